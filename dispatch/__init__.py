@@ -1,0 +1,1 @@
+"""Officers, inspections, recommendation and assignment (no Flask)."""

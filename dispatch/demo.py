@@ -1,0 +1,128 @@
+"""Deterministic demo officers, recusals, complaints and open inspections."""
+from __future__ import annotations
+
+import numpy as np
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from geo.demo import _names
+
+STATUSES = np.array(["available", "off_duty", "assigned", "en_route", "on_site", "unavailable"])
+STATUS_P = [0.5, 0.2, 0.1, 0.05, 0.1, 0.05]
+SKILLS = np.array(["wage_arrears", "construction", "social_insurance", "child_labour",
+                   "working_hours", "labour_dispatch"])
+CATEGORIES = np.array(["wage_arrears", "no_contract", "overtime", "social_insurance",
+                       "child_labour", "other"])
+
+
+def seed_officers(session: Session, rng: np.random.Generator, inspectors_per_county: int = 8) -> int:
+    """1–2 grid workers per grid and at least six certified inspectors per county."""
+    grids = session.execute(text("""
+        SELECT id, county_adcode, ST_X(p), ST_Y(p)
+        FROM (SELECT id, county_adcode, ST_PointOnSurface(geom) AS p FROM grids ORDER BY id) g
+    """)).all()
+    counties = session.execute(text("""
+        SELECT adcode, ST_X(p), ST_Y(p), sqrt(ST_Area(geom))
+        FROM (SELECT adcode, geom, ST_PointOnSurface(geom) AS p
+              FROM admin_areas WHERE level = 'county' ORDER BY adcode) c
+    """)).all()
+    rows = []
+    for gid, county, x, y in grids:
+        for _ in range(int(rng.integers(1, 3))):
+            rows.append(("grid_worker", False, county, gid, x, y, 0.01))
+    for adcode, x, y, size in counties:
+        n = inspectors_per_county + int(rng.integers(0, 4))
+        rows.extend(("inspector", True, adcode, None, x, y, size * 0.15) for _ in range(n))
+    n = len(rows)
+    names = _names(rng, n)
+    status = rng.choice(STATUSES, n, p=STATUS_P)
+    age_min = np.where(rng.random(n) < 0.85, rng.integers(0, 25, n), rng.integers(30, 600, n))
+    params = []
+    for i, (kind, certified, county, gid, x, y, spread) in enumerate(rows):
+        skills = [str(k) for k in rng.choice(SKILLS, int(rng.integers(1, 4)), replace=False)] \
+            if kind == "inspector" else []
+        dx, dy = rng.normal(0, spread, 2)
+        params.append({
+            "badge": f"{'JC' if kind == 'inspector' else 'WG'}{county}{i:05d}",
+            "name": names[i], "kind": kind, "certified": certified, "county": county,
+            "grid": gid, "status": str(status[i]), "x": float(x + dx), "y": float(y + dy),
+            "age": int(age_min[i]), "skills": skills,
+        })
+    # Keep every officer inside their county: a position that drifted out falls back to the seat.
+    session.execute(text("""
+        INSERT INTO officers (badge, name, kind, certified, county_adcode, grid_id, status,
+                              geom, position_at, skills)
+        SELECT :badge, :name, :kind, :certified, :county, :grid, :status,
+               CASE WHEN ST_Intersects(a.geom, ST_SetSRID(ST_MakePoint(:x, :y), 4326))
+                    THEN ST_SetSRID(ST_MakePoint(:x, :y), 4326)
+                    ELSE ST_PointOnSurface(a.geom) END,
+               now() - make_interval(mins => :age), :skills
+        FROM admin_areas a WHERE a.level = 'county' AND a.adcode = :county
+    """), params)
+    return n
+
+
+def seed_cases(session: Session, rng: np.random.Generator, complaints: int,
+               inspections: int) -> None:
+    """Complaints at random employers, some recusals, and open inspections."""
+    ids = session.execute(text("SELECT min(id), max(id) FROM employers")).one()
+    picks = rng.integers(ids[0], ids[1] + 1, complaints + inspections + 50)
+    cats = rng.choice(CATEGORIES, complaints, p=[0.5, 0.15, 0.12, 0.15, 0.01, 0.07])
+    workers = np.where(rng.random(complaints) < 0.06, rng.integers(10, 80, complaints),
+                       rng.integers(1, 6, complaints))
+    days = rng.integers(0, 20, complaints)
+    names = _names(rng, complaints)
+    session.execute(text("""
+        INSERT INTO complaints (employer_id, county_adcode, category, workers_affected,
+            description, complainant_name, complainant_phone, geom, occurred_on, received_at,
+            acceptance_due, status)
+        SELECT e.id, e.county_adcode, :cat, :workers, :descr, :who, :phone, e.geom,
+               (now() - make_interval(days => :days + 30))::date,
+               now() - make_interval(days => :days),
+               (now() - make_interval(days => :days))::date + 7, 'received'
+        FROM employers e WHERE e.id = :eid
+    """), [{"eid": int(picks[i]), "cat": str(cats[i]), "workers": int(workers[i]),
+            "descr": "工资拖欠" if cats[i] == "wage_arrears" else "劳动保障投诉",
+            "who": names[i], "phone": f"13{int(rng.integers(0, 10**9)):09d}", "days": int(days[i])}
+           for i in range(complaints)])
+    kinds = rng.choice(np.array(["complaint", "scheduled", "random", "incident"]), inspections,
+                       p=[0.4, 0.35, 0.2, 0.05])
+    session.execute(text("""
+        INSERT INTO inspections (kind, employer_id, county_adcode, geom, priority, status,
+                                 description)
+        SELECT :kind, e.id, e.county_adcode, e.geom,
+               CASE WHEN :kind = 'incident' THEN 'urgent'
+                    WHEN :kind = 'complaint' THEN 'high' ELSE 'normal' END,
+               'pending', :descr
+        FROM employers e WHERE e.id = :eid
+    """), [{"eid": int(picks[complaints + i]), "kind": str(kinds[i]),
+            "descr": {"complaint": "投诉核查", "scheduled": "日常巡查", "random": "双随机抽查",
+                      "incident": "群体性事件处置"}[str(kinds[i])]}
+           for i in range(inspections)])
+    session.execute(text("""
+        INSERT INTO recusals (officer_id, employer_id, reason, county_adcode)
+        SELECT o.id, e.id, '近亲属任职', e.county_adcode
+        FROM (SELECT id, county_adcode, row_number() OVER (ORDER BY id) AS n
+              FROM officers WHERE kind = 'inspector') o
+        JOIN LATERAL (SELECT id, county_adcode FROM employers
+                      WHERE county_adcode = o.county_adcode ORDER BY id LIMIT 1) e ON true
+        WHERE o.n % 10 = 1
+        ON CONFLICT DO NOTHING
+    """))
+
+
+def seed_demo(session: Session, *, employers: int, seed: int = 2026,
+              employers_per_grid: int = 133, progress=lambda stage, n: None) -> dict:
+    """The whole demo dataset in one transaction; deterministic for a given seed."""
+    from geo import demo
+
+    rng = np.random.default_rng(seed)
+    placed = demo.seed_employers(session, employers, rng, lambda n: progress("employers", n))
+    grids = demo.seed_grids(session, placed, employers_per_grid, rng,
+                            lambda n: progress("grids", n))
+    assigned = demo.assign_employers_to_grids(session)
+    officers = seed_officers(session, rng)
+    seed_cases(session, rng, complaints=max(20, employers // 200),
+               inspections=max(10, employers // 700))
+    session.execute(text("ANALYZE"))
+    return {"employers": employers, "grids": grids, "assigned": assigned, "officers": officers}

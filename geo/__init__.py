@@ -1,0 +1,1 @@
+"""Territory: admin areas, grids, employers, CRS, database and embedded PostGIS (no Flask)."""

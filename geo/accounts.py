@@ -1,0 +1,56 @@
+"""Users, password hashing and sign-in with a rate limit shared by all web workers."""
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from geo import audit
+from geo.errors import Conflict, InvalidInput, TooManyAttempts
+from geo.models import ROLES, LoginAttempt, User
+
+# A hash to compare against when the user does not exist, so timing does not reveal it.
+_DUMMY_HASH = generate_password_hash(secrets.token_hex(8))
+
+
+def create_user(session: Session, *, username: str, password: str, role: str,
+                actor: str | None, display_name: str | None = None) -> User:
+    """Create a user with a hashed password; the password itself is never stored."""
+    if role not in ROLES:
+        raise InvalidInput(f"role must be one of {', '.join(ROLES)}", {"parameter": "role"})
+    if len(password) < 12:
+        raise InvalidInput("password must have at least 12 characters", {"parameter": "password"})
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise Conflict(f"user {username!r} already exists")
+    user = User(username=username, password_hash=generate_password_hash(password), role=role,
+                display_name=display_name or username)
+    session.add(user)
+    session.flush()
+    audit.record(session, actor=actor, action="create", entity="user", entity_id=user.id,
+                 after={"username": username, "role": role})
+    return user
+
+
+def authenticate(session: Session, *, username: str, password: str, ip: str | None,
+                 max_failures: int, window_s: int) -> User | None:
+    """The active user for these credentials, or None (the failure is recorded: commit it).
+
+    Raises TooManyAttempts (429) when the username has failed too often recently;
+    failures are counted in the database so every web worker sees them.
+    """
+    since = func.now() - timedelta(seconds=window_s)
+    failures = session.scalar(
+        select(func.count()).select_from(LoginAttempt)
+        .where(LoginAttempt.username == username, LoginAttempt.ok.is_(False),
+               LoginAttempt.at > since))
+    if failures >= max_failures:
+        raise TooManyAttempts(
+            f"too many failed sign-ins for {username!r}; try again in {window_s // 60} minutes")
+    user = session.scalar(select(User).where(User.username == username))
+    ok = check_password_hash(user.password_hash if user else _DUMMY_HASH, password) \
+        and user is not None and user.active
+    session.add(LoginAttempt(username=username, ip=ip, ok=ok))
+    return user if ok else None

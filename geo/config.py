@@ -1,0 +1,79 @@
+"""Settings read from the environment; one place, no framework."""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR = Path(os.environ.get("LIANGWANG_VAR", ROOT / "var"))
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise SystemExit(f"Environment variable {name} must be an integer, got {raw!r}.") from exc
+
+
+def _flag(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def persistent_secret(path: Path) -> str:
+    """Return a random secret kept in `path` (mode 0600) so every worker shares it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as fh:
+        value = secrets.token_urlsafe(48)
+        fh.write(value)
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Runtime settings; every domain number that is local practice lives here."""
+
+    database_url: str | None = None
+    demo: bool = False
+    secret_key: str = ""
+    token_ttl_s: int = 12 * 3600
+    login_max_failures: int = 5
+    login_window_s: int = 900
+    max_content_length: int = 50 * 1024 * 1024
+    tile_url: str | None = None
+    language: str = "zh"
+    var: Path = field(default=VAR)
+
+    @classmethod
+    def from_env(cls) -> "Settings":
+        demo = _flag("LIANGWANG_DEMO", False)
+        secret = os.environ.get("SECRET_KEY", "")
+        if not secret:
+            if not demo:
+                raise SystemExit(
+                    "SECRET_KEY is not set: export SECRET_KEY=<random string> "
+                    "(or LIANGWANG_DEMO=1 for a local demo with a generated key)."
+                )
+            secret = persistent_secret(VAR / "secret_key")
+        return cls(
+            database_url=os.environ.get("DATABASE_URL") or None,
+            demo=demo,
+            secret_key=secret,
+            token_ttl_s=_int("LIANGWANG_TOKEN_TTL_S", 12 * 3600),
+            login_max_failures=_int("LIANGWANG_LOGIN_MAX_FAILURES", 5),
+            login_window_s=_int("LIANGWANG_LOGIN_WINDOW_S", 900),
+            max_content_length=_int("LIANGWANG_MAX_UPLOAD_BYTES", 50 * 1024 * 1024),
+            tile_url=os.environ.get("LIANGWANG_TILE_URL") or None,
+            language=os.environ.get("LIANGWANG_LANGUAGE", "zh"),
+        )

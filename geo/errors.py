@@ -1,0 +1,49 @@
+"""Domain errors; webapp maps each to an HTTP status in one place."""
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base: carries a machine code, a human message and optional details."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, details: dict | None = None):
+        super().__init__(message)
+        self.message = message
+        self.details = details or {}
+
+
+class InvalidInput(DomainError):
+    status = 400
+    code = "invalid_parameter"
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not_found"
+
+
+class Conflict(DomainError):
+    status = 409
+    code = "conflict"
+
+
+class Unprocessable(DomainError):
+    status = 422
+    code = "unprocessable"
+
+
+class Unauthorized(DomainError):
+    status = 401
+    code = "unauthorized"
+
+
+class Forbidden(DomainError):
+    status = 403
+    code = "forbidden"
+
+
+class TooManyAttempts(DomainError):
+    status = 429
+    code = "too_many_attempts"

@@ -1,0 +1,164 @@
+"""Territory tables: admin areas, grids (+ history), employers; users and audit log.
+
+Every large table carries `county_adcode`, the distribution key for sharding by
+county (Citus); admin_areas is small and would be a reference table.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from geoalchemy2 import Geometry
+from sqlalchemy import (
+    BigInteger, Boolean, CheckConstraint, DateTime, ForeignKey, Index, Integer,
+    String, Text, func,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from geo.db import Base
+
+LEVELS = ("province", "city", "county")
+GRADES = ("A", "B", "C")  # 守法诚信等级
+LOCATION_SOURCES = ("survey", "geocoded", "county_centroid")
+SOURCE_CRS = ("wgs84", "cgcs2000", "gcj02", "bd09")
+WAGE_DEPOSIT = ("not_required", "paid", "unpaid", "exempt")  # 农民工工资保证金
+ROLES = ("admin", "command", "dispatcher", "planner", "inspector")
+INDUSTRY_SECTIONS = tuple("ABCDEFGHIJKLMNOPQRST")  # GB/T 4754-2017 门类
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class AdminArea(Base):
+    """Province, city or county (行政区划), WGS 84.
+
+    Keyed by (level, adcode): 济源 (419001) is both a prefecture-level unit and a
+    county-level unit, with one row at each level. Other tables hold a county
+    adcode without a foreign key; services check it against level 'county'.
+    """
+
+    __tablename__ = "admin_areas"
+    level: Mapped[str] = mapped_column(String(16), primary_key=True)
+    adcode: Mapped[str] = mapped_column(String(6), primary_key=True, index=True)
+    name: Mapped[str] = mapped_column(String(64))
+    parent_adcode: Mapped[str | None] = mapped_column(String(6), index=True)
+    geom = mapped_column(Geometry("MULTIPOLYGON", srid=4326, spatial_index=True), nullable=False)
+    area_km2: Mapped[float] = mapped_column()
+    __table_args__ = (
+        CheckConstraint(_in("level", LEVELS), name="level"),
+        CheckConstraint("adcode ~ '^[0-9]{6}$'", name="adcode_format"),
+    )
+
+
+class Grid(Base):
+    """A management grid (网格) inside one county."""
+
+    __tablename__ = "grids"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(128))
+    county_adcode: Mapped[str] = mapped_column(String(6), index=True)
+    geom = mapped_column(Geometry("MULTIPOLYGON", srid=4326, spatial_index=True), nullable=False)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class GridHistory(Base):
+    """One row per grid version: who changed it, when, why, and the shape before/after."""
+
+    __tablename__ = "grid_history"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    grid_id: Mapped[int] = mapped_column(Integer, index=True)  # no FK: history outlives deletes
+    county_adcode: Mapped[str] = mapped_column(String(6), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    op: Mapped[str] = mapped_column(String(16))
+    code: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(128))
+    geom_before = mapped_column(Geometry("MULTIPOLYGON", srid=4326, spatial_index=False))
+    geom_after = mapped_column(Geometry("MULTIPOLYGON", srid=4326, spatial_index=False))
+    changed_by: Mapped[str | None] = mapped_column(String(64))
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    reason: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (CheckConstraint("op IN ('create', 'update', 'delete')", name="op"),)
+
+
+class Employer(Base):
+    """An employer (用人单位) with its location and compliance data."""
+
+    __tablename__ = "employers"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    credit_code: Mapped[str] = mapped_column(String(18), unique=True)  # 统一社会信用代码
+    name: Mapped[str] = mapped_column(String(200))
+    legal_representative: Mapped[str | None] = mapped_column(String(64))
+    address: Mapped[str | None] = mapped_column(String(300))
+    contact_person: Mapped[str | None] = mapped_column(String(64))
+    contact_phone: Mapped[str | None] = mapped_column(String(32))
+    industry: Mapped[str | None] = mapped_column(String(1))  # GB/T 4754 section
+    employees: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    migrant_workers: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    grade: Mapped[str] = mapped_column(String(1), default="A", server_default="A")
+    wage_deposit: Mapped[str] = mapped_column(String(16), default="not_required",
+                                              server_default="not_required")
+    geom = mapped_column(Geometry("POINT", srid=4326, spatial_index=True))
+    location_source: Mapped[str] = mapped_column(String(16))
+    source_crs: Mapped[str] = mapped_column(String(16), default="wgs84", server_default="wgs84")
+    grid_id: Mapped[int | None] = mapped_column(ForeignKey("grids.id", ondelete="SET NULL"),
+                                                index=True)
+    county_adcode: Mapped[str] = mapped_column(String(6), index=True)
+    last_inspected_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    __table_args__ = (
+        CheckConstraint(_in("grade", GRADES), name="grade"),
+        CheckConstraint(_in("location_source", LOCATION_SOURCES), name="location_source"),
+        CheckConstraint(_in("source_crs", SOURCE_CRS), name="source_crs"),
+        CheckConstraint(_in("wage_deposit", WAGE_DEPOSIT), name="wage_deposit"),
+        CheckConstraint(f"industry IS NULL OR {_in('industry', INDUSTRY_SECTIONS)}",
+                        name="industry"),
+        CheckConstraint("employees >= 0 AND migrant_workers >= 0", name="counts"),
+        CheckConstraint("credit_code ~ '^[0-9A-HJ-NP-RT-UW-Y]{18}$'", name="credit_code_format"),
+    )
+
+
+class User(Base):
+    """A person who signs in; `role` decides what each route allows."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(16))
+    display_name: Mapped[str | None] = mapped_column(String(64))
+    county_adcode: Mapped[str | None] = mapped_column(String(6))
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="true")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    __table_args__ = (CheckConstraint(_in("role", ROLES), name="role"),)
+
+
+class LoginAttempt(Base):
+    """Sign-in attempts, shared by all web workers for rate limiting."""
+
+    __tablename__ = "login_attempts"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64))
+    ip: Mapped[str | None] = mapped_column(String(64))
+    ok: Mapped[bool] = mapped_column(Boolean)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    __table_args__ = (Index("ix_login_attempts_username_at", "username", "at"),)
+
+
+class AuditLog(Base):
+    """Every write: who, when, what, before and after."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(),
+                                         index=True)
+    actor: Mapped[str | None] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64))
+    entity: Mapped[str] = mapped_column(String(64))
+    entity_id: Mapped[str | None] = mapped_column(String(64))
+    before = mapped_column(JSONB)
+    after = mapped_column(JSONB)
+    ip: Mapped[str | None] = mapped_column(String(64))

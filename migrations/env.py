@@ -1,0 +1,36 @@
+"""Alembic environment: the URL comes from the caller (geo.migrate)."""
+from alembic import context
+from geoalchemy2 import alembic_helpers
+from sqlalchemy import create_engine, pool
+
+import dispatch.models  # noqa: F401  (register tables)
+import geo.models  # noqa: F401
+from geo.db import Base
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def run_migrations_online() -> None:
+    url = config.attributes.get("url") or config.get_main_option("sqlalchemy.url")
+    connectable = config.attributes.get("connection") or create_engine(url, poolclass=pool.NullPool)
+    if hasattr(connectable, "connect") and not hasattr(connectable, "execute"):
+        with connectable.connect() as connection:
+            _run(connection)
+    else:
+        _run(connectable)
+
+
+def _run(connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        include_object=alembic_helpers.include_object,
+        process_revision_directives=alembic_helpers.writer,
+        render_item=alembic_helpers.render_item,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+run_migrations_online()
