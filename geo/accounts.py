@@ -54,3 +54,41 @@ def authenticate(session: Session, *, username: str, password: str, ip: str | No
         and user is not None and user.active
     session.add(LoginAttempt(username=username, ip=ip, ok=ok))
     return user if ok else None
+
+
+def ensure_demo_accounts(session: Session, path, roles: tuple[str, ...] = ROLES) -> list[dict]:
+    """One account per role with a random password, listed in `path` (mode 0600).
+
+    Reuses the file when every account in it exists; otherwise (re)sets the passwords.
+    """
+    import json
+    import os
+    from pathlib import Path
+
+    path = Path(path)
+    if path.exists():
+        accounts_ = json.loads(path.read_text())
+        names = {a["username"] for a in accounts_}
+        present = set(session.scalars(select(User.username).where(User.username.in_(names))))
+        if names == present and len(accounts_) == len(roles):
+            return accounts_
+    accounts_ = []
+    for role in roles:
+        username = f"demo-{role}"
+        password = secrets.token_urlsafe(12)
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None:
+            create_user(session, username=username, password=password, role=role,
+                        actor="system", display_name=f"演示 {role}")
+        else:
+            user.password_hash = generate_password_hash(password)
+            user.role, user.active = role, True
+            audit.record(session, actor="system", action="reset_password", entity="user",
+                         entity_id=user.id)
+        accounts_.append({"username": username, "password": password, "role": role})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        json.dump(accounts_, fh, ensure_ascii=False, indent=2)
+    os.chmod(path, 0o600)
+    return accounts_

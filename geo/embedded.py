@@ -140,6 +140,7 @@ class Cluster:
         for d in (self.datadir, self.sockdir):
             d.mkdir(parents=True, exist_ok=True)
         if user:
+            os.chmod(self.root, 0o755)  # the server user must traverse it (mkdtemp makes 0700)
             self.logfile.touch(exist_ok=True)
             for p in (self.datadir, self.sockdir, self.logfile):
                 shutil.chown(p, user, user)

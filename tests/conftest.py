@@ -1,0 +1,133 @@
+"""Test session: a throwaway PostGIS cluster, migrated, with boundaries and a small demo set."""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from geo import accounts, boundaries, migrate
+from geo.config import ROOT, Settings
+from geo.db import unit_of_work
+from geo.embedded import Cluster
+from geo.models import ROLES
+
+PASSWORD = "correct-horse-battery-staple"
+TEST_SECRET = "test-secret-key-not-for-production"
+DEMO_EMPLOYERS = 6000
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def database_url():
+    """A fresh cluster in a temporary folder, removed at the end of the session."""
+    root = Path(tempfile.mkdtemp(prefix="lw-test-"))
+    cluster = Cluster(root, fast=True)
+    try:
+        yield cluster.ensure_running()
+    finally:
+        cluster.destroy()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory) -> Settings:
+    return Settings(secret_key=TEST_SECRET, demo=False, var=tmp_path_factory.mktemp("var"),
+                    login_max_failures=5, login_window_s=900)
+
+
+@pytest.fixture(scope="session")
+def app(database_url, settings):
+    from dispatch.demo import seed_demo
+    from webapp import create_app
+
+    migrate.upgrade(database_url)
+    app = create_app(settings, database_url=database_url)
+    app.config["TESTING"] = True
+    sessions = app.extensions["liangwang"]["sessions"]
+    with unit_of_work(sessions) as s:
+        boundaries.load(s)
+        seed_demo(s, employers=DEMO_EMPLOYERS, seed=7)
+        for role in ROLES:
+            accounts.create_user(s, username=f"test-{role}", password=PASSWORD, role=role,
+                                 actor="tests")
+    yield app
+    app.extensions["liangwang"]["engine"].dispose()
+
+
+@pytest.fixture(scope="session")
+def sessions(app):
+    return app.extensions["liangwang"]["sessions"]
+
+
+@pytest.fixture()
+def db(sessions):
+    """A session for assertions; rolled back afterwards."""
+    s = sessions()
+    try:
+        yield s
+    finally:
+        s.rollback()
+        s.close()
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def tokens(app) -> dict[str, str]:
+    """A bearer token per role."""
+    c = app.test_client()
+    out = {}
+    for role in ROLES:
+        r = c.post("/api/v1/auth/token", json={"username": f"test-{role}", "password": PASSWORD})
+        assert r.status_code == 200, r.get_json()
+        out[role] = r.get_json()["token"]
+    return out
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_server(app, database_url):
+    """The app under gunicorn with two workers, as `make run` serves it."""
+    port = _free_port()
+    env = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY=TEST_SECRET,
+               LIANGWANG_DEMO="0", PYTHONPATH=str(ROOT))
+    log = open(tempfile.mktemp(prefix="lw-gunicorn-", suffix=".log"), "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",
+         "wsgi:app"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                if requests.get(base + "/healthz", timeout=1).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                pass
+            time.sleep(0.2)
+        else:
+            raise RuntimeError(f"gunicorn did not start; see {log.name}")
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        log.close()

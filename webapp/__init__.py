@@ -1,0 +1,54 @@
+"""Flask application factory."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, g
+
+from geo import embedded
+from geo.config import ROOT, Settings
+from geo.db import make_engine, make_sessionmaker
+
+
+def create_app(settings: Settings | None = None, database_url: str | None = None) -> Flask:
+    """Build the app; DATABASE_URL or the embedded PostGIS under var/ provides the database."""
+    settings = settings or Settings.from_env()
+    app = Flask(__name__, static_folder="static", template_folder="templates")
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=settings.max_content_length,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_CHECK_DEFAULT=False,  # webapp.auth decides: cookie sessions only
+        WTF_CSRF_TIME_LIMIT=None,
+        JSON_AS_ASCII=False,
+        NODE_MODULES=ROOT / "node_modules",
+    )
+    app.json.ensure_ascii = False
+    url = database_url or embedded.database_url(settings)
+    engine = make_engine(url)
+    app.extensions["liangwang"] = {
+        "settings": settings,
+        "url": url,
+        "engine": engine,
+        "sessions": make_sessionmaker(engine),
+    }
+
+    @app.teardown_appcontext
+    def close_session(exc):
+        session = g.pop("db", None)
+        if session is not None:
+            session.rollback()
+            session.close()
+
+    from webapp import api, auth, cli, errors, openapi, pages
+
+    errors.register(app)
+    auth.register(app)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(openapi.bp)
+    app.register_blueprint(pages.bp)
+    cli.register(app)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    return app

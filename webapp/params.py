@@ -1,0 +1,77 @@
+"""Query parameters declared once: parsed (400 naming the parameter) and documented in OpenAPI."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any, Callable
+
+from flask import request
+
+from geo.errors import InvalidInput
+
+
+@dataclass(frozen=True)
+class Param:
+    """One query parameter of an API route."""
+
+    name: str
+    description: str
+    required: bool = False
+    enum: tuple[str, ...] | None = None
+    pattern: str | None = None
+    type: str = "string"  # "string" | "number"
+    minimum: float | None = None
+    maximum: float | None = None
+    default: Any = None
+
+    def parse(self, raw: str | None) -> Any:
+        if raw is None or raw == "":
+            if self.required:
+                raise InvalidInput(f"query parameter '{self.name}' is required: {self.description}",
+                                   {"parameter": self.name})
+            return self.default
+        if self.enum and raw not in self.enum:
+            raise InvalidInput(f"query parameter '{self.name}' must be one of "
+                               f"{', '.join(self.enum)}; got {raw!r}", {"parameter": self.name})
+        if self.pattern and not re.fullmatch(self.pattern, raw):
+            raise InvalidInput(f"query parameter '{self.name}' is malformed: {self.description}; "
+                               f"got {raw!r}", {"parameter": self.name})
+        if self.type == "number":
+            try:
+                value = float(raw)
+            except ValueError:
+                raise InvalidInput(f"query parameter '{self.name}' must be a number; got {raw!r}",
+                                   {"parameter": self.name}) from None
+            if value != value or (self.minimum is not None and value < self.minimum) or \
+                    (self.maximum is not None and value > self.maximum):
+                raise InvalidInput(f"query parameter '{self.name}' must be between "
+                                   f"{self.minimum} and {self.maximum}; got {raw!r}",
+                                   {"parameter": self.name})
+            return value
+        return raw
+
+    def openapi(self) -> dict:
+        schema: dict[str, Any] = {"type": self.type}
+        for key in ("enum", "pattern", "minimum", "maximum", "default"):
+            value = getattr(self, key)
+            if value is not None:
+                schema[key] = list(value) if key == "enum" else value
+        return {"name": self.name, "in": "query", "required": self.required,
+                "description": self.description, "schema": schema}
+
+
+ADCODE = r"[0-9]{6}"
+
+
+def query(*params: Param) -> Callable:
+    """Parse these query parameters into keyword arguments of the view."""
+    def deco(fn):
+        @wraps(fn)
+        def wrapper(*args, **kwargs):
+            for p in params:
+                kwargs[p.name] = p.parse(request.args.get(p.name))
+            return fn(*args, **kwargs)
+        wrapper.query_params = params
+        return wrapper
+    return deco
