@@ -5,7 +5,7 @@ from flask import Blueprint, Response, jsonify, request
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
-from geo import areas
+from geo import areas, audit
 from geo.errors import InvalidInput
 from geo.models import ROLES
 from webapp.auth import public, roles
@@ -74,3 +74,16 @@ def list_grids(county: str | None, area: str | None, simplify: float):
                                f"{found['level']} (use 'area' for cities and the province)",
                                {"parameter": "county"})
     return geojson_response(areas.grids_geojson(db(), county or area, simplify))
+
+
+@bp.get("/api/v1/audit")
+@roles("admin")
+@query(
+    Param("limit", "number of rows, newest first", type="number", minimum=1, maximum=1000,
+          default=100),
+    Param("entity", "only this kind of record (user, grid, employer, …)", pattern=r"[a-z_]{1,64}"),
+    Param("actor", "only this user's actions", pattern=r"[\w.@-]{1,64}"),
+)
+def list_audit(limit: float, entity: str | None, actor: str | None):
+    """The audit log (administrators only)."""
+    return jsonify({"items": audit.recent(db(), limit=int(limit), entity=entity, actor=actor)})

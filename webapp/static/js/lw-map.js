@@ -48,25 +48,14 @@
     var overlays = {};
     var control = L.control.layers(null, {}, {collapsed: false}).addTo(map);
     status(labels.loading);
-    var pending = 0;
+    var loads = [];
+    var ORDER = ["cities", "counties", "grids"];  // control order; boundaries drawn on top
 
-    function add(key, url, options, zIndexFront) {
-      pending += 1;
-      return fetchJSON(url).then(function (data) {
-        var layer = L.geoJSON(data, options).addTo(map);
-        if (zIndexFront) layer.bringToFront();
-        overlays[key] = layer;
-        control.addOverlay(layer, labels[key] + " (" + data.features.length + ")");
-        map.getContainer().setAttribute("data-" + key, String(data.features.length));
-      }).catch(function (err) {
-        status(labels.error + ": " + err.message);
-      }).finally(function () {
-        pending -= 1;
-        if (pending === 0) {
-          status("");
-          map.getContainer().setAttribute("data-ready", "1");
-        }
+    function add(key, url, options) {
+      var load = fetchJSON(url).then(function (data) {
+        overlays[key] = {layer: L.geoJSON(data, options), count: data.features.length};
       });
+      loads.push(load);
     }
 
     add("grids", config.layers.grids, {
@@ -93,13 +82,27 @@
       onEachFeature: function (f, layer) {
         layer.bindTooltip(el("span", f.properties.name), {sticky: true});
       }
-    }, true);
+    });
     add("cities", config.layers.cities, {
       interactive: false,
       style: function () {
         return {className: "lw-city", color: "#111", weight: 2.5, fill: false};
       }
-    }, true);
+    });
+
+    Promise.all(loads).then(function () {
+      ORDER.slice().reverse().forEach(function (key) { overlays[key].layer.addTo(map); });
+      ORDER.forEach(function (key) {
+        var o = overlays[key];
+        control.addOverlay(o.layer, labels[key] + " (" + o.count + ")");
+        map.getContainer().setAttribute("data-" + key, String(o.count));
+      });
+      status("");
+    }).catch(function (err) {
+      status(labels.error + ": " + err.message);
+    }).finally(function () {
+      map.getContainer().setAttribute("data-ready", "1");
+    });
   }
 
   global.LW = {initCommandMap: initCommandMap, _gridColour: gridColour};

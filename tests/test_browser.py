@@ -1,0 +1,58 @@
+"""The command map in headless Chromium, served by gunicorn with two workers."""
+import shutil
+from urllib.parse import urlparse
+
+import pytest
+
+from tests.conftest import ARTIFACTS, PASSWORD
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if CHROMIUM is None:
+        pytest.fail("Chromium is not installed: `sudo apt-get install -y chromium` "
+                    "(make test installs it when run as root)")
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def test_command_user_sees_157_counties_and_nothing_loads_from_outside(browser, live_server):
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    hosts, errors = set(), []
+    page.on("request", lambda req: hosts.add(urlparse(req.url).hostname))
+    page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+
+    page.goto(live_server + "/map")
+    assert "/login" in page.url
+    page.fill("#username", "test-command")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector('.folium-map[data-ready="1"]', timeout=60_000)
+
+    assert page.locator("path.lw-county").count() == 157
+    assert page.locator("path.lw-city").count() == 18
+    assert page.locator("path.lw-grid").count() > 157
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "command-map.png"))
+    assert hosts == {"127.0.0.1"}, f"requests left the machine: {hosts}"
+    assert errors == []
+    page.close()
+
+
+def test_wrong_password_in_the_browser_shows_an_error_and_stays_on_login(browser, live_server):
+    page = browser.new_page()
+    page.goto(live_server + "/login")
+    page.fill("#username", "test-command")
+    page.fill("#password", "wrong-password")
+    page.click("button[type=submit]")
+    assert page.locator(".alert-danger").is_visible()
+    assert "/login" in page.url
+    page.close()

@@ -1,0 +1,55 @@
+"""Every route checks the role: a table of role × route, and no route without a declaration."""
+import pytest
+
+from geo.models import ROLES
+from tests.conftest import bearer
+
+ALL = set(ROLES)
+# (method, path, roles allowed). Public routes are listed with None.
+ROUTES = [
+    ("GET", "/healthz", None),
+    ("GET", "/api/openapi.json", None),
+    ("GET", "/login", None),
+    ("GET", "/vendor/leaflet/leaflet.js", None),
+    ("GET", "/", ALL),
+    ("GET", "/map", ALL),
+    ("GET", "/api/v1/me", ALL),
+    ("GET", "/api/v1/areas?level=city", ALL),
+    ("GET", "/api/v1/grids?county=410102", ALL),
+    ("GET", "/api/v1/audit?limit=5", {"admin"}),
+]
+
+
+@pytest.mark.parametrize("method, path, allowed", ROUTES)
+@pytest.mark.parametrize("role", ROLES)
+def test_role_table(client, tokens, method, path, allowed, role):
+    r = client.open(path, method=method, headers=bearer(tokens[role]))
+    if allowed is None or role in allowed:
+        assert r.status_code in (200, 302), (role, path, r.status_code)
+    else:
+        assert r.status_code == 403, (role, path, r.status_code)
+
+
+@pytest.mark.parametrize("method, path, allowed", [r for r in ROUTES if r[2] is not None])
+def test_anonymous_requests_are_refused(client, method, path, allowed):
+    r = client.open(path, method=method)
+    if path.startswith("/api/"):
+        assert r.status_code == 401 and r.get_json()["error"]["code"] == "unauthorized"
+    else:
+        assert r.status_code == 302 and r.headers["Location"].startswith("/login")
+
+
+def test_every_route_declares_who_may_use_it_and_is_in_the_table(app):
+    tested = {p.split("?")[0] for _, p, _ in ROUTES}
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        view = app.view_functions[rule.endpoint]
+        assert getattr(view, "access", None) is not None, f"{rule.rule} declares no roles"
+        concrete = rule.rule.replace("<package>", "leaflet").replace("<path:filename>", "leaflet.js")
+        assert concrete in tested or rule.rule in {"/logout", "/api/v1/auth/token"}, \
+            f"{rule.rule} is missing from the role table"
+
+
+def test_logout_is_for_signed_in_users_only(client):
+    assert client.post("/logout").status_code in (302, 400)
