@@ -125,4 +125,6 @@ def seed_demo(session: Session, *, employers: int, seed: int = 2026,
     seed_cases(session, rng, complaints=max(20, employers // 200),
                inspections=max(10, employers // 700))
     session.execute(text("ANALYZE"))
-    return {"employers": employers, "grids": grids, "assigned": assigned, "officers": officers}
+    inserted = session.execute(text("SELECT count(*) FROM employers")).scalar_one()
+    return {"employers": inserted, "grids": grids, "assigned_to_grids": assigned,
+            "officers": officers}

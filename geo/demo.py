@@ -128,13 +128,22 @@ def _names(rng: np.random.Generator, n: int) -> list[str]:
     return [SURNAMES[a] + GIVEN[b] + (GIVEN[c] if c >= 0 else "") for a, b, c in zip(s, g1, g2)]
 
 
+def unique_codes(adcode: str, n: int, rng: np.random.Generator) -> list[str]:
+    """n distinct valid credit codes registered in this county."""
+    codes = list(dict.fromkeys(credit_code.generate(np.full(n, adcode), rng)))
+    while len(codes) < n:
+        more = credit_code.generate(np.full(n - len(codes), adcode), rng)
+        codes = list(dict.fromkeys(codes + more))
+    return codes
+
+
 def employer_rows(county: County, x: np.ndarray, y: np.ndarray, rng: np.random.Generator,
                   start_serial: int) -> io.StringIO:
     """Tab-separated COPY rows for the employers of one county."""
     n = len(x)
     shares = np.array([i[1] for i in INDUSTRIES])
     ind = rng.choice(len(INDUSTRIES), n, p=shares / shares.sum())
-    codes = credit_code.generate(np.full(n, county.adcode), rng)
+    codes = unique_codes(county.adcode, n, rng)
     reps = _names(rng, n)
     contacts = _names(rng, n)
     words = rng.integers(0, len(WORDS), n)
@@ -196,7 +205,6 @@ def seed_employers(session: Session, total: int, rng: np.random.Generator,
         cur.copy_expert("COPY employer_load FROM STDIN", employer_rows(county, x, y, rng, serial))
         serial += int(n)
         progress(int(n))
-    # Duplicated random codes are possible at 1M rows; keep the first.
     cur.execute("""
         INSERT INTO employers (credit_code, name, legal_representative, address, contact_person,
             contact_phone, industry, employees, migrant_workers, grade, wage_deposit, geom,
@@ -205,7 +213,6 @@ def seed_employers(session: Session, total: int, rng: np.random.Generator,
             industry, employees, migrant_workers, grade, wage_deposit, geom, location_source,
             source_crs, county_adcode, now() - make_interval(days => inspected_days_ago)
         FROM employer_load
-        ON CONFLICT (credit_code) DO NOTHING
     """)
     return placed
 

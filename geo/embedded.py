@@ -131,7 +131,13 @@ class Cluster:
             self._prepare_dirs(user)
             if not (self.datadir / "PG_VERSION").exists():
                 self._initdb(bindir, user)
-            if not self._is_running(bindir, user):
+            running = self._is_running(bindir, user)
+            if running and not (self.sockdir / f".s.PGSQL.{PORT}").exists():
+                # A server whose socket was deleted (e.g. var/ removed under it) is unreachable.
+                self._run([bindir / "pg_ctl", "-D", self.datadir, "-m", "fast", "-w", "stop"],
+                          user)
+                running = False
+            if not running:
                 self._start(bindir, user)
             self._ensure_database(bindir)
         return self.url

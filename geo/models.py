@@ -117,7 +117,7 @@ class Employer(Base):
         CheckConstraint(f"industry IS NULL OR {_in('industry', INDUSTRY_SECTIONS)}",
                         name="industry"),
         CheckConstraint("employees >= 0 AND migrant_workers >= 0", name="counts"),
-        CheckConstraint("credit_code ~ '^[0-9A-HJ-NP-RT-UW-Y]{18}$'", name="credit_code_format"),
+        CheckConstraint("credit_code_valid(credit_code)", name="credit_code_valid"),  # SQL fn: migration 0001
     )
 
 

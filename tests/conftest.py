@@ -119,9 +119,9 @@ def live_server(app, database_url):
     try:
         for _ in range(100):
             try:
-                if requests.get(base + "/healthz", timeout=1).status_code == 200:
+                if requests.get(base + "/healthz", timeout=10).status_code == 200:
                     break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):
                 pass
             time.sleep(0.2)
         else:

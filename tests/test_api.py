@@ -102,3 +102,9 @@ def test_openapi_document_is_valid_and_lists_every_api_route(app, client):
     areas = doc["paths"]["/api/v1/areas"]["get"]
     assert {p["name"] for p in areas["parameters"]} == {"level", "parent", "simplify"}
     assert set(areas["x-roles"]) == {"admin", "command", "dispatcher", "planner", "inspector"}
+
+
+def test_pages_forbid_other_hosts_through_content_security_policy(client, auth):
+    csp = client.get("/map", headers=auth).headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "connect-src 'self'" in csp
+    assert "http" not in csp

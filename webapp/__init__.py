@@ -25,7 +25,10 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
         NODE_MODULES=ROOT / "node_modules",
     )
     app.json.ensure_ascii = False
-    url = database_url or embedded.database_url(settings)
+    try:
+        url = database_url or embedded.database_url(settings)
+    except embedded.EmbeddedError as exc:
+        raise SystemExit(str(exc)) from None
     engine = make_engine(url)
     app.extensions["liangwang"] = {
         "settings": settings,
@@ -41,9 +44,10 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
             session.rollback()
             session.close()
 
-    from webapp import api, auth, cli, errors, openapi, pages
+    from webapp import api, auth, cli, errors, openapi, pages, security
 
     errors.register(app)
+    security.register(app)
     auth.register(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(api.bp)

@@ -16,9 +16,22 @@ branch_labels = None
 depends_on = None
 
 
+CREDIT_CODE_VALID = """
+CREATE OR REPLACE FUNCTION credit_code_valid(code text) RETURNS boolean
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+    SELECT code ~ '^[0-9A-HJ-NP-RTUW-Y]{18}$' AND substr(alphabet, (31 - (
+        SELECT sum((strpos(alphabet, substr(code, i, 1)) - 1) * (3 ^ (i - 1))::numeric % 31)
+        FROM generate_series(1, 17) AS i)::int % 31) % 31 + 1, 1) = substr(code, 18, 1)
+    FROM (SELECT '0123456789ABCDEFGHJKLMNPQRTUWXY'::text AS alphabet) a
+$$;
+"""
+
+
 def upgrade() -> None:
     op.execute("CREATE EXTENSION IF NOT EXISTS postgis")
     op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    # GB 32100-2015 check character, so the database itself refuses a mistyped credit code.
+    op.execute(CREDIT_CODE_VALID)
     op.create_geospatial_table('admin_areas',
     sa.Column('level', sa.String(length=16), nullable=False),
     sa.Column('adcode', sa.String(length=6), nullable=False),
@@ -120,7 +133,7 @@ def upgrade() -> None:
     sa.Column('county_adcode', sa.String(length=6), nullable=False),
     sa.Column('last_inspected_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('updated_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.CheckConstraint("credit_code ~ '^[0-9A-HJ-NP-RT-UW-Y]{18}$'", name=op.f('ck_employers_credit_code_format')),
+    sa.CheckConstraint('credit_code_valid(credit_code)', name=op.f('ck_employers_credit_code_valid')),
     sa.CheckConstraint("grade IN ('A', 'B', 'C')", name=op.f('ck_employers_grade')),
     sa.CheckConstraint("industry IS NULL OR industry IN ('A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I', 'J', 'K', 'L', 'M', 'N', 'O', 'P', 'Q', 'R', 'S', 'T')", name=op.f('ck_employers_industry')),
     sa.CheckConstraint("location_source IN ('survey', 'geocoded', 'county_centroid')", name=op.f('ck_employers_location_source')),
