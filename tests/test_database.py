@@ -106,3 +106,19 @@ def test_a_server_whose_socket_vanished_is_restarted():
         assert (cluster.sockdir / ".s.PGSQL.5432").exists()
     finally:
         cluster.destroy()
+
+
+def test_models_match_the_migrated_schema(app):
+    """No drift between the ORM models and the Alembic migrations."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from geoalchemy2 import alembic_helpers
+
+    from geo.db import Base
+
+    engine = app.extensions["liangwang"]["engine"]
+    with engine.connect() as conn:
+        ctx = MigrationContext.configure(conn, opts={
+            "include_object": alembic_helpers.include_object, "compare_type": False})
+        diff = compare_metadata(ctx, Base.metadata)
+    assert diff == []
