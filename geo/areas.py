@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from geo.errors import NotFound
+from geo.errors import InvalidInput, NotFound
 
 METRES_PER_DEGREE = 111_320.0  # display simplification only; never used for areas
 
@@ -92,3 +92,32 @@ def bounds(session: Session, adcode: str) -> list[list[float]]:
         FROM (SELECT ST_Extent(geom)::geometry AS e FROM admin_areas WHERE adcode = :a) s
     """), {"a": adcode}).one()
     return [[box[0], box[1]], [box[2], box[3]]]
+
+
+def county_at(session: Session, lon: float, lat: float) -> str | None:
+    """The adcode of the county containing the point, or None outside Henan."""
+    return session.execute(text("""
+        SELECT adcode FROM admin_areas
+        WHERE level = 'county' AND ST_Intersects(geom, ST_SetSRID(ST_MakePoint(:x, :y), 4326))
+        ORDER BY adcode LIMIT 1
+    """), {"x": lon, "y": lat}).scalar()
+
+
+def require_point_in_henan(session: Session, lon, lat) -> str:
+    """Validate a WGS 84 lon/lat and return its county adcode; 422 with a hint otherwise."""
+    from geo.errors import Unprocessable
+
+    for name, value, low, high in (("lon", lon, -180, 180), ("lat", lat, -90, 90)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+            raise InvalidInput(f"'{name}' must be a number", {"parameter": name})
+        if not low <= value <= high:
+            raise Unprocessable(f"'{name}' must be between {low} and {high}; got {value}",
+                                {"parameter": name})
+    county = county_at(session, float(lon), float(lat))
+    if county is None:
+        hint = ""
+        if county_at(session, float(lat), float(lon)) is not None:
+            hint = " (lat and lon look swapped)"
+        raise Unprocessable(f"position {lat}, {lon} is outside Henan{hint}",
+                            {"lon": lon, "lat": lat})
+    return county

@@ -97,11 +97,15 @@ def test_healthz_is_503_when_the_database_is_down():
 def test_openapi_document_is_valid_and_lists_every_api_route(app, client):
     doc = client.get("/api/openapi.json").get_json()
     validate(doc)
-    api_rules = {r.rule for r in app.url_map.iter_rules() if r.rule.startswith("/api/")}
+    from webapp.openapi import _path
+    api_rules = {_path(r.rule)[0] for r in app.url_map.iter_rules() if r.rule.startswith("/api/")}
     assert api_rules <= set(doc["paths"])
     areas = doc["paths"]["/api/v1/areas"]["get"]
     assert {p["name"] for p in areas["parameters"]} == {"level", "parent", "simplify"}
     assert set(areas["x-roles"]) == {"admin", "command", "dispatcher", "planner", "inspector"}
+    assign = doc["paths"]["/api/v1/inspections/{inspection_id}/assign"]["post"]
+    assert assign["requestBody"]["content"]["application/json"]["schema"]["required"] == [
+        "officer_ids"]
 
 
 def test_pages_forbid_other_hosts_through_content_security_policy(client, auth):

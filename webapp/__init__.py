@@ -44,13 +44,14 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
             session.rollback()
             session.close()
 
-    from webapp import api, auth, cli, errors, openapi, pages, security
+    from webapp import api, auth, cli, dispatch_api, errors, openapi, pages, security
 
     errors.register(app)
     security.register(app)
     auth.register(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(dispatch_api.bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(pages.bp)
     cli.register(app)

@@ -100,19 +100,18 @@ def register(app: Flask) -> None:
             raise Forbidden("this route declares no roles")
         user, by_token = _current_user()
         g.user = user
+        if access != PUBLIC:
+            if user is None:
+                if request.path.startswith("/api/"):
+                    raise Unauthorized("sign in first: POST /api/v1/auth/token, then send "
+                                       "'Authorization: Bearer <token>'")
+                return redirect(url_for("auth.login", next=request.full_path))
+            if user.role not in access:
+                raise Forbidden(f"role {user.role!r} may not use this route; "
+                                f"allowed: {', '.join(access)}")
         if request.method not in SAFE_METHODS and not by_token \
                 and not getattr(view, "csrf_exempt", False):
             csrf.protect()
-        if access == PUBLIC:
-            return None
-        if user is None:
-            if request.path.startswith("/api/"):
-                raise Unauthorized("sign in first: POST /api/v1/auth/token, then send "
-                                   "'Authorization: Bearer <token>'")
-            return redirect(url_for("auth.login", next=request.full_path))
-        if user.role not in access:
-            raise Forbidden(f"role {user.role!r} may not use this route; "
-                            f"allowed: {', '.join(access)}")
         return None
 
 

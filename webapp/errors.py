@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, render_template, request
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from geo.errors import DomainError
@@ -40,6 +41,15 @@ def register(app: Flask) -> None:
             limit = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
             message = f"the upload is larger than the {limit} MB limit"
         return error_response(exc.code or 500, code, message)
+
+    @app.errorhandler(IntegrityError)
+    def integrity_error(exc: IntegrityError):
+        if getattr(exc.orig, "pgcode", None) != "23505":  # only unique violations are races
+            return unexpected(exc)
+        # A concurrent change won the race at the database's own constraint.
+        log.info("integrity conflict on %s: %s", request.path, exc.orig)
+        return error_response(409, "conflict", "a concurrent change conflicts with this one "
+                              "(e.g. an officer was just assigned elsewhere); reload and retry")
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):

@@ -18,7 +18,18 @@ ERROR_SCHEMA = {
     }},
 }
 STATUS_TEXT = {"400": "Malformed parameter (named in the message)", "401": "Not signed in",
-               "403": "Role not allowed", "404": "Unknown resource", "429": "Too many attempts"}
+               "403": "Role not allowed", "404": "Unknown resource",
+               "409": "Conflict with the current state (reload and retry)",
+               "422": "Breaks a rule (the message says which)", "429": "Too many attempts"}
+
+
+def accepts(properties: dict, required: tuple[str, ...] = ()):
+    """Document the JSON body a view expects (the view still validates it itself)."""
+    def deco(fn):
+        fn.request_schema = {"type": "object", "properties": properties,
+                             "required": list(required)}
+        return fn
+    return deco
 
 
 def _path(rule: str) -> tuple[str, list[dict]]:
@@ -46,7 +57,16 @@ def build_document() -> dict:
                 "parameters": path_params + [p.openapi() for p in getattr(view, "query_params", ())],
                 "responses": {"200": {"description": "OK"}},
             }
+            schema = getattr(view, "request_schema", None)
+            if schema is not None and method in ("POST", "PUT", "PATCH"):
+                if not schema["required"]:
+                    schema = {k: v for k, v in schema.items() if k != "required"}
+                op["requestBody"] = {"required": True,
+                                     "content": {"application/json": {"schema": schema}}}
+                op["responses"]["400"] = _error("400")
             for status in ("400", "404") if op["parameters"] else ():
+                op["responses"][status] = _error(status)
+            for status in getattr(view, "error_statuses", ()):
                 op["responses"][status] = _error(status)
             if access != PUBLIC:
                 op["security"] = [{"bearer": []}, {"session": []}]

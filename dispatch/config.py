@@ -1,0 +1,52 @@
+"""Dispatch settings: local practice and unconfirmed numbers, never constants in code."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+
+def _num(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if not raw:
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise SystemExit(f"Environment variable {name} must be a number, got {raw!r}.") from exc
+
+
+@dataclass(frozen=True)
+class DispatchSettings:
+    """Defaults from DOMAIN.md; each one overridable by an environment variable."""
+
+    stale_position_min: float = 30            # positions older than this are not used
+    urban_speed_kmh: float = 25               # ETA in districts (区)
+    rural_speed_kmh: float = 45               # ETA in counties and county-level cities
+    road_factor: float = 1.3                  # road distance / straight-line distance
+    min_team_size: int = 2                    # 劳动保障监察条例 Art. 16
+    case_limit_working_days: int = 60         # Art. 17
+    case_extension_working_days: int = 30     # Art. 17, with approval
+    acceptance_working_days: int = 5          # 部令第25号 Art. 18
+    limitation_years: int = 2                 # Art. 20
+    mass_incident_workers: int = 10           # local threshold for 群体性事件
+    random_share: float = 0.05                # 双随机 default ratio
+    grade_interval_days_a: int = 3 * 365      # classified supervision: A every 3 years
+    grade_interval_days_b: int = 365          # B yearly
+    grade_interval_days_c: int = 91           # C quarterly
+    due_hours_urgent: float = 2
+    due_hours_high: float = 24
+    due_working_days_normal: int = 5
+    deadline_warning_working_days: int = 10   # alert when a case is this close to its limit
+    candidates: int = 40                      # nearest inspectors considered by KNN
+
+    @classmethod
+    def from_env(cls) -> "DispatchSettings":
+        values = {}
+        for name, field in cls.__dataclass_fields__.items():
+            value = _num(f"LIANGWANG_{name.upper()}", field.default)
+            values[name] = type(field.default)(value)
+        return cls(**values)
+
+    def grade_interval_days(self, grade: str) -> int:
+        return {"A": self.grade_interval_days_a, "B": self.grade_interval_days_b,
+                "C": self.grade_interval_days_c}[grade]

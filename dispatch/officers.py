@@ -1,0 +1,100 @@
+"""Officers: the status state machine (with history) and live positions."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from dispatch.models import OFFICER_STATUSES, Officer, OfficerHistory
+from geo import audit
+from geo.areas import require_point_in_henan
+from geo.errors import Conflict, InvalidInput, NotFound, Unprocessable
+
+# off_duty → available → assigned → en_route → on_site → available, plus unavailable.
+# assigned/en_route → available happens when a dispatcher cancels or reassigns.
+TRANSITIONS: dict[str, set[str]] = {
+    "off_duty": {"available", "unavailable"},
+    "available": {"assigned", "off_duty", "unavailable"},
+    "assigned": {"en_route", "available"},
+    "en_route": {"on_site", "available"},
+    "on_site": {"available"},
+    "unavailable": {"available", "off_duty"},
+}
+# Moves an officer may make on their own; assignment and release belong to dispatch.
+SELF_SERVICE = {("off_duty", "available"), ("available", "off_duty"), ("assigned", "en_route"),
+                ("en_route", "on_site"), ("on_site", "available"), ("available", "unavailable"),
+                ("off_duty", "unavailable"), ("unavailable", "available"),
+                ("unavailable", "off_duty")}
+
+
+def get(session: Session, officer_id: int, *, lock: bool = False) -> Officer:
+    q = session.query(Officer).filter(Officer.id == officer_id)
+    officer = (q.with_for_update() if lock else q).one_or_none()
+    if officer is None:
+        raise NotFound(f"officer {officer_id} does not exist", {"officer_id": officer_id})
+    return officer
+
+
+def record_transition(session: Session, officer: Officer, to: str, *, actor: str | None,
+                      reason: str | None = None, inspection_id: int | None = None) -> None:
+    """History row for a status change already applied to `officer`'s row."""
+    session.add(OfficerHistory(officer_id=officer.id, county_adcode=officer.county_adcode,
+                               from_status=officer.status, to_status=to, actor=actor,
+                               reason=reason, inspection_id=inspection_id))
+
+
+def change_status(session: Session, officer_id: int, to: str, *, actor: str | None,
+                  reason: str | None = None, self_service: bool = False) -> Officer:
+    """Move an officer to `to` if the state machine allows it from their current status (409)."""
+    if to not in OFFICER_STATUSES:
+        raise InvalidInput(f"status must be one of {', '.join(OFFICER_STATUSES)}",
+                           {"parameter": "status"})
+    officer = get(session, officer_id, lock=True)
+    current = officer.status
+    if to not in TRANSITIONS[current]:
+        raise Conflict(f"officer {officer_id} is {current}; cannot become {to} "
+                       f"(allowed: {', '.join(sorted(TRANSITIONS[current]))})",
+                       {"from": current, "to": to})
+    if self_service and (current, to) not in SELF_SERVICE:
+        raise Conflict(f"{current} → {to} is done by a dispatcher (assign, reassign or cancel)",
+                       {"from": current, "to": to})
+    record_transition(session, officer, to, actor=actor, reason=reason)
+    officer.status = to
+    officer.version += 1
+    officer.updated_at = datetime.now(timezone.utc)
+    audit.record(session, actor=actor, action="status", entity="officer", entity_id=officer_id,
+                 before={"status": current}, after={"status": to, "reason": reason})
+    return officer
+
+
+def update_position(session: Session, officer_id: int, *, lon, lat, accuracy_m=None,
+                    recorded_at: datetime | None = None, actor: str | None) -> Officer:
+    """Record a position fix (WGS 84) inside Henan, not in the future, not older than the last."""
+    now = datetime.now(timezone.utc)
+    recorded_at = recorded_at or now
+    if recorded_at.tzinfo is None:
+        raise InvalidInput("recorded_at needs a time zone (e.g. 2026-11-29T08:00:00+08:00)",
+                           {"parameter": "recorded_at"})
+    if recorded_at > now + timedelta(minutes=2):
+        raise Unprocessable("recorded_at is in the future", {"parameter": "recorded_at"})
+    if accuracy_m is not None and (isinstance(accuracy_m, bool)
+                                   or not isinstance(accuracy_m, (int, float))
+                                   or not 0 <= accuracy_m <= 10_000):
+        raise Unprocessable("accuracy_m must be a number of metres between 0 and 10000",
+                            {"parameter": "accuracy_m"})
+    require_point_in_henan(session, lon, lat)
+    officer = get(session, officer_id, lock=True)
+    if officer.position_at and recorded_at < officer.position_at:
+        raise Conflict("a newer position is already recorded", {
+            "position_at": officer.position_at.isoformat()})
+    session.execute(text("""
+        UPDATE officers SET geom = ST_SetSRID(ST_MakePoint(:x, :y), 4326), position_at = :at,
+                            updated_at = now()
+        WHERE id = :id
+    """), {"x": float(lon), "y": float(lat), "at": recorded_at, "id": officer_id})
+    audit.record(session, actor=actor, action="position", entity="officer", entity_id=officer_id,
+                 after={"lon": lon, "lat": lat, "accuracy_m": accuracy_m,
+                        "recorded_at": recorded_at.isoformat()})
+    session.refresh(officer)
+    return officer

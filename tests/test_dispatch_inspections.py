@@ -1,0 +1,102 @@
+"""Creating inspections and recording officer positions: validation and ownership."""
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import text
+
+from geo.accounts import create_user
+from geo.db import unit_of_work
+from tests.conftest import PASSWORD, bearer
+from tests.dispatch_fixtures import SITE, add_inspector
+
+
+def test_incident_at_a_location_is_created_urgent_in_the_right_county(client, tokens, db):
+    r = client.post("/api/v1/inspections", json={
+        "kind": "incident", "location": {"lat": SITE[1], "lon": SITE[0]},
+        "description": "30 名农民工聚集讨薪"}, headers=bearer(tokens["command"]))
+    body = r.get_json()
+    assert r.status_code == 201 and body["priority"] == "urgent"
+    assert body["county_adcode"] == "410102" and body["status"] == "pending"
+    audited = db.execute(text("SELECT count(*) FROM audit_log WHERE entity = 'inspection' "
+                              "AND entity_id = :i"), {"i": str(body["id"])}).scalar_one()
+    assert audited == 1
+
+
+def test_inspection_at_an_employer_takes_its_location(client, tokens, db):
+    employer, county = db.execute(text("SELECT id, county_adcode FROM employers ORDER BY id "
+                                       "LIMIT 1")).one()
+    r = client.post("/api/v1/inspections", json={"kind": "scheduled", "employer_id": employer},
+                    headers=bearer(tokens["dispatcher"]))
+    assert r.status_code == 201 and r.get_json()["county_adcode"] == county
+
+
+@pytest.mark.parametrize("body, status, words", [
+    ({"kind": "incident", "location": {"lat": 39.9, "lon": 116.4}}, 422, "outside Henan"),
+    ({"kind": "incident", "location": {"lat": SITE[0], "lon": SITE[1]}}, 422, "swapped"),
+    ({"kind": "incident", "location": {"lat": 95, "lon": 113}}, 422, "between -90 and 90"),
+    ({"kind": "incident", "location": {"lat": "34", "lon": 113}}, 400, "must be a number"),
+    ({"kind": "incident"}, 400, "employer_id"),
+    ({"kind": "party", "employer_id": 1}, 400, "kind"),
+    ({"kind": "scheduled", "employer_id": 999999999}, 404, "does not exist"),
+    ({"kind": "scheduled", "employer_id": 1, "priority": "asap"}, 400, "priority"),
+])
+def test_bad_inspections_are_refused_and_nothing_is_written(client, tokens, db, body, status,
+                                                            words):
+    before = db.execute(text("SELECT count(*) FROM inspections")).scalar_one()
+    r = client.post("/api/v1/inspections", json=body, headers=bearer(tokens["dispatcher"]))
+    assert r.status_code == status and words in r.get_json()["error"]["message"]
+    assert db.execute(text("SELECT count(*) FROM inspections")).scalar_one() == before
+
+
+def test_listing_is_ordered_by_priority(client, tokens):
+    items = client.get("/api/v1/inspections?status=pending&area=410000",
+                       headers=bearer(tokens["command"])).get_json()["items"]
+    ranks = [{"urgent": 0, "high": 1, "normal": 2}[i["priority"]] for i in items]
+    assert ranks == sorted(ranks)
+
+
+@pytest.fixture()
+def own_officer(sessions):
+    with unit_of_work(sessions) as s:
+        user = create_user(s, username=f"field-{datetime.now().timestamp()}", password=PASSWORD,
+                           role="inspector", actor="tests")
+        mine = add_inspector(s, lon=SITE[0], lat=SITE[1], user_id=user.id)
+        other = add_inspector(s, lon=SITE[0], lat=SITE[1])
+    return user.username, mine, other
+
+
+def test_an_inspector_posts_only_their_own_position(client, own_officer):
+    username, mine, other = own_officer
+    token = client.post("/api/v1/auth/token", json={"username": username,
+                                                    "password": PASSWORD}).get_json()["token"]
+    fix = {"lat": SITE[1] + 0.001, "lon": SITE[0], "accuracy_m": 8,
+           "recorded_at": datetime.now(timezone.utc).isoformat()}
+    assert client.post(f"/api/v1/officers/{mine}/location", json=fix,
+                       headers=bearer(token)).status_code == 200
+    assert client.post(f"/api/v1/officers/{other}/location", json=fix,
+                       headers=bearer(token)).status_code == 403
+    r = client.post(f"/api/v1/officers/{mine}/status", json={"status": "off_duty"},
+                    headers=bearer(token))
+    assert r.status_code == 200 and r.get_json()["status"] == "off_duty"
+
+
+@pytest.mark.parametrize("fix, status", [
+    ({"lat": 39.9, "lon": 116.4}, 422),
+    ({"lat": SITE[1], "lon": SITE[0], "recorded_at": (datetime.now(timezone.utc)
+                                                     + timedelta(hours=1)).isoformat()}, 422),
+    ({"lat": SITE[1], "lon": SITE[0], "recorded_at": "yesterday"}, 400),
+    ({"lat": SITE[1], "lon": SITE[0], "recorded_at": "2026-11-29T08:00:00"}, 400),
+    ({"lat": SITE[1], "lon": SITE[0], "accuracy_m": -3}, 422),
+    ({"lat": SITE[1]}, 400),
+])
+def test_bad_positions_are_refused_and_the_old_one_kept(client, tokens, own_officer, db, fix,
+                                                        status):
+    _, mine, _ = own_officer
+    before = db.execute(text("SELECT ST_AsText(geom), position_at FROM officers WHERE id = :o"),
+                        {"o": mine}).one()
+    r = client.post(f"/api/v1/officers/{mine}/location", json=fix,
+                    headers=bearer(tokens["dispatcher"]))
+    assert r.status_code == status, r.get_json()
+    after = db.execute(text("SELECT ST_AsText(geom), position_at FROM officers WHERE id = :o"),
+                       {"o": mine}).one()
+    assert after == before
