@@ -107,17 +107,18 @@ def require_point_in_henan(session: Session, lon, lat) -> str:
     """Validate a WGS 84 lon/lat and return its county adcode; 422 with a hint otherwise."""
     from geo.errors import Unprocessable
 
-    for name, value, low, high in (("lon", lon, -180, 180), ("lat", lat, -90, 90)):
+    for name, value in (("lon", lon), ("lat", lat)):
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
             raise InvalidInput(f"'{name}' must be a number", {"parameter": name})
-        if not low <= value <= high:
-            raise Unprocessable(f"'{name}' must be between {low} and {high}; got {value}",
-                                {"parameter": name})
-    county = county_at(session, float(lon), float(lat))
-    if county is None:
-        hint = ""
-        if county_at(session, float(lat), float(lon)) is not None:
-            hint = " (lat and lon look swapped)"
-        raise Unprocessable(f"position {lat}, {lon} is outside Henan{hint}",
-                            {"lon": lon, "lat": lat})
-    return county
+    lon, lat = float(lon), float(lat)
+    in_range = -180 <= lon <= 180 and -90 <= lat <= 90
+    county = county_at(session, lon, lat) if in_range else None
+    if county is not None:
+        return county
+    if -90 <= lon <= 90 and county_at(session, lat, lon) is not None:
+        raise Unprocessable(f"position lat={lat}, lon={lon} is outside Henan: lat and lon look "
+                            "swapped", {"lon": lon, "lat": lat})
+    if not in_range:
+        raise Unprocessable("lat must be between -90 and 90 and lon between -180 and 180; "
+                            f"got lat={lat}, lon={lon}", {"lon": lon, "lat": lat})
+    raise Unprocessable(f"position lat={lat}, lon={lon} is outside Henan", {"lon": lon, "lat": lat})

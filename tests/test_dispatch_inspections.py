@@ -34,6 +34,7 @@ def test_inspection_at_an_employer_takes_its_location(client, tokens, db):
     ({"kind": "incident", "location": {"lat": 39.9, "lon": 116.4}}, 422, "outside Henan"),
     ({"kind": "incident", "location": {"lat": SITE[0], "lon": SITE[1]}}, 422, "swapped"),
     ({"kind": "incident", "location": {"lat": 95, "lon": 113}}, 422, "between -90 and 90"),
+    ({"kind": "incident", "location": {"lat": 34.7, "lon": 300}}, 422, "between -180 and 180"),
     ({"kind": "incident", "location": {"lat": "34", "lon": 113}}, 400, "must be a number"),
     ({"kind": "incident"}, 400, "employer_id"),
     ({"kind": "party", "employer_id": 1}, 400, "kind"),
