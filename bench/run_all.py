@@ -1,7 +1,9 @@
 """Run every benchmark in turn (make bench)."""
-from bench import areas, restart, seed
+from bench import areas, dispatch, employer_import, restart, seed
 
 if __name__ == "__main__":
     restart.main()
     areas.main()
     seed.main(1_000_000)
+    employer_import.main(100_000)
+    dispatch.main(30)

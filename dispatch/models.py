@@ -6,7 +6,7 @@ from datetime import date, datetime
 from geoalchemy2 import Geometry
 from sqlalchemy import (
     BigInteger, Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String,
-    Text, UniqueConstraint, func, text,
+    Text, func, text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
@@ -130,7 +130,8 @@ class Assignment(Base):
     released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     release_reason: Mapped[str | None] = mapped_column(Text)
     __table_args__ = (
-        UniqueConstraint("inspection_id", "officer_id", name="uq_assignment"),
+        Index("uq_assignments_active_pair", "inspection_id", "officer_id", unique=True,
+              postgresql_where=text("released_at IS NULL")),
         # The database itself forbids double-booking: one active assignment per officer.
         Index("uq_assignments_active_officer", "officer_id", unique=True,
               postgresql_where=text("released_at IS NULL")),

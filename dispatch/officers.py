@@ -98,3 +98,22 @@ def update_position(session: Session, officer_id: int, *, lon, lat, accuracy_m=N
                         "recorded_at": recorded_at.isoformat()})
     session.refresh(officer)
     return officer
+
+
+def live_geojson(session: Session, counties: list[str] | None, stale_min: float) -> str:
+    """Officers with a position as a GeoJSON FeatureCollection built in PostGIS."""
+    return session.execute(text("""
+        SELECT json_build_object('type', 'FeatureCollection', 'features',
+          coalesce(json_agg(json_build_object(
+            'type', 'Feature', 'id', o.id,
+            'geometry', ST_AsGeoJSON(o.geom, 6)::json,
+            'properties', json_build_object(
+                'id', o.id, 'name', o.name, 'badge', o.badge, 'kind', o.kind,
+                'certified', o.certified, 'status', o.status, 'county_adcode', o.county_adcode,
+                'grid_id', o.grid_id, 'updated_at', o.position_at,
+                'stale', o.position_at < now() - make_interval(mins => :stale))
+          ) ORDER BY o.id), '[]'::json))::text
+        FROM officers o
+        WHERE o.geom IS NOT NULL
+          AND (CAST(:counties AS text[]) IS NULL OR o.county_adcode = ANY(:counties))
+    """), {"counties": counties, "stale": stale_min}).scalar_one()

@@ -53,6 +53,7 @@ class Settings:
     max_content_length: int = 50 * 1024 * 1024
     tile_url: str | None = None
     language: str = "zh"
+    field_max_accuracy_m: float = 100.0  # coarser GPS fixes are not a survey (local practice)
     var: Path = field(default=VAR)
 
     @classmethod
@@ -76,4 +77,5 @@ class Settings:
             max_content_length=_int("LIANGWANG_MAX_UPLOAD_BYTES", 50 * 1024 * 1024),
             tile_url=os.environ.get("LIANGWANG_TILE_URL") or None,
             language=os.environ.get("LIANGWANG_LANGUAGE", "zh"),
+            field_max_accuracy_m=_int("LIANGWANG_FIELD_MAX_ACCURACY_M", 100),
         )

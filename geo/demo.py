@@ -17,6 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geo import credit_code
+from geo.employers import assign_to_grids as assign_employers_to_grids  # noqa: F401 (dispatch.demo)
 
 Progress = Callable[[int], None]
 
@@ -208,9 +209,11 @@ def seed_employers(session: Session, total: int, rng: np.random.Generator,
     cur.execute("""
         INSERT INTO employers (credit_code, name, legal_representative, address, contact_person,
             contact_phone, industry, employees, migrant_workers, grade, wage_deposit, geom,
-            location_source, source_crs, county_adcode, last_inspected_at)
+            location_source, location_precision, source_crs, county_adcode, last_inspected_at)
         SELECT credit_code, name, legal_representative, address, contact_person, contact_phone,
             industry, employees, migrant_workers, grade, wage_deposit, geom, location_source,
+            CASE location_source WHEN 'county_centroid' THEN 'county'
+                 WHEN 'geocoded' THEN 'street' ELSE 'point' END,
             source_crs, county_adcode, now() - make_interval(days => inspected_days_ago)
         FROM employer_load
     """)
@@ -256,16 +259,3 @@ def seed_grids(session: Session, placed: dict[str, tuple[np.ndarray, np.ndarray]
         made += len(centres)
         progress(len(centres))
     return made
-
-
-def assign_employers_to_grids(session: Session, county_adcode: str | None = None) -> int:
-    """Set every employer's grid to the grid containing it (PostGIS point-in-polygon)."""
-    result = session.execute(text("""
-        UPDATE employers e SET grid_id = g.id
-        FROM grids g
-        WHERE g.county_adcode = e.county_adcode
-          AND ST_Intersects(g.geom, e.geom)
-          AND (CAST(:county AS text) IS NULL OR e.county_adcode = :county)
-          AND e.grid_id IS DISTINCT FROM g.id
-    """), {"county": county_adcode})
-    return result.rowcount

@@ -29,6 +29,11 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class UnsupportedMediaType(DomainError):
+    status = 415
+    code = "unsupported_media_type"
+
+
 class Unprocessable(DomainError):
     status = 422
     code = "unprocessable"

@@ -134,6 +134,19 @@ def test_reassign_and_cancel_free_the_officers(client, tokens, team, db):
     assert client.post(url + "/cancel", json={"reason": "again"}, headers=h).status_code == 409
 
 
+def test_reassigning_can_keep_one_officer_of_the_old_team(client, tokens, team, db):
+    a, b, c, _ = team["officers"]
+    h = bearer(tokens["dispatcher"])
+    url = f"/api/v1/inspections/{team['inspection']}"
+    assert client.post(url + "/assign", json={"officer_ids": [a, b]}, headers=h).status_code == 200
+    r = client.post(url + "/reassign", json={"officer_ids": [a, c], "reason": "b fell ill"},
+                    headers=h)
+    assert r.status_code == 200, r.get_json()
+    assert state(db, team["inspection"]) == ("assigned", sorted([a, c]))
+    status_b = db.execute(text("SELECT status FROM officers WHERE id = :o"), {"o": b}).scalar_one()
+    assert status_b == "available"
+
+
 def test_state_machine_allows_the_field_cycle_and_refuses_shortcuts(sessions, team):
     o = team["officers"][0]
     with unit_of_work(sessions) as s:

@@ -15,6 +15,8 @@ ROUTES = [
     ("GET", "/vendor/leaflet/leaflet.js", None),
     ("GET", "/", ALL),
     ("GET", "/map", ALL),
+    ("GET", "/dispatch", {"dispatcher", "command", "admin"}),
+    ("GET", "/api/v1/officers/live?area=410102", {"dispatcher", "command", "admin"}),
     ("GET", "/api/v1/me", ALL),
     ("GET", "/api/v1/areas?level=city", ALL),
     ("GET", "/api/v1/grids?county=410102", ALL),
@@ -29,6 +31,24 @@ ROUTES = [
     ("POST", "/api/v1/inspections/999999/complete", {"dispatcher", "admin"}),
     ("POST", "/api/v1/officers/999999/status", {"inspector", "dispatcher", "admin"}),
     ("POST", "/api/v1/officers/999999/location", {"inspector", "dispatcher", "admin"}),
+    ("POST", "/api/v1/complaints", {"dispatcher", "command", "admin"}),
+    ("GET", "/api/v1/complaints", {"dispatcher", "command", "admin"}),
+    ("POST", "/api/v1/cases", {"dispatcher", "admin"}),
+    ("POST", "/api/v1/cases/999999/extend", {"admin"}),
+    ("POST", "/api/v1/cases/999999/close", {"dispatcher", "admin"}),
+    ("POST", "/api/v1/cases/999999/supervise", {"admin", "command"}),
+    ("GET", "/api/v1/cases/alerts", {"dispatcher", "command", "admin"}),
+    ("POST", "/api/v1/random-draws", {"dispatcher", "admin"}),
+    ("GET", "/api/v1/random-draws/999999/replay", {"dispatcher", "command", "admin"}),
+    ("POST", "/api/v1/scheduled-inspections", {"dispatcher", "admin"}),
+    ("POST", "/api/v1/dispatch/plan", {"dispatcher", "admin"}),
+    ("GET", "/api/v1/holidays", {"admin", "dispatcher", "command"}),
+    ("PUT", "/api/v1/holidays/2026-10-01", {"admin"}),
+    ("POST", "/api/v1/employers/import", {"admin", "planner"}),
+    ("GET", "/api/v1/employers/imports/999999/rejected.csv", {"admin", "planner"}),
+    ("GET", "/api/v1/employers?q=有限公司", ALL),
+    ("GET", "/api/v1/employers/999999", ALL),
+    ("POST", "/api/v1/employers/999999/location", {"inspector", "admin"}),
 ]
 # Routes are probed with an empty JSON body or an unknown id: an allowed role gets past the
 # role check (any answer but 401/403), a refused role gets 403 before anything runs.
@@ -37,7 +57,7 @@ ROUTES = [
 @pytest.mark.parametrize("method, path, allowed", ROUTES)
 @pytest.mark.parametrize("role", ROLES)
 def test_role_table(client, tokens, method, path, allowed, role):
-    kwargs = {"json": {}} if method == "POST" else {}
+    kwargs = {"json": {}} if method in ("POST", "PUT") else {}
     r = client.open(path, method=method, headers=bearer(tokens[role]), **kwargs)
     if allowed is None or role in allowed:
         assert r.status_code not in (401, 403, 500), (role, path, r.status_code)
@@ -49,7 +69,7 @@ def test_role_table(client, tokens, method, path, allowed, role):
 
 @pytest.mark.parametrize("method, path, allowed", [r for r in ROUTES if r[2] is not None])
 def test_anonymous_requests_are_refused(client, method, path, allowed):
-    r = client.open(path, method=method, **({"json": {}} if method == "POST" else {}))
+    r = client.open(path, method=method, **({"json": {}} if method in ("POST", "PUT") else {}))
     if path.startswith("/api/"):
         assert r.status_code == 401 and r.get_json()["error"]["code"] == "unauthorized"
     else:
@@ -64,7 +84,7 @@ def test_every_route_declares_who_may_use_it_and_is_in_the_table(app):
         view = app.view_functions[rule.endpoint]
         assert getattr(view, "access", None) is not None, f"{rule.rule} declares no roles"
         concrete = rule.rule.replace("<package>", "leaflet").replace("<path:filename>", "leaflet.js")
-        concrete = re.sub(r"<int:\w+>", "999999", concrete)
+        concrete = re.sub(r"<int:\w+>", "999999", concrete).replace("<day>", "2026-10-01")
         assert concrete in tested or rule.rule in {"/logout", "/api/v1/auth/token"}, \
             f"{rule.rule} is missing from the role table"
 

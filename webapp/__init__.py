@@ -44,7 +44,8 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
             session.rollback()
             session.close()
 
-    from webapp import api, auth, cli, dispatch_api, errors, openapi, pages, security
+    from webapp import (api, auth, casework_api, cli, dispatch_api, employers, errors, openapi,
+                        pages, security)
 
     errors.register(app)
     security.register(app)
@@ -52,6 +53,8 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
     app.register_blueprint(auth.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(dispatch_api.bp)
+    app.register_blueprint(casework_api.bp)
+    app.register_blueprint(employers.bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(pages.bp)
     cli.register(app)

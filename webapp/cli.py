@@ -40,6 +40,10 @@ def seed_with_progress(employers: int, seed: int) -> dict:
 
 
 def register(app: Flask) -> None:
+    from webapp.employers_cli import employers
+
+    app.cli.add_command(employers)
+
     @app.cli.command("prepare")
     @click.option("--employers", default=200_000, show_default=True,
                   help="demo employers to generate on first start")

@@ -123,6 +123,18 @@ def complete_inspection(inspection_id: int):
                                      actor=actor()))
 
 
+@bp.get("/api/v1/officers/live")
+@roles(*WATCH)
+@query(Param("area", "only officers of this area (adcode)", pattern=ADCODE))
+def officers_live(area):
+    """Officers' positions and statuses as GeoJSON; send If-None-Match to get 304 if unchanged."""
+    from geo.areas import county_adcodes
+    from webapp.api import geojson_response
+
+    counties = county_adcodes(db(), area) if area else None
+    return geojson_response(officers.live_geojson(db(), counties, settings().stale_position_min))
+
+
 def _own_officer(officer_id: int) -> bool:
     """Inspectors act only on their own officer record."""
     if g.user.role != "inspector":

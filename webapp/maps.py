@@ -23,19 +23,14 @@ def local_map(bounds: list[list[float]], tile_url: str | None = None) -> folium.
     return m
 
 
-def command_map(bounds: list[list[float]], config: dict, tile_url: str | None = None) -> dict:
-    """Parts of the command map page: head (assets), body (map div) and script."""
+def map_page(bounds: list[list[float]], init: str, config: dict,
+             tile_url: str | None = None) -> dict:
+    """Parts of a map page (head assets, map div, script); `init(map, config)` runs on load."""
     m = local_map(bounds, tile_url)
-    init = Element(
+    m.get_root().html.add_child(Element(
         f"<script>window.addEventListener('load', function () {{"
-        f" LW.initCommandMap({m.get_name()}, {json.dumps(config, ensure_ascii=False)}); }});"
-        f"</script>")
-    m.get_root().html.add_child(init)
+        f" {init}({m.get_name()}, {json.dumps(config, ensure_ascii=False)}); }});</script>"))
     root = m.get_root()
     root.render()
-    return {
-        "head": root.header.render(),
-        "body": root.html.render(),
-        "script": root.script.render(),
-        "map_name": m.get_name(),
-    }
+    return {"head": root.header.render(), "body": root.html.render(),
+            "script": root.script.render(), "map_name": m.get_name()}

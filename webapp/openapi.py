@@ -20,14 +20,17 @@ ERROR_SCHEMA = {
 STATUS_TEXT = {"400": "Malformed parameter (named in the message)", "401": "Not signed in",
                "403": "Role not allowed", "404": "Unknown resource",
                "409": "Conflict with the current state (reload and retry)",
+               "413": "Upload larger than the limit", "415": "Not a supported file type",
                "422": "Breaks a rule (the message says which)", "429": "Too many attempts"}
 
 
-def accepts(properties: dict, required: tuple[str, ...] = ()):
-    """Document the JSON body a view expects (the view still validates it itself)."""
+def accepts(properties: dict, required: tuple[str, ...] = (),
+            content_type: str = "application/json"):
+    """Document the body a view expects (the view still validates it itself)."""
     def deco(fn):
         fn.request_schema = {"type": "object", "properties": properties,
                              "required": list(required)}
+        fn.request_content_type = content_type
         return fn
     return deco
 
@@ -61,8 +64,9 @@ def build_document() -> dict:
             if schema is not None and method in ("POST", "PUT", "PATCH"):
                 if not schema["required"]:
                     schema = {k: v for k, v in schema.items() if k != "required"}
+                content_type = getattr(view, "request_content_type", "application/json")
                 op["requestBody"] = {"required": True,
-                                     "content": {"application/json": {"schema": schema}}}
+                                     "content": {content_type: {"schema": schema}}}
                 op["responses"]["400"] = _error("400")
             for status in ("400", "404") if op["parameters"] else ():
                 op["responses"][status] = _error(status)

@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, send_from_directory
+from sqlalchemy import text
+
+from dispatch.models import INSPECTION_KINDS, OFFICER_STATUSES, PRIORITIES
 
 from geo import areas
 from geo.models import ROLES
@@ -9,6 +12,7 @@ from webapp import maps
 from webapp.auth import public, roles
 from webapp.context import db, settings
 from webapp.i18n import t
+from webapp.params import ADCODE, Param, query
 
 bp = Blueprint("pages", __name__)
 
@@ -38,8 +42,40 @@ def command_map():
         "labels": {k: t(k) for k in ("cities", "counties", "grids", "employers", "staff",
                                      "grid_code", "loading", "error")},
     }
-    parts = maps.command_map(areas.bounds(db(), PROVINCE), config, settings().tile_url)
+    parts = maps.map_page(areas.bounds(db(), PROVINCE), "LW.initCommandMap", config,
+                          settings().tile_url)
     return render_template("map.html", parts=parts, user=g.user)
+
+
+@bp.get("/dispatch")
+@roles("dispatcher", "command", "admin")
+@query(Param("area", "county or city to work on (adcode)", pattern=ADCODE, default="410100"))
+def dispatch_page(area: str):
+    """The dispatcher's page: queue, officers on the map, ranked teams, assign and cancel."""
+    found = areas.find_area(db(), area)
+    choices = db().execute(text("""
+        SELECT adcode, name FROM admin_areas WHERE level IN ('province', 'city')
+        ORDER BY level DESC, adcode""")).mappings().all()
+    if found["adcode"] not in {c["adcode"] for c in choices}:
+        choices = [found, *choices]
+    parent = {"province": None, "city": found["adcode"], "county": found["parent_adcode"]}
+    boundaries = ("/api/v1/areas?level=city&simplify=200" if found["level"] == "province" else
+                  f"/api/v1/areas?level=county&simplify=50&parent={parent[found['level']]}")
+    config = {
+        "area": found["adcode"], "pollMs": 5000, "boundaries": boundaries,
+        "canAssign": g.user.role in ("dispatcher", "admin"),
+        "labels": {
+            **{k: t(k) for k in ("assign", "cancel", "cancel_reason", "cancelled", "assigned",
+                                 "loading", "empty", "no_team", "updated")},
+            "status": {s: t("status_" + s) for s in OFFICER_STATUSES},
+            "priority": {p: t("priority_" + p) for p in PRIORITIES},
+            "kind": {k: t("kind_" + k) for k in INSPECTION_KINDS},
+        },
+    }
+    parts = maps.map_page(areas.bounds(db(), found["adcode"]), "LWDispatch.init", config,
+                          settings().tile_url)
+    return render_template("dispatch.html", parts=parts, user=g.user, areas=choices,
+                           area=found["adcode"])
 
 
 @bp.get("/vendor/<package>/<path:filename>")

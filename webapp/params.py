@@ -20,7 +20,7 @@ class Param:
     required: bool = False
     enum: tuple[str, ...] | None = None
     pattern: str | None = None
-    type: str = "string"  # "string" | "number"
+    type: str = "string"  # "string" | "number" | "integer"
     minimum: float | None = None
     maximum: float | None = None
     default: Any = None
@@ -37,12 +37,13 @@ class Param:
         if self.pattern and not re.fullmatch(self.pattern, raw):
             raise InvalidInput(f"query parameter '{self.name}' is malformed: {self.description}; "
                                f"got {raw!r}", {"parameter": self.name})
-        if self.type == "number":
+        if self.type in ("number", "integer"):
             try:
-                value = float(raw)
+                value = float(raw) if self.type == "number" else int(raw)
             except ValueError:
-                raise InvalidInput(f"query parameter '{self.name}' must be a number; got {raw!r}",
-                                   {"parameter": self.name}) from None
+                raise InvalidInput(f"query parameter '{self.name}' must be "
+                                   f"{'a number' if self.type == 'number' else 'an integer'}; "
+                                   f"got {raw!r}", {"parameter": self.name}) from None
             if value != value or (self.minimum is not None and value < self.minimum) or \
                     (self.maximum is not None and value > self.maximum):
                 raise InvalidInput(f"query parameter '{self.name}' must be between "

@@ -36,6 +36,11 @@ def upgrade() -> None:
     # The database itself forbids double-booking: one active assignment per officer.
     op.create_index("uq_assignments_active_officer", "assignments", ["officer_id"], unique=True,
                     postgresql_where=sa.text("released_at IS NULL"))
+    # An officer may return to an inspection after a release (reassign, re-open): only the
+    # active pair is unique.
+    op.drop_constraint("uq_assignment", "assignments", type_="unique")
+    op.create_index("uq_assignments_active_pair", "assignments", ["inspection_id", "officer_id"],
+                    unique=True, postgresql_where=sa.text("released_at IS NULL"))
     op.add_column("inspections", sa.Column("assigned_at", sa.DateTime(timezone=True)))
     op.add_column("inspections", sa.Column("closed_reason", sa.Text()))
     op.add_column("inspections", sa.Column("created_by", sa.String(64)))
@@ -99,6 +104,8 @@ def downgrade() -> None:
     op.drop_column("inspections", "created_by")
     op.drop_column("inspections", "closed_reason")
     op.drop_column("inspections", "assigned_at")
+    op.drop_index("uq_assignments_active_pair", table_name="assignments")
+    op.create_unique_constraint("uq_assignment", "assignments", ["inspection_id", "officer_id"])
     op.drop_index("uq_assignments_active_officer", table_name="assignments")
     op.drop_table("officer_history")
     op.drop_column("officers", "version")
