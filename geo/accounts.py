@@ -86,9 +86,24 @@ def ensure_demo_accounts(session: Session, path, roles: tuple[str, ...] = ROLES)
             audit.record(session, actor="system", action="reset_password", entity="user",
                          entity_id=user.id)
         accounts_.append({"username": username, "password": password, "role": role})
+    link_demo_inspector(session)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:
         json.dump(accounts_, fh, ensure_ascii=False, indent=2)
     os.chmod(path, 0o600)
     return accounts_
+
+
+def link_demo_inspector(session: Session) -> None:
+    """Give the demo inspector account a grid worker's record, so /field shows a real grid."""
+    from sqlalchemy import text
+
+    session.execute(text("""
+        UPDATE officers SET user_id = u.id
+        FROM users u
+        WHERE u.username = 'demo-inspector'
+          AND officers.id = (SELECT min(id) FROM officers WHERE kind = 'grid_worker'
+                             AND grid_id IS NOT NULL)
+          AND NOT EXISTS (SELECT 1 FROM officers o WHERE o.user_id = u.id)
+    """))

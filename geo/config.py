@@ -53,6 +53,7 @@ class Settings:
     max_content_length: int = 50 * 1024 * 1024
     tile_url: str | None = None
     language: str = "zh"
+    employer_stale_days: int = 183  # labour data refreshed at least every 6 months (人社部发〔2009〕4号)
     field_max_accuracy_m: float = 100.0  # coarser GPS fixes are not a survey (local practice)
     var: Path = field(default=VAR)
 
@@ -78,4 +79,5 @@ class Settings:
             tile_url=os.environ.get("LIANGWANG_TILE_URL") or None,
             language=os.environ.get("LIANGWANG_LANGUAGE", "zh"),
             field_max_accuracy_m=_int("LIANGWANG_FIELD_MAX_ACCURACY_M", 100),
+            employer_stale_days=_int("LIANGWANG_EMPLOYER_STALE_DAYS", 183),
         )

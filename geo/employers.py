@@ -8,7 +8,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geo import areas, audit, crs
-from geo.errors import InvalidInput, NotFound, Unprocessable
+from geo.errors import Conflict, InvalidInput, NotFound, Unprocessable
 from geo.models import Employer
 
 SEARCH_COUNT_CAP = 10_000  # beyond this, counting every match costs more than it tells
@@ -177,3 +177,73 @@ def relocate(session: Session, employer_id: int, *, lon: float, lat: float,
                                               "location_precision", "county_adcode",
                                               "grid_id", "location_accuracy_m")}, ip=ip)
     return detail(session, employer_id)
+
+
+EDITABLE = {"name": str, "legal_representative": str, "address": str, "contact_person": str,
+            "contact_phone": str, "employees": int, "migrant_workers": int}
+
+
+def update_details(session: Session, employer_id: int, changes: dict, *, expected_updated_at: str,
+                   actor: str | None, ip: str | None = None) -> dict:
+    """Correct an employer's details from the field; a stale `updated_at` → 409, nothing written."""
+    unknown = sorted(set(changes) - set(EDITABLE))
+    if unknown:
+        raise InvalidInput(f"these fields cannot be edited here: {', '.join(unknown)} "
+                           f"(editable: {', '.join(EDITABLE)})", {"parameter": unknown[0]})
+    if not changes:
+        raise InvalidInput("nothing to change", {"parameter": "changes"})
+    for name, value in changes.items():
+        kind = EDITABLE[name]
+        if isinstance(value, bool) or not isinstance(value, kind):
+            raise InvalidInput(f"'{name}' must be {'a string' if kind is str else 'an integer'}",
+                               {"parameter": name})
+        if kind is int and value < 0:
+            raise Unprocessable(f"'{name}' cannot be negative", {"parameter": name})
+        if kind is str and name == "name" and not value.strip():
+            raise Unprocessable("'name' cannot be empty", {"parameter": name})
+    if changes.get("migrant_workers", 0) > changes.get("employees", 10**9):
+        raise Unprocessable("migrant_workers cannot exceed employees",
+                            {"parameter": "migrant_workers"})
+    before = session.execute(text(
+        "SELECT * FROM employers WHERE id = :id FOR UPDATE"), {"id": employer_id}).mappings().first()
+    if before is None:
+        raise NotFound(f"no employer has id {employer_id}", {"employer_id": employer_id})
+    if before["updated_at"].isoformat() != expected_updated_at:
+        raise Conflict("someone changed this employer since you opened it: reload and re-apply "
+                       "your corrections", {"updated_at": before["updated_at"].isoformat()})
+    assignments = ", ".join(f"{name} = :{name}" for name in changes)
+    session.execute(text(f"UPDATE employers SET {assignments}, updated_at = clock_timestamp(), "
+                         "last_field_update_at = now() WHERE id = :id"),
+                    {**changes, "id": employer_id})
+    audit.record(session, actor=actor, action="update", entity="employer", entity_id=employer_id,
+                 before={k: before[k] for k in changes}, after=changes, ip=ip)
+    return detail(session, employer_id, history=3)
+
+
+def grid_worklist(session: Session, grid_id: int, *, stale_days: int, limit: int = 200) -> dict:
+    """A grid's employers, least recently updated first, with their staleness."""
+    grid = session.execute(text("SELECT id, code, name, county_adcode FROM grids WHERE id = :g"),
+                           {"g": grid_id}).mappings().first()
+    if grid is None:
+        raise NotFound(f"grid {grid_id} does not exist", {"grid_id": grid_id})
+    rows = session.execute(text("""
+        SELECT e.id, e.credit_code, e.name, e.address, e.contact_person, e.contact_phone,
+               e.employees, e.migrant_workers, e.location_source, e.location_precision,
+               ST_X(e.geom) AS lon, ST_Y(e.geom) AS lat, e.updated_at,
+               coalesce(e.last_field_update_at, e.updated_at) AS refreshed_at,
+               coalesce(e.last_field_update_at, e.updated_at)
+                   < now() - make_interval(days => :stale) AS stale
+        FROM employers e WHERE e.grid_id = :g
+        ORDER BY (e.location_precision = :coarse) DESC,
+                 coalesce(e.last_field_update_at, e.updated_at), e.id
+        LIMIT :limit
+    """), {"g": grid_id, "stale": stale_days, "limit": limit,
+           "coarse": FIELD_VISIT_PRECISION}).mappings().all()
+    items = []
+    for r in rows:
+        item = dict(r)
+        item["updated_at"] = r["updated_at"].isoformat()
+        item["refreshed_at"] = r["refreshed_at"].isoformat()
+        item["needs_field_visit"] = r["location_precision"] == FIELD_VISIT_PRECISION
+        items.append(item)
+    return {"grid": dict(grid), "items": items}

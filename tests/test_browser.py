@@ -90,3 +90,43 @@ def test_dispatcher_assigns_the_top_team_from_the_page(browser, live_server, ses
     assert len(assigned) == 2 and errors == []
     assert set(assigned) == set(team)  # the nearest same-county pair was the top team
     page.close()
+
+
+def test_grid_worker_moves_an_employer_with_the_phone_gps(browser, live_server, sessions, db):
+    from datetime import datetime
+
+    from sqlalchemy import text
+
+    from geo.accounts import create_user
+    from geo.db import unit_of_work
+    from tests.dispatch_fixtures import add_inspector
+    with unit_of_work(sessions) as s:
+        grid_a, grid_b = s.execute(text("SELECT id FROM grids WHERE county_adcode = '410105' "
+                                        "ORDER BY id LIMIT 2")).scalars().all()
+        employer = s.execute(text("SELECT id FROM employers WHERE grid_id = :g ORDER BY id "
+                                  "LIMIT 1"), {"g": grid_a}).scalar_one()
+        lon, lat = s.execute(text("SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) "
+                                  "AS p FROM grids WHERE id = :g) s"), {"g": grid_b}).one()
+        user = create_user(s, username=f"gps-{datetime.now().timestamp()}", password=PASSWORD,
+                           role="inspector", actor="tests")
+        add_inspector(s, lon=lon, lat=lat, county="410105", kind="grid_worker", certified=False,
+                      grid_id=grid_a, user_id=user.id)
+    context = browser.new_context(viewport={"width": 390, "height": 844},  # a phone
+                                  geolocation={"latitude": lat, "longitude": lon, "accuracy": 8},
+                                  permissions=["geolocation"])
+    page = context.new_page()
+    page.goto(live_server + "/login?next=/field")
+    page.fill("#username", user.username)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector('body[data-ready="1"]', timeout=30_000)
+    card = page.locator(f'.lw-employer[data-id="{employer}"]')
+    card.locator(".lw-gps").click()
+    page.wait_for_selector(f'.lw-employer[data-id="{employer}"][data-grid="{grid_b}"]',
+                           timeout=30_000)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "field.png"))
+    row = db.execute(text("SELECT grid_id, location_source FROM employers WHERE id = :e"),
+                     {"e": employer}).one()
+    assert tuple(row) == (grid_b, "survey")
+    context.close()

@@ -44,6 +44,11 @@ ROUTES = [
     ("POST", "/api/v1/dispatch/plan", {"dispatcher", "admin"}),
     ("GET", "/api/v1/holidays", {"admin", "dispatcher", "command"}),
     ("PUT", "/api/v1/holidays/2026-10-01", {"admin"}),
+    ("GET", "/field", {"inspector", "admin"}),
+    ("GET", "/api/v1/field/worklist?grid=999999", {"inspector", "admin"}),
+    ("PATCH", "/api/v1/employers/999999", {"inspector", "admin"}),
+    ("GET", "/api/v1/employers/duplicates?area=410102", {"admin"}),
+    ("POST", "/api/v1/employers/merge", {"admin"}),
     ("POST", "/api/v1/employers/import", {"admin", "planner"}),
     ("GET", "/api/v1/employers/imports/999999/rejected.csv", {"admin", "planner"}),
     ("GET", "/api/v1/employers?q=有限公司", ALL),
@@ -57,7 +62,7 @@ ROUTES = [
 @pytest.mark.parametrize("method, path, allowed", ROUTES)
 @pytest.mark.parametrize("role", ROLES)
 def test_role_table(client, tokens, method, path, allowed, role):
-    kwargs = {"json": {}} if method in ("POST", "PUT") else {}
+    kwargs = {"json": {}} if method in ("POST", "PUT", "PATCH") else {}
     r = client.open(path, method=method, headers=bearer(tokens[role]), **kwargs)
     if allowed is None or role in allowed:
         assert r.status_code not in (401, 403, 500), (role, path, r.status_code)
@@ -69,7 +74,7 @@ def test_role_table(client, tokens, method, path, allowed, role):
 
 @pytest.mark.parametrize("method, path, allowed", [r for r in ROUTES if r[2] is not None])
 def test_anonymous_requests_are_refused(client, method, path, allowed):
-    r = client.open(path, method=method, **({"json": {}} if method in ("POST", "PUT") else {}))
+    r = client.open(path, method=method, **({"json": {}} if method in ("POST", "PUT", "PATCH") else {}))
     if path.startswith("/api/"):
         assert r.status_code == 401 and r.get_json()["error"]["code"] == "unauthorized"
     else:

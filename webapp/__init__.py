@@ -54,6 +54,8 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
     app.register_blueprint(api.bp)
     app.register_blueprint(dispatch_api.bp)
     app.register_blueprint(casework_api.bp)
+    from webapp import field
+    app.register_blueprint(field.bp)
     app.register_blueprint(employers.bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(pages.bp)

@@ -53,6 +53,18 @@ STRINGS = {
     "kind_scheduled": {"zh": "日常", "en": "scheduled"},
     "kind_random": {"zh": "双随机", "en": "random"},
     "kind_incident": {"zh": "突发事件", "en": "incident"},
+    "field_title": {"zh": "网格采集", "en": "Field updates"},
+    "use_gps": {"zh": "用手机定位更新位置", "en": "Set position from GPS"},
+    "save": {"zh": "保存", "en": "Save"},
+    "stale": {"zh": "超过半年未更新", "en": "stale"},
+    "needs_visit": {"zh": "需实地核实位置", "en": "needs a visit"},
+    "no_grid": {"zh": "账号未关联网格", "en": "No grid linked to your account"},
+    "saved": {"zh": "已保存", "en": "Saved"},
+    "employees": {"zh": "从业人数", "en": "Employees"},
+    "migrant_workers": {"zh": "农民工人数", "en": "Migrant workers"},
+    "contact_person": {"zh": "联系人", "en": "Contact"},
+    "contact_phone": {"zh": "联系电话", "en": "Phone"},
+    "locating": {"zh": "定位中…", "en": "Locating…"},
 }
 
 

@@ -1,0 +1,105 @@
+"""Field updates by grid workers, detail corrections with stale checks, duplicates and merges."""
+from datetime import datetime
+
+import pytest
+from sqlalchemy import text
+
+from geo.accounts import create_user
+from geo.db import unit_of_work
+from tests.conftest import PASSWORD, bearer
+from tests.dispatch_fixtures import add_employer, add_inspector
+
+
+@pytest.fixture()
+def grid_worker(sessions, client):
+    """A grid worker account linked to a grid worker's record in a grid of 410105."""
+    with unit_of_work(sessions) as s:
+        grid = s.execute(text("SELECT id FROM grids WHERE county_adcode = '410105' "
+                              "ORDER BY id LIMIT 1")).scalar_one()
+        user = create_user(s, username=f"gw-{datetime.now().timestamp()}", password=PASSWORD,
+                           role="inspector", actor="tests")
+        add_inspector(s, lon=113.7, lat=34.8, county="410105", kind="grid_worker",
+                      certified=False, grid_id=grid, user_id=user.id)
+    token = client.post("/api/v1/auth/token", json={"username": user.username,
+                                                    "password": PASSWORD}).get_json()["token"]
+    return {"grid": grid, "token": token, "username": user.username}
+
+
+def test_worklist_shows_my_grid_stalest_first(client, grid_worker):
+    r = client.get("/api/v1/field/worklist", headers=bearer(grid_worker["token"]))
+    body = r.get_json()
+    assert r.status_code == 200 and body["grid"]["id"] == grid_worker["grid"] and body["items"]
+    keys = [(not i["needs_field_visit"], i["refreshed_at"]) for i in body["items"]]
+    assert keys == sorted(keys)
+    other = client.get(f"/api/v1/field/worklist?grid={grid_worker['grid'] + 1}",
+                       headers=bearer(grid_worker["token"]))
+    assert other.status_code == 403
+
+
+def test_corrections_need_the_version_read_and_are_audited(client, grid_worker, db):
+    item = client.get("/api/v1/field/worklist",
+                      headers=bearer(grid_worker["token"])).get_json()["items"][0]
+    h = bearer(grid_worker["token"])
+    url = f"/api/v1/employers/{item['id']}"
+    r = client.patch(url, json={"updated_at": item["updated_at"],
+                                "changes": {"contact_phone": "13912345678", "employees": 42}},
+                     headers=h)
+    assert r.status_code == 200 and r.get_json()["employees"] == 42
+    stale = client.patch(url, json={"updated_at": item["updated_at"],
+                                    "changes": {"employees": 7}}, headers=h)
+    assert stale.status_code == 409
+    assert db.execute(text("SELECT employees FROM employers WHERE id = :i"),
+                      {"i": item["id"]}).scalar_one() == 42
+    audited = db.execute(text("SELECT after FROM audit_log WHERE entity = 'employer' AND "
+                              "entity_id = :i AND action = 'update' ORDER BY id DESC LIMIT 1"),
+                         {"i": str(item["id"])}).scalar_one()
+    assert audited == {"contact_phone": "13912345678", "employees": 42}
+
+
+@pytest.mark.parametrize("changes, status", [
+    ({"employees": -1}, 422), ({"grade": "A"}, 400), ({"employees": "many"}, 400), ({}, 400),
+    ({"name": "  "}, 422),
+])
+def test_bad_corrections_are_refused_and_nothing_changes(client, grid_worker, db, changes,
+                                                         status):
+    item = client.get("/api/v1/field/worklist",
+                      headers=bearer(grid_worker["token"])).get_json()["items"][-1]
+    before = db.execute(text("SELECT updated_at FROM employers WHERE id = :i"),
+                        {"i": item["id"]}).scalar_one()
+    r = client.patch(f"/api/v1/employers/{item['id']}",
+                     json={"updated_at": item["updated_at"], "changes": changes},
+                     headers=bearer(grid_worker["token"]))
+    assert r.status_code == status
+    assert db.execute(text("SELECT updated_at FROM employers WHERE id = :i"),
+                      {"i": item["id"]}).scalar_one() == before
+
+
+def test_duplicates_are_listed_and_a_merge_moves_complaints(client, tokens, sessions, db):
+    with unit_of_work(sessions) as s:
+        a = add_employer(s, lon=112.45, lat=34.62, county="410305")
+        b = add_employer(s, lon=112.4501, lat=34.6201, county="410305")
+        s.execute(text("UPDATE employers SET name = '洛阳重复测试机械有限公司', "
+                       "address = '河南省洛阳市涧西区建设路1号' WHERE id IN (:a, :b)"),
+                  {"a": a, "b": b})
+        s.execute(text("""INSERT INTO complaints (employer_id, county_adcode, category,
+                          workers_affected, geom, status) SELECT id, county_adcode, 'overtime', 1,
+                          geom, 'received'
+                          FROM employers WHERE id = :b"""), {"b": b})
+    h = bearer(tokens["admin"])
+    items = client.get("/api/v1/employers/duplicates?area=410305", headers=h).get_json()["items"]
+    pair = [i for i in items if {i["a_id"], i["b_id"]} == {a, b}]
+    assert pair and pair[0]["same_name_address"] and pair[0]["distance_m"] < 20
+    r = client.post("/api/v1/employers/merge", json={"keep": a, "remove": b,
+                                                     "reason": "同一单位重复登记"}, headers=h)
+    assert r.status_code == 200 and r.get_json()["moved"]["complaints"] == 1
+    assert db.execute(text("SELECT count(*) FROM employers WHERE id = :b"), {"b": b}).scalar_one() == 0
+    assert db.execute(text("SELECT count(*) FROM complaints WHERE employer_id = :a"),
+                      {"a": a}).scalar_one() == 1
+    audited = db.execute(text("SELECT before FROM audit_log WHERE action = 'merge' AND "
+                              "entity_id = :a"), {"a": str(a)}).scalar_one()
+    assert audited["removed"]["id"] == b
+    again = client.post("/api/v1/employers/merge", json={"keep": a, "remove": b, "reason": "x"},
+                        headers=h)
+    assert again.status_code == 404
+    assert client.post("/api/v1/employers/merge", json={"keep": a, "remove": a, "reason": "x"},
+                       headers=h).status_code == 400
