@@ -126,7 +126,8 @@ def serialise(c: Complaint, show_identity: bool) -> dict:
         "category": c.category, "workers_affected": c.workers_affected,
         "mass_incident": c.workers_affected >= DispatchSettings().mass_incident_workers,
         "description": c.description, "occurred_on": c.occurred_on and c.occurred_on.isoformat(),
-        "received_at": c.received_at.isoformat(), "acceptance_due": c.acceptance_due.isoformat(),
+        "received_at": c.received_at.isoformat(),
+        "acceptance_due": c.acceptance_due and c.acceptance_due.isoformat(),
         "status": c.status, "actionable": c.actionable,
         "not_actionable_reason": c.not_actionable_reason,
         "complainant": ({"name": c.complainant_name, "phone": c.complainant_phone}
