@@ -73,7 +73,7 @@ def knn_benchmark(sessions) -> str:
             f"speed-up {peer[1] / ours[1]:.0f}x (GiST in plan: {'idx_officers_geom' in plan_text})")
 
 
-def race_benchmark(sessions, seconds: float, threads: int = 16) -> str:
+def race_benchmark(sessions, seconds: float, threads: int = 16, pool_size: int = 24) -> str:
     with unit_of_work(sessions) as s:
         jobs = s.execute(text("""
             INSERT INTO inspections (kind, employer_id, county_adcode, geom, priority, status)
@@ -90,7 +90,7 @@ def race_benchmark(sessions, seconds: float, threads: int = 16) -> str:
         rng = random.Random(i)
         while time.perf_counter() < stop:
             job = rng.choice(jobs)
-            team = rng.sample(pool[:24], 2)  # a small pool: many collisions on purpose
+            team = rng.sample(pool[:pool_size], 2)  # small pool: collisions on purpose
             try:
                 with unit_of_work(sessions) as s:
                     assign.assign(s, job, team, actor=f"bench{i}", settings=SETTINGS)
@@ -119,7 +119,7 @@ def race_benchmark(sessions, seconds: float, threads: int = 16) -> str:
                                   GROUP BY officer_id HAVING count(*) > 1) d""")).scalar_one()
     for sample in sorted(set(e[:300] for e in errors))[:3]:
         print("error sample:", sample)
-    return (f"{threads} concurrent dispatchers for {elapsed:.0f} s: {sum(done) / elapsed:.0f} "
+    return (f"{threads} concurrent dispatchers, {pool_size} officers, {elapsed:.0f} s: {sum(done) / elapsed:.0f} "
             f"assignments/s ({sum(done)} ok, {sum(conflicts)} refused with 409, "
             f"{sum(refused)} refused with 422, {len(errors)} errors), double-bookings {double}")
 
@@ -166,6 +166,7 @@ def main(seconds: float) -> None:
             lines.append(knn_benchmark(sessions))
         if only in ("all", "race"):
             lines.append(race_benchmark(sessions, seconds))
+            lines.append(race_benchmark(sessions, seconds, pool_size=400))
         if only in ("all", "plan"):
             lines.append(plan_benchmark())
         for line in lines:

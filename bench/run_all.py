@@ -1,5 +1,6 @@
 """Run every benchmark in turn (make bench)."""
-from bench import areas, dispatch, employer_import, restart, seed
+from bench import (areas, dispatch, employer_import, grid_edits, hotspots, partition, restart,
+                   seed)
 
 if __name__ == "__main__":
     restart.main()
@@ -7,3 +8,6 @@ if __name__ == "__main__":
     seed.main(1_000_000)
     employer_import.main(100_000)
     dispatch.main(30)
+    partition.main(20_000, 100)
+    grid_edits.main()
+    hotspots.main(1_000_000)

@@ -4,6 +4,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from geo.supervision import SupervisionSettings
+
+# Grade intervals are shared with geo (risk model, KPIs): one default, one env variable each.
+_SUPERVISION = SupervisionSettings()
+
 
 def _num(name: str, default: float) -> float:
     raw = os.environ.get(name)
@@ -30,9 +35,9 @@ class DispatchSettings:
     limitation_years: int = 2                 # Art. 20
     mass_incident_workers: int = 10           # local threshold for 群体性事件
     random_share: float = 0.05                # 双随机 default ratio
-    grade_interval_days_a: int = 3 * 365      # classified supervision: A every 3 years
-    grade_interval_days_b: int = 365          # B yearly
-    grade_interval_days_c: int = 91           # C quarterly
+    grade_interval_days_a: int = _SUPERVISION.grade_interval_days_a  # 分类监管: A every 3 years
+    grade_interval_days_b: int = _SUPERVISION.grade_interval_days_b  # B yearly
+    grade_interval_days_c: int = _SUPERVISION.grade_interval_days_c  # C quarterly
     due_hours_urgent: float = 2
     due_hours_high: float = 24
     due_working_days_normal: int = 5
@@ -48,5 +53,9 @@ class DispatchSettings:
         return cls(**values)
 
     def grade_interval_days(self, grade: str) -> int:
-        return {"A": self.grade_interval_days_a, "B": self.grade_interval_days_b,
-                "C": self.grade_interval_days_c}[grade]
+        return self.supervision().interval_days(grade)
+
+    def supervision(self) -> SupervisionSettings:
+        """The grade intervals as the geo-level settings object (same env variables)."""
+        return SupervisionSettings(self.grade_interval_days_a, self.grade_interval_days_b,
+                                   self.grade_interval_days_c)

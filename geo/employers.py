@@ -16,12 +16,17 @@ FIELD_VISIT_PRECISION = "county"  # placed at a county centroid: someone must go
 
 
 def assign_to_grids(session: Session, county_adcode: str | None = None,
-                    employer_ids: list[int] | None = None) -> int:
+                    employer_ids: list[int] | None = None,
+                    grid_ids: list[int] | None = None) -> int:
     """Set employers' grid to the grid of their county containing them (PostGIS point-in-polygon).
 
     Without `employer_ids`, every employer (of one county) whose grid is wrong is updated;
-    with them, exactly those employers, and one outside every grid gets no grid.
+    with them, exactly those employers, and one outside every grid gets no grid. With
+    `grid_ids` (after a grid edit in `county_adcode`), the employers that were in, or now
+    lie in, those grids, or had no grid.
     """
+    if grid_ids is not None:
+        return _reassign_after_grid_edit(session, county_adcode, grid_ids)
     if employer_ids is None:
         return session.execute(text("""
             UPDATE employers e SET grid_id = g.id
@@ -40,6 +45,29 @@ def assign_to_grids(session: Session, county_adcode: str | None = None,
               FROM employers x WHERE x.id = ANY(CAST(:ids AS bigint[]))) found
         WHERE e.id = found.id AND e.grid_id IS DISTINCT FROM found.grid_id
     """), {"ids": list(employer_ids)}).rowcount
+
+
+def _reassign_after_grid_edit(session: Session, county: str | None, grid_ids: list[int]) -> int:
+    """Re-derive the grid of every employer of the county an edit of these grids can move."""
+    if county is None:
+        raise ValueError("re-assigning after a grid edit needs the county")
+    # Three index-friendly candidate sets, not one OR: each uses its own index.
+    return session.execute(text("""
+        WITH cand AS (
+            SELECT e.id FROM grids g JOIN employers e
+                ON e.county_adcode = :county AND ST_Intersects(g.geom, e.geom)
+            WHERE g.id = ANY(CAST(:ids AS integer[]))
+            UNION SELECT id FROM employers
+            WHERE county_adcode = :county AND grid_id = ANY(CAST(:ids AS integer[]))
+            UNION SELECT id FROM employers WHERE county_adcode = :county AND grid_id IS NULL),
+        found AS (
+            SELECT x.id, (SELECT g.id FROM grids g
+                          WHERE g.county_adcode = :county AND ST_Intersects(g.geom, x.geom)
+                          ORDER BY g.id LIMIT 1) AS grid_id
+            FROM employers x JOIN cand USING (id))
+        UPDATE employers e SET grid_id = found.grid_id
+        FROM found WHERE e.id = found.id AND e.grid_id IS DISTINCT FROM found.grid_id
+    """), {"county": county, "ids": list(grid_ids)}).rowcount
 
 
 def _like(fragment: str) -> str:

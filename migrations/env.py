@@ -4,6 +4,7 @@ from geoalchemy2 import alembic_helpers
 from sqlalchemy import create_engine, pool
 
 import dispatch.models  # noqa: F401  (register tables)
+import geo.command_models  # noqa: F401
 import geo.models  # noqa: F401
 from geo.db import Base
 

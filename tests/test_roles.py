@@ -15,6 +15,11 @@ ROUTES = [
     ("GET", "/vendor/leaflet/leaflet.js", None),
     ("GET", "/", ALL),
     ("GET", "/map", ALL),
+    ("GET", "/map?area=410102", ALL),
+    ("GET", "/api/v1/tiles/employers/7/104/50.pbf", ALL),
+    ("GET", "/api/v1/tiles/employers/999999/999999/999999.pbf", ALL),
+    ("GET", "/api/v1/grids/metrics?area=410102", ALL),
+    ("GET", "/api/v1/grids/search?q=410102-00", ALL),
     ("GET", "/dispatch", {"dispatcher", "command", "admin"}),
     ("GET", "/api/v1/officers/live?area=410102", {"dispatcher", "command", "admin"}),
     ("GET", "/api/v1/me", ALL),
@@ -54,6 +59,27 @@ ROUTES = [
     ("GET", "/api/v1/employers?q=有限公司", ALL),
     ("GET", "/api/v1/employers/999999", ALL),
     ("POST", "/api/v1/employers/999999/location", {"inspector", "admin"}),
+    ("GET", "/api/v1/employers/999999/risk", ALL),
+    ("GET", "/api/v1/warnings?area=410102", {"dispatcher", "command", "admin"}),
+    ("GET", "/api/v1/hotspots?area=410102&metric=risk&res=8", ALL),
+    ("GET", "/api/v1/kpis?area=410102", {"dispatcher", "command", "admin"}),
+    ("GET", "/api/v1/kpis/employers-outside-grids?area=410102", {"dispatcher", "command", "admin"}),
+    ("GET", "/api/v1/kpis/grids-without-staff?area=410102", {"dispatcher", "command", "admin"}),
+    ("GET", "/api/v1/kpis/employers-per-staff?area=410102", {"dispatcher", "command", "admin"}),
+    ("GET", "/api/v1/kpis/overdue-employers?area=410102", {"dispatcher", "command", "admin"}),
+    ("GET", "/api/v1/kpis/open-complaints?area=410102", {"dispatcher", "command", "admin"}),
+    ("GET", "/api/v1/kpis/case-deadlines?area=410102", {"dispatcher", "command", "admin"}),
+    ("GET", "/api/v1/kpis/high-risk-uninspected?area=410102",
+     {"dispatcher", "command", "admin"}),
+    ("POST", "/api/v1/grid-edits", {"planner", "admin"}),
+    ("POST", "/api/v1/grids/999999/split", {"planner", "admin"}),
+    ("POST", "/api/v1/grids/merge", {"planner", "admin"}),
+    ("POST", "/api/v1/grids/999999/revert", {"planner", "admin"}),
+    ("GET", "/api/v1/grids/999999/history", ALL),
+    ("GET", "/api/v1/coverage?area=410102", ALL),
+    ("POST", "/api/v1/counties/410102/partition", {"planner", "admin"}),
+    ("GET", "/api/v1/counties/410102/grids/export?format=geojson", ALL),
+    ("POST", "/api/v1/counties/410102/grids/import", {"planner", "admin"}),
 ]
 # Routes are probed with an empty JSON body or an unknown id: an allowed role gets past the
 # role check (any answer but 401/403), a refused role gets 403 before anything runs.
@@ -90,6 +116,8 @@ def test_every_route_declares_who_may_use_it_and_is_in_the_table(app):
         assert getattr(view, "access", None) is not None, f"{rule.rule} declares no roles"
         concrete = rule.rule.replace("<package>", "leaflet").replace("<path:filename>", "leaflet.js")
         concrete = re.sub(r"<int:\w+>", "999999", concrete).replace("<day>", "2026-10-01")
+        concrete = concrete.replace("<z>/<x>/<y>", "999999/999999/999999")
+        concrete = concrete.replace("<adcode>", "410102")
         assert concrete in tested or rule.rule in {"/logout", "/api/v1/auth/token"}, \
             f"{rule.rule} is missing from the role table"
 

@@ -44,8 +44,8 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
             session.rollback()
             session.close()
 
-    from webapp import (api, auth, casework_api, cli, dispatch_api, employers, errors, openapi,
-                        pages, security)
+    from webapp import (api, auth, casework_api, cli, dispatch_api, employers, errors,
+                        map_api, openapi, pages, security)
 
     errors.register(app)
     security.register(app)
@@ -57,6 +57,13 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
     from webapp import field
     app.register_blueprint(field.bp)
     app.register_blueprint(employers.bp)
+    from webapp import partition_files_api
+    app.register_blueprint(partition_files_api.bp)
+    from webapp import grid_edits_api
+    app.register_blueprint(grid_edits_api.bp)
+    app.register_blueprint(map_api.bp)
+    from webapp import command_api
+    app.register_blueprint(command_api.bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(pages.bp)
     cli.register(app)

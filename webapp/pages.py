@@ -7,9 +7,11 @@ from sqlalchemy import text
 from dispatch.models import INSPECTION_KINDS, OFFICER_STATUSES, PRIORITIES
 
 from geo import areas
+from geo import command_map as command_map_places
 from geo.models import ROLES
 from webapp import maps
 from webapp.auth import public, roles
+from webapp.command_map_config import command_map_config
 from webapp.context import db, settings
 from webapp.i18n import t
 from webapp.params import ADCODE, Param, query
@@ -18,7 +20,7 @@ bp = Blueprint("pages", __name__)
 
 # npm package -> folder inside it that the browser may load from.
 VENDOR = {"leaflet": "leaflet/dist", "bootstrap": "bootstrap/dist",
-          "noto-sans-sc": "@fontsource/noto-sans-sc"}
+          "noto-sans-sc": "@fontsource/noto-sans-sc", "vectorgrid": "leaflet.vectorgrid/dist"}
 PROVINCE = "410000"
 
 
@@ -31,20 +33,14 @@ def index():
 
 @bp.get("/map")
 @roles(*ROLES)
-def command_map():
-    """The command-centre map: city and county boundaries and the grids."""
-    config = {
-        "layers": {
-            "cities": "/api/v1/areas?level=city&simplify=150",
-            "counties": "/api/v1/areas?level=county&simplify=100",
-            "grids": f"/api/v1/grids?area={PROVINCE}&simplify=60",
-        },
-        "labels": {k: t(k) for k in ("cities", "counties", "grids", "employers", "staff",
-                                     "grid_code", "loading", "error")},
-    }
-    parts = maps.map_page(areas.bounds(db(), PROVINCE), "LW.initCommandMap", config,
-                          settings().tile_url)
-    return render_template("map.html", parts=parts, user=g.user)
+@query(Param("area", "adcode of the province, a city or a county, or a grid code",
+             pattern=r"[0-9A-Za-z_-]{1,32}", default=PROVINCE))
+def command_map(area: str):
+    """The command-centre map of an area (drill-down province → city → county → grid)."""
+    found = command_map_places.place(db(), area)
+    parts = maps.map_page(found["bounds"], "LW.initCommandMap",
+                          command_map_config(found, g.user.role), settings().tile_url)
+    return render_template("map.html", parts=parts, user=g.user, place=found)
 
 
 @bp.get("/dispatch")

@@ -1,4 +1,5 @@
-/* Liangwang command map: loads layers from the JSON API and adds them to a folium map.
+/* Liangwang command map: boundaries, grids coloured by a metric, drill-down and search.
+ * Other layers live in lw-map-tiles.js, lw-map-live.js and lw-map-panels.js.
  * All text from the database is inserted with textContent, never as HTML. */
 (function (global) {
   "use strict";
@@ -13,6 +14,7 @@
   function table(rows) {
     var t = el("table", null, "lw-popup");
     rows.forEach(function (r) {
+      if (r[1] === undefined || r[1] === null || r[1] === "") return;
       var tr = el("tr");
       tr.appendChild(el("th", r[0]));
       tr.appendChild(el("td", r[1]));
@@ -21,89 +23,209 @@
     return t;
   }
 
+  function link(text, href) {
+    var a = el("a", text);
+    a.setAttribute("href", href);
+    return a;
+  }
+
   function status(text) {
     var box = document.getElementById("lw-status");
     if (box) box.textContent = text || "";
   }
 
-  function fetchJSON(url) {
-    return fetch(url, {credentials: "same-origin", headers: {Accept: "application/geo+json"}})
+  // Resolves to the JSON body, or rejects with err.status set (404 = the route is not there).
+  function fetchJSON(url, options) {
+    var headers = {Accept: "application/json, application/geo+json"};
+    return fetch(url, Object.assign({credentials: "same-origin", headers: headers}, options || {}))
       .then(function (r) {
-        if (!r.ok) throw new Error(url + " → HTTP " + r.status);
+        if (!r.ok) {
+          var err = new Error(url + " → HTTP " + r.status);
+          err.status = r.status;
+          throw err;
+        }
         return r.json();
       });
   }
 
-  // Grid fill by employers per staff member: light = few, dark = many.
+  // Grid fill for each metric; light = good, dark/red = needs attention.
   var RAMP = ["#eff3ff", "#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c"];
-  function gridColour(props) {
-    var ratio = props.staff_count ? props.employer_count / props.staff_count : Infinity;
-    if (ratio === Infinity) return "#d62728"; // no staff: highlighted
-    var i = Math.min(RAMP.length - 1, Math.floor(ratio / 40));
-    return RAMP[i];
+  var WARM = ["#fff5eb", "#fdd0a2", "#fdae6b", "#fd8d3c", "#e6550d", "#a63603"];
+  var METRICS = {
+    employers_per_staff: {steps: [40, 80, 120, 160, 200], ramp: RAMP},
+    open_complaints: {steps: [1, 2, 4, 8, 16], ramp: WARM},
+    on_time_share: {steps: [0.5, 0.6, 0.7, 0.8, 0.9], ramp: WARM.slice().reverse()},
+    mean_risk: {steps: [20, 35, 50, 65, 80], ramp: WARM}
+  };
+
+  function metricValue(metric, props, extra) {
+    if (metric === "employers_per_staff") {
+      return props.staff_count ? props.employer_count / props.staff_count : Infinity;
+    }
+    return extra ? extra[metric] : null;
+  }
+
+  function gridColour(props, metric, extra) {
+    metric = metric || "employers_per_staff";
+    var value = metricValue(metric, props, extra);
+    if (value === Infinity) return "#d62728"; // no staff: highlighted
+    if (value === null || value === undefined) return "#e0e0e0";
+    var spec = METRICS[metric], i = 0;
+    while (i < spec.steps.length && value >= spec.steps[i]) i++;
+    return spec.ramp[i];
   }
 
   function initCommandMap(map, config) {
     var labels = config.labels;
-    var overlays = {};
-    var control = L.control.layers(null, {}, {collapsed: false}).addTo(map);
+    var ctx = {map: map, config: config, labels: labels, metric: "employers_per_staff",
+               gridMetrics: null, control: L.control.layers(null, {}, {collapsed: false})};
+    ctx.control.addTo(map);
+    global.LW.ctx = ctx;
     status(labels.loading);
-    var loads = [];
+    var overlays = {}, loads = [];
     var ORDER = ["cities", "counties", "grids"];  // control order; boundaries drawn on top
 
     function add(key, url, options) {
-      var load = fetchJSON(url).then(function (data) {
+      loads.push(fetchJSON(url).then(function (data) {
         overlays[key] = {layer: L.geoJSON(data, options), count: data.features.length};
-      });
-      loads.push(load);
+      }));
     }
 
     add("grids", config.layers.grids, {
-      style: function (f) {
-        return {className: "lw-grid", color: "#555", weight: 0.6, fillColor: gridColour(f.properties),
-                fillOpacity: 0.55};
-      },
+      style: function (f) { return gridStyle(ctx, f); },
       onEachFeature: function (f, layer) {
-        var p = f.properties;
-        layer.bindPopup(function () {
-          var box = el("div");
-          box.appendChild(el("h6", p.name));
-          box.appendChild(table([[labels.grid_code, p.code], [labels.employers, p.employer_count],
-                                 [labels.staff, p.staff_count]]));
-          return box;
-        });
+        layer.bindPopup(function () { return gridPopup(ctx, f.properties); });
       }
     });
     add("counties", config.layers.counties, {
       interactive: true,
-      style: function () {
-        return {className: "lw-county", color: "#444", weight: 1.2, fill: false};
-      },
+      style: function () { return {className: "lw-county", color: "#444", weight: 1.2, fill: false}; },
       onEachFeature: function (f, layer) {
         layer.bindTooltip(el("span", f.properties.name), {sticky: true});
       }
     });
     add("cities", config.layers.cities, {
       interactive: false,
-      style: function () {
-        return {className: "lw-city", color: "#111", weight: 2.5, fill: false};
-      }
+      style: function () { return {className: "lw-city", color: "#111", weight: 2.5, fill: false}; }
     });
 
     Promise.all(loads).then(function () {
       ORDER.slice().reverse().forEach(function (key) { overlays[key].layer.addTo(map); });
       ORDER.forEach(function (key) {
         var o = overlays[key];
-        control.addOverlay(o.layer, labels[key] + " (" + o.count + ")");
+        ctx.control.addOverlay(o.layer, labels[key] + " (" + o.count + ")");
         map.getContainer().setAttribute("data-" + key, String(o.count));
       });
+      ctx.grids = overlays.grids.layer;
       status("");
     }).catch(function (err) {
       status(labels.error + ": " + err.message);
     }).finally(function () {
       map.getContainer().setAttribute("data-ready", "1");
+      // Optional layers load on their own; one missing never breaks the page.
+      [global.LWTiles, global.LWLive, global.LWPanels].forEach(function (mod) {
+        if (mod) mod.init(ctx);
+      });
+    });
+    initDrill();
+    initSearch(ctx);
+  }
+
+  function gridStyle(ctx, f) {
+    var extra = ctx.gridMetrics ? ctx.gridMetrics[f.properties.id] : null;
+    return {className: "lw-grid", color: "#555", weight: 0.6, fillOpacity: 0.55,
+            fillColor: gridColour(f.properties, ctx.metric, extra)};
+  }
+
+  function gridPopup(ctx, p) {
+    var labels = ctx.labels, m = ctx.gridMetrics ? ctx.gridMetrics[p.id] || {} : {};
+    var box = el("div", null, "lw-grid-popup");
+    box.appendChild(el("h6", p.name));
+    box.appendChild(table([
+      [labels.grid_code, p.code], [labels.employers, p.employer_count],
+      [labels.staff, p.staff_count || labels.no_staff],
+      [labels.employers_per_staff, p.staff_count ? (p.employer_count / p.staff_count).toFixed(1) : "—"],
+      [labels.open_complaints, m.open_complaints],
+      [labels.on_time_share, m.on_time_share === undefined || m.on_time_share === null ? null
+        : Math.round(m.on_time_share * 100) + "%"],
+      [labels.mean_risk, m.mean_risk]]));
+    box.appendChild(link(labels.drill_down + " →", "/map?area=" + encodeURIComponent(p.code)));
+    return box;
+  }
+
+  // Recolour the grids by another metric; per-grid figures are fetched once, on first use.
+  function setMetric(ctx, metric) {
+    ctx.metric = metric;
+    var ready = metric === "employers_per_staff" || ctx.gridMetrics ? Promise.resolve()
+      : fetchJSON(ctx.config.layers.gridMetrics).then(function (data) {
+        ctx.gridMetrics = {};
+        data.items.forEach(function (item) { ctx.gridMetrics[item.id] = item; });
+      });
+    return ready.then(function () {
+      if (ctx.grids) ctx.grids.setStyle(function (f) { return gridStyle(ctx, f); });
+      ctx.map.getContainer().setAttribute("data-metric", metric);
+    }).catch(function (err) { status(ctx.labels.error + ": " + err.message); });
+  }
+
+  function initDrill() {
+    var select = document.getElementById("lw-drill");
+    if (!select) return;
+    select.addEventListener("change", function () {
+      if (select.value) global.location.href = "/map?area=" + encodeURIComponent(select.value);
     });
   }
 
-  global.LW = {initCommandMap: initCommandMap, _gridColour: gridColour};
+  function initSearch(ctx) {
+    var form = document.getElementById("lw-search"), input = document.getElementById("lw-search-q");
+    var list = document.getElementById("lw-search-results");
+    if (!form) return;
+    var timer = null, results = [];
+    function show(items) {
+      results = items;
+      list.replaceChildren();
+      if (!items.length) list.appendChild(el("li", ctx.labels.no_results, "lw-muted"));
+      items.forEach(function (item) {
+        var li = el("li", null, "lw-result");
+        li.appendChild(el("span", item.title));
+        li.appendChild(el("small", item.subtitle));
+        li.addEventListener("mousedown", function (e) { e.preventDefault(); go(item); });
+        list.appendChild(li);
+      });
+      list.hidden = false;
+    }
+    function go(item) {
+      list.hidden = true;
+      if (item.bounds) ctx.map.flyToBounds(item.bounds, {maxZoom: 15});
+      else ctx.map.flyTo([item.lat, item.lon], 16);
+      if (item.employerId && global.LWTiles) global.LWTiles.showEmployer(ctx, item.employerId,
+                                                                        [item.lat, item.lon]);
+    }
+    function search() {
+      var q = input.value.trim();
+      if (!q) { list.hidden = true; return; }
+      var enc = encodeURIComponent(q);
+      Promise.all([
+        fetchJSON(ctx.config.layers.gridSearch + enc).catch(function () { return {items: []}; }),
+        fetchJSON(ctx.config.layers.employerSearch + enc).catch(function () { return {items: []}; })
+      ]).then(function (res) {
+        if (input.value.trim() !== q) return;  // a newer query is on its way
+        var items = res[0].items.map(function (g) {
+          return {title: g.code + " " + g.name, subtitle: g.county_name || "", bounds: g.bounds};
+        }).concat(res[1].items.filter(function (e) { return e.lat !== null; }).map(function (e) {
+          return {title: e.name, subtitle: e.credit_code, lat: e.lat, lon: e.lon, employerId: e.id};
+        }));
+        show(items);
+      });
+    }
+    input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(search, 250); });
+    input.addEventListener("blur", function () { setTimeout(function () { list.hidden = true; }, 150); });
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      if (results.length) go(results[0]); else search();
+    });
+  }
+
+  global.LW = {initCommandMap: initCommandMap, el: el, table: table, link: link, status: status,
+               fetchJSON: fetchJSON, setMetric: setMetric, METRICS: METRICS,
+               _gridColour: function (p) { return gridColour(p); }};
 })(window);

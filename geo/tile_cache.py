@@ -1,0 +1,101 @@
+"""On-disk tile cache shared by every worker on the host, keyed by a data version.
+
+The data version is a fingerprint of the employers table (row count, and sums
+of ids and of the row versions' `xmin`, which change with every insert, update
+and delete, committed in any order). Computing it scans the table, so a computed
+version is trusted for `ttl_s` seconds; it is kept in a file so that all workers
+share it. Files are written to a temporary name and renamed, so a reader never
+sees half a tile; directories of superseded versions are removed.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+FINGERPRINT = """
+    SELECT count(*)::text || ':' || coalesce(sum(id), 0)::text || ':'
+           || coalesce(sum(xmin::text::bigint), 0)::text
+    FROM employers
+"""
+KEEP_OLD_S = 60  # a request that read the previous version may still be writing it
+
+
+class TileCache:
+    """Tiles under `root/<version>/<layer>/<z>/<x>/<y>.pbf`; a version names its database."""
+
+    def __init__(self, root: Path, ttl_s: float = 2.0):
+        self.root = Path(root)
+        self.ttl_s = ttl_s
+        self._database: dict[int, str] = {}  # engine id → identity; never changes for an engine
+
+    def database(self, session: Session) -> str:
+        """Identity of the cluster and database, so two databases never share tiles."""
+        key = id(session.get_bind())
+        if key not in self._database:
+            ident = session.execute(text(
+                "SELECT system_identifier::text || '/' || current_database() "
+                "FROM pg_control_system()")).scalar_one()
+            self._database[key] = hashlib.sha1(ident.encode()).hexdigest()[:12]
+        return self._database[key]
+
+    def version(self, session: Session, extra: str | None = None) -> str:
+        """The current data version: from the shared file if fresh, else recomputed."""
+        database = self.database(session)
+        marker = self.root / f"{database}.version.json"
+        try:
+            stored = json.loads(marker.read_text())
+            if time.time() - stored["at"] < self.ttl_s:
+                return stored["version"]
+        except (OSError, ValueError, KeyError):
+            stored = None
+        raw = session.execute(text(FINGERPRINT)).scalar_one()
+        if extra:
+            raw += "|" + str(session.execute(text(extra)).scalar_one())
+        version = f"{database}-{hashlib.sha1(raw.encode()).hexdigest()[:16]}"
+        self.root.mkdir(parents=True, exist_ok=True)
+        _write_atomic(marker, json.dumps({"version": version, "at": time.time()}).encode())
+        if stored is not None and stored.get("version") != version:
+            self._prune(database, keep=version)
+        return version
+
+    def path(self, version: str, layer: str, z: int, x: int, y: int) -> Path:
+        return self.root / version / layer / str(z) / str(x) / f"{y}.pbf"
+
+    def get(self, version: str, layer: str, z: int, x: int, y: int) -> bytes | None:
+        try:
+            return self.path(version, layer, z, x, y).read_bytes()
+        except OSError:
+            return None
+
+    def put(self, version: str, layer: str, z: int, x: int, y: int, data: bytes) -> None:
+        target = self.path(version, layer, z, x, y)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _write_atomic(target, data)
+        except OSError:
+            pass  # a full or read-only disk costs speed, not correctness
+
+    def _prune(self, database: str, keep: str) -> None:
+        cutoff = time.time() - KEEP_OLD_S
+        for child in self.root.glob(f"{database}-*"):
+            if child.is_dir() and child.name != keep and child.stat().st_mtime < cutoff:
+                shutil.rmtree(child, ignore_errors=True)
+
+
+def _write_atomic(target: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
