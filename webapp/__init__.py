@@ -49,6 +49,8 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
 
     errors.register(app)
     security.register(app)
+    from webapp import compression
+    compression.register(app)
     auth.register(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(api.bp)
