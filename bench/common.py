@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import socket
+import tempfile
 import statistics
 import time
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Callable
 
 
@@ -27,3 +30,24 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@contextmanager
+def throwaway_database(pool_size: int = 5):
+    """A fresh embedded PostGIS, migrated, with the Henan boundaries; removed afterwards."""
+    from geo import boundaries, migrate
+    from geo.db import make_engine, make_sessionmaker, unit_of_work
+    from geo.embedded import Cluster
+
+    cluster = Cluster(Path(tempfile.mkdtemp(prefix="lw-bench-")))
+    try:
+        url = cluster.ensure_running()
+        migrate.upgrade(url)
+        engine = make_engine(url, pool_size=pool_size)
+        sessions = make_sessionmaker(engine)
+        with unit_of_work(sessions) as s:
+            boundaries.load(s)
+        yield url, sessions
+        engine.dispose()
+    finally:
+        cluster.destroy()

@@ -11,17 +11,15 @@ from __future__ import annotations
 
 import io
 import sys
-import tempfile
 import time
-from pathlib import Path
 
 import numpy as np
 import shapely
 from sqlalchemy import text
 
-from geo import boundaries, demo, migrate, partition
-from geo.db import make_engine, make_sessionmaker, unit_of_work
-from geo.embedded import Cluster
+from bench.common import throwaway_database
+from geo import demo, partition
+from geo.db import unit_of_work
 from geo.proposal_report import assess
 
 
@@ -69,13 +67,7 @@ def line(label: str, seconds: float, report: dict) -> str:
 
 
 def main(n: int = 20_000, grids: int = 100) -> None:
-    cluster = Cluster(Path(tempfile.mkdtemp(prefix="lw-bench-")))
-    try:
-        url = cluster.ensure_running()
-        migrate.upgrade(url)
-        sessions = make_sessionmaker(make_engine(url))
-        with unit_of_work(sessions) as s:
-            boundaries.load(s)
+    with throwaway_database() as (url, sessions):
         with unit_of_work(sessions) as s:
             county = biggest_county(s)
             load_employers(s, county, n, np.random.default_rng(2026))
@@ -107,8 +99,6 @@ def main(n: int = 20_000, grids: int = 100) -> None:
               f"{peer_s:.2f} s (max deviation {peer_report['balance']['max_deviation_pct']:.1f} %,"
               f" PP {peer_report['compactness']['polsby_popper_mean']:.2f}), time ratio "
               f"{ours_s / peer_s:.2f} (target < 10 s and every grid within ±15 %)")
-    finally:
-        cluster.destroy()
 
 
 if __name__ == "__main__":

@@ -9,17 +9,14 @@ from __future__ import annotations
 
 import random
 import sys
-import tempfile
 import time
-from pathlib import Path
 
 from sqlalchemy import text
 
-from bench.common import p50_p95
+from bench.common import p50_p95, throwaway_database
 from dispatch.demo import seed_demo
-from geo import boundaries, employers, migrate
-from geo.db import make_engine, make_sessionmaker, unit_of_work
-from geo.embedded import Cluster
+from geo import employers
+from geo.db import unit_of_work
 
 
 def queries(session, n: int = 60) -> list[str]:
@@ -47,13 +44,8 @@ def timed_searches(sessions, qs: list[str], seq: bool) -> list[float]:
 
 
 def main(n: int) -> None:
-    cluster = Cluster(Path(tempfile.mkdtemp(prefix="lw-bench-")))
-    try:
-        url = cluster.ensure_running()
-        migrate.upgrade(url)
-        sessions = make_sessionmaker(make_engine(url))
+    with throwaway_database() as (url, sessions):
         with unit_of_work(sessions) as s:
-            boundaries.load(s)
             seed_demo(s, employers=n, seed=2026)
         with unit_of_work(sessions) as s:
             qs = queries(s)
@@ -62,8 +54,6 @@ def main(n: int) -> None:
         print(f"search on {n} employers ({len(qs)} queries): p50 ours {ours[0]:.1f} ms, "
               f"no index {peer[0]:.1f} ms; p95 ours {ours[1]:.1f} ms, no index {peer[1]:.1f} ms, "
               f"ratio {ours[1] / peer[1]:.3f} (lower is better)")
-    finally:
-        cluster.destroy()
 
 
 if __name__ == "__main__":

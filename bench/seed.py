@@ -10,26 +10,17 @@ from __future__ import annotations
 
 import io
 import sys
-import tempfile
 import time
-from pathlib import Path
 
 import numpy as np
 
+from bench.common import throwaway_database
 from dispatch.demo import seed_demo
-from geo import boundaries, migrate
-from geo.db import make_engine, make_sessionmaker, unit_of_work
-from geo.embedded import Cluster
+from geo.db import unit_of_work
 
 
 def main(n: int) -> None:
-    cluster = Cluster(Path(tempfile.mkdtemp(prefix="lw-bench-")))
-    try:
-        url = cluster.ensure_running()
-        migrate.upgrade(url)
-        sessions = make_sessionmaker(make_engine(url))
-        with unit_of_work(sessions) as s:
-            boundaries.load(s)
+    with throwaway_database() as (url, sessions):
         started = time.perf_counter()
         with unit_of_work(sessions) as s:
             result = seed_demo(s, employers=n, seed=2026)
@@ -48,8 +39,6 @@ def main(n: int) -> None:
         peer = time.perf_counter() - started
         print(f"seed {n} employers: ours {ours:.1f} s, bare COPY of {n} points {peer:.1f} s, "
               f"ratio {ours / peer:.1f} (lower is better; target < 180 s)")
-    finally:
-        cluster.destroy()
 
 
 if __name__ == "__main__":

@@ -1,23 +1,13 @@
 """Dispatch settings: local practice and unconfirmed numbers, never constants in code."""
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
+from geo.config import numbers_from_env
 from geo.supervision import SupervisionSettings
 
 # Grade intervals are shared with geo (risk model, KPIs): one default, one env variable each.
 _SUPERVISION = SupervisionSettings()
-
-
-def _num(name: str, default: float) -> float:
-    raw = os.environ.get(name)
-    if not raw:
-        return default
-    try:
-        return float(raw)
-    except ValueError as exc:
-        raise SystemExit(f"Environment variable {name} must be a number, got {raw!r}.") from exc
 
 
 @dataclass(frozen=True)
@@ -46,11 +36,7 @@ class DispatchSettings:
 
     @classmethod
     def from_env(cls) -> "DispatchSettings":
-        values = {}
-        for name, field in cls.__dataclass_fields__.items():
-            value = _num(f"LIANGWANG_{name.upper()}", field.default)
-            values[name] = type(field.default)(value)
-        return cls(**values)
+        return cls(**numbers_from_env(cls))
 
     def grade_interval_days(self, grade: str) -> int:
         return self.supervision().interval_days(grade)

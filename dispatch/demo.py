@@ -5,7 +5,9 @@ import numpy as np
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from geo import demo
 from geo.demo import _names
+from geo.employers import assign_to_grids
 
 STATUSES = np.array(["available", "off_duty", "assigned", "en_route", "on_site", "unavailable"])
 STATUS_P = [0.5, 0.2, 0.1, 0.05, 0.1, 0.05]
@@ -114,13 +116,11 @@ def seed_cases(session: Session, rng: np.random.Generator, complaints: int,
 def seed_demo(session: Session, *, employers: int, seed: int = 2026,
               employers_per_grid: int = 133, progress=lambda stage, n: None) -> dict:
     """The whole demo dataset in one transaction; deterministic for a given seed."""
-    from geo import demo
-
     rng = np.random.default_rng(seed)
     placed = demo.seed_employers(session, employers, rng, lambda n: progress("employers", n))
     grids = demo.seed_grids(session, placed, employers_per_grid, rng,
                             lambda n: progress("grids", n))
-    assigned = demo.assign_employers_to_grids(session)
+    assigned = assign_to_grids(session)
     officers = seed_officers(session, rng)
     seed_cases(session, rng, complaints=max(20, employers // 200),
                inspections=max(10, employers // 700))

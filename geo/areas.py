@@ -56,8 +56,12 @@ def areas_geojson(session: Session, level: str, parent: str | None = None,
     """), {"level": level, "parent": parent, "tol": simplify_m / METRES_PER_DEGREE}).scalar_one()
 
 
-def grids_geojson(session: Session, area: str, simplify_m: float = 0.0) -> str:
-    """Grids inside an area (county, city or province) with employer and staff counts."""
+def grids_geojson(session: Session, area: str, simplify_m: float = 0.0, digits: int = 6) -> str:
+    """Grids inside an area (county, city or province) with employer and staff counts.
+
+    `digits` is the GeoJSON coordinate precision: 6 (~0.1 m) draws; an editor needs 15,
+    the exact stored doubles, so that shared vertices stay identical.
+    """
     counties = county_adcodes(session, area)
     return session.execute(text("""
         WITH g AS (SELECT * FROM grids WHERE county_adcode = ANY(:counties)),
@@ -72,7 +76,7 @@ def grids_geojson(session: Session, area: str, simplify_m: float = 0.0) -> str:
                 'id', g.id,
                 'geometry', ST_AsGeoJSON(
                     CASE WHEN :tol > 0 THEN ST_SimplifyPreserveTopology(g.geom, :tol)
-                         ELSE g.geom END, 6)::json,
+                         ELSE g.geom END, :digits)::json,
                 'properties', json_build_object(
                     'id', g.id, 'code', g.code, 'name', g.name,
                     'county_adcode', g.county_adcode, 'version', g.version,
@@ -81,7 +85,19 @@ def grids_geojson(session: Session, area: str, simplify_m: float = 0.0) -> str:
             ) ORDER BY g.code), '[]'::json)
         )::text
         FROM g LEFT JOIN emp ON emp.grid_id = g.id LEFT JOIN staff ON staff.grid_id = g.id
-    """), {"counties": counties, "tol": simplify_m / METRES_PER_DEGREE}).scalar_one()
+    """), {"counties": counties, "tol": simplify_m / METRES_PER_DEGREE,
+           "digits": digits}).scalar_one()
+
+
+def counties_by_city(session: Session) -> list[dict]:
+    """Every county with its city (adcode, name), ordered for a chooser grouped by city."""
+    return [dict(r) for r in session.execute(text("""
+        SELECT c.adcode, c.name, c.parent_adcode AS city_adcode,
+               coalesce(p.name, c.name) AS city_name
+        FROM admin_areas c
+        LEFT JOIN admin_areas p ON p.level = 'city' AND p.adcode = c.parent_adcode
+        WHERE c.level = 'county' ORDER BY c.parent_adcode, c.adcode
+    """)).mappings()]
 
 
 def bounds(session: Session, adcode: str) -> list[list[float]]:

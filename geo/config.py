@@ -20,6 +20,23 @@ def _int(name: str, default: int) -> int:
         raise SystemExit(f"Environment variable {name} must be an integer, got {raw!r}.") from exc
 
 
+def env_number(name: str, default: float) -> float:
+    """A number from the environment, or the default; a clear exit when malformed."""
+    raw = os.environ.get(name)
+    if not raw:
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise SystemExit(f"Environment variable {name} must be a number, got {raw!r}.") from exc
+
+
+def numbers_from_env(cls, prefix: str = "LIANGWANG_", skip: tuple[str, ...] = ()) -> dict:
+    """Each numeric field of a settings dataclass from `<prefix><FIELD>`, else its default."""
+    return {name: type(f.default)(env_number(f"{prefix}{name.upper()}", f.default))
+            for name, f in cls.__dataclass_fields__.items() if name not in skip}
+
+
 def _flag(name: str, default: bool) -> bool:
     raw = os.environ.get(name)
     if raw is None or raw == "":

@@ -17,7 +17,6 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geo import credit_code
-from geo.employers import assign_to_grids as assign_employers_to_grids  # noqa: F401 (dispatch.demo)
 
 Progress = Callable[[int], None]
 

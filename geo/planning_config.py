@@ -1,18 +1,9 @@
 """Grid-planning settings: tolerances and limits that are local practice, env-overridable."""
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
-
-def _num(name: str, default: float) -> float:
-    raw = os.environ.get(name)
-    if not raw:
-        return default
-    try:
-        return float(raw)
-    except ValueError as exc:
-        raise SystemExit(f"Environment variable {name} must be a number, got {raw!r}.") from exc
+from geo.config import numbers_from_env
 
 
 @dataclass(frozen=True)
@@ -30,8 +21,4 @@ class PlanningSettings:
 
     @classmethod
     def from_env(cls) -> "PlanningSettings":
-        values = {}
-        for name, field in cls.__dataclass_fields__.items():
-            value = _num(f"LIANGWANG_{name.upper()}", field.default)
-            values[name] = type(field.default)(value)
-        return cls(**values)
+        return cls(**numbers_from_env(cls))

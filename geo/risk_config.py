@@ -10,7 +10,8 @@ import hashlib
 import os
 from dataclasses import asdict, dataclass, field
 
-from geo.supervision import SupervisionSettings, env_number
+from geo.config import numbers_from_env
+from geo.supervision import SupervisionSettings
 
 FACTORS = ("grade", "complaints", "violations", "wage_arrears", "social_insurance", "industry",
            "migrants", "inspection")
@@ -62,12 +63,7 @@ class RiskSettings:
 
     @classmethod
     def from_env(cls) -> "RiskSettings":
-        values: dict = {}
-        for name, f in cls.__dataclass_fields__.items():
-            if name in ("industry_factors", "supervision"):
-                continue
-            values[name] = type(f.default)(env_number(f"LIANGWANG_RISK_{name.upper()}",
-                                                      f.default))
+        values = numbers_from_env(cls, "LIANGWANG_RISK_", skip=("industry_factors", "supervision"))
         values["industry_factors"] = _industry_factors(
             os.environ.get("LIANGWANG_RISK_INDUSTRY_FACTORS") or DEFAULT_INDUSTRY)
         values["supervision"] = SupervisionSettings.from_env()

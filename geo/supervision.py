@@ -6,19 +6,9 @@ read one value; dispatch.config takes its defaults from here.
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
-
-def env_number(name: str, default: float) -> float:
-    """A number from the environment, or the default; a clear exit when malformed."""
-    raw = os.environ.get(name)
-    if not raw:
-        return default
-    try:
-        return float(raw)
-    except ValueError as exc:
-        raise SystemExit(f"Environment variable {name} must be a number, got {raw!r}.") from exc
+from geo.config import numbers_from_env
 
 
 @dataclass(frozen=True)
@@ -31,8 +21,7 @@ class SupervisionSettings:
 
     @classmethod
     def from_env(cls) -> "SupervisionSettings":
-        return cls(**{name: int(env_number(f"LIANGWANG_{name.upper()}", f.default))
-                      for name, f in cls.__dataclass_fields__.items()})
+        return cls(**numbers_from_env(cls))
 
     def interval_days(self, grade: str) -> int:
         return {"A": self.grade_interval_days_a, "B": self.grade_interval_days_b,

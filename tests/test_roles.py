@@ -21,6 +21,8 @@ ROUTES = [
     ("GET", "/api/v1/grids/metrics?area=410102", ALL),
     ("GET", "/api/v1/grids/search?q=410102-00", ALL),
     ("GET", "/dispatch", {"dispatcher", "command", "admin"}),
+    ("GET", "/planner", ALL),  # planner and admin edit; the others read
+    ("GET", "/planner?county=411681", ALL),
     ("GET", "/api/v1/officers/live?area=410102", {"dispatcher", "command", "admin"}),
     ("GET", "/api/v1/me", ALL),
     ("GET", "/api/v1/areas?level=city", ALL),

@@ -67,6 +67,8 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
     from webapp import command_api
     app.register_blueprint(command_api.bp)
     app.register_blueprint(openapi.bp)
+    from webapp import planner
+    app.register_blueprint(planner.bp)
     app.register_blueprint(pages.bp)
     cli.register(app)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)

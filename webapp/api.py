@@ -61,8 +61,11 @@ def list_areas(level: str, parent: str | None, simplify: float):
     Param("area", "grids inside this area of any level (adcode); alternative to county",
           pattern=ADCODE),
     SIMPLIFY,
+    Param("precision", "decimal digits of the coordinates: 6 (~0.1 m) to draw, 15 (the "
+          "stored doubles) to edit and send shapes back", type="integer", minimum=1,
+          maximum=15, default=6),
 )
-def list_grids(county: str | None, area: str | None, simplify: float):
+def list_grids(county: str | None, area: str | None, simplify: float, precision: int):
     """Grids of a county (or any area) with employer and staff counts, as GeoJSON."""
     if county is None and area is None:
         raise InvalidInput("query parameter 'county' (or 'area') is required: a 6-digit adcode",
@@ -73,7 +76,7 @@ def list_grids(county: str | None, area: str | None, simplify: float):
                 raise InvalidInput(f"'county' must be a county-level adcode; {county} is a "
                                f"{found['level']} (use 'area' for cities and the province)",
                                {"parameter": "county"})
-    return geojson_response(areas.grids_geojson(db(), county or area, simplify))
+    return geojson_response(areas.grids_geojson(db(), county or area, simplify, precision))
 
 
 @bp.get("/api/v1/audit")

@@ -31,6 +31,13 @@ def usable(url: str, role: str) -> str | None:
     return url if isinstance(access, tuple) and role in access else None
 
 
+HOTSPOT_DETAIL = {"province": "&res=6&significant=true", "city": "&res=7&significant=true"}
+KPI_NAMES = ("coverage_pct", "employers_outside_grids", "grids_without_staff",
+             "employers_per_staff", "overdue_inspections", "open_complaints", "case_deadlines",
+             "high_risk_uninspected", "median", "max", "grids", "within_limit", "due_today",
+             "past_limit", "due_soon", "overdue", "area", "today")
+
+
 def command_map_config(place: dict, role: str) -> dict:
     """Config for LW.initCommandMap: every URL the page loads and every string it shows."""
     area = place["adcode"]
@@ -49,7 +56,9 @@ def command_map_config(place: dict, role: str) -> dict:
             "employerSearch": "/api/v1/employers?per_page=8&q=",
             "gridSearch": "/api/v1/grids/search?limit=8&q=",
             "coverage": usable(f"/api/v1/coverage?area={area}", role),
-            "hotspots": usable(f"/api/v1/hotspots?area={area}&metric=risk", role),
+            # Province and city views get coarser cells and only significant ones (58 MB → <1 MB).
+            "hotspots": usable(f"/api/v1/hotspots?area={area}&metric=risk"
+                               + HOTSPOT_DETAIL.get(place["level"], ""), role),
             "kpis": usable(f"/api/v1/kpis?area={area}", role),
             # Officers and open inspections are for the command centre and dispatchers only.
             "officers": usable(f"/api/v1/officers/live?area={area}", role),
@@ -62,5 +71,6 @@ def command_map_config(place: dict, role: str) -> dict:
             "status_names": {s: t("status_" + s) for s in OFFICER_STATUSES},
             "priority_names": {p: t("priority_" + p) for p in PRIORITIES},
             "levels": {lv: t("level_" + lv) for lv in ("province", "city", "county", "grid")},
+            "kpi_names": {k: t("kpi_" + k) for k in KPI_NAMES},
         },
     }

@@ -20,7 +20,8 @@ bp = Blueprint("pages", __name__)
 
 # npm package -> folder inside it that the browser may load from.
 VENDOR = {"leaflet": "leaflet/dist", "bootstrap": "bootstrap/dist",
-          "noto-sans-sc": "@fontsource/noto-sans-sc", "vectorgrid": "leaflet.vectorgrid/dist"}
+          "noto-sans-sc": "@fontsource/noto-sans-sc", "vectorgrid": "leaflet.vectorgrid/dist",
+          "geoman": "@geoman-io/leaflet-geoman-free/dist"}
 PROVINCE = "410000"
 
 

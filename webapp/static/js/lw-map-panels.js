@@ -89,12 +89,15 @@
     return null;
   }
 
-  function kpiRows(data, prefix, out) {
+  function kpiRows(data, prefix, out, names) {
+    names = names || {};
     Object.keys(data || {}).forEach(function (key) {
       var f = figure(data[key]);
-      if (f) out.push({label: f.label || (prefix ? prefix + " · " : "") + key, value: f.value, href: f.href});
+      var name = names[key] || key;
+      if (f) out.push({label: f.label || (prefix ? (names[prefix] || prefix) + " · " : "") + name,
+                       value: f.value, href: f.href});
       else if (data[key] && typeof data[key] === "object" && !Array.isArray(data[key]) &&
-               data[key].type !== "FeatureCollection") kpiRows(data[key], key, out);
+               data[key].type !== "FeatureCollection") kpiRows(data[key], key, out, names);
     });
     return out;
   }
@@ -108,7 +111,7 @@
     return request.then(function (data) {
       box.appendChild(LW.el("h6", ctx.labels.kpis));
       var list = LW.el("dl");
-      kpiRows(data, "", []).forEach(function (row) {
+      kpiRows(data, "", [], ctx.labels.kpi_names).forEach(function (row) {
         list.appendChild(LW.el("dt", row.label));
         var dd = LW.el("dd");
         var text = typeof row.value === "number" ? row.value.toLocaleString() : row.value;

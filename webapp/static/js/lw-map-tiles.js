@@ -176,5 +176,6 @@
     });
   }
 
-  global.LWTiles = {init: init, showEmployer: showEmployer};
+  // `layer` lets another page (the planner) show the same employer tiles.
+  global.LWTiles = {init: init, showEmployer: showEmployer, layer: makeLayer};
 })(window);
