@@ -11,7 +11,7 @@ from dispatch.calendar import WorkingCalendar
 from dispatch.config import DispatchSettings
 from dispatch.models import COMPLAINT_CATEGORIES, Complaint
 from geo import audit, credit_code
-from geo.areas import require_point_in_henan
+from geo.areas import location_in_henan
 from geo.errors import InvalidInput, Unprocessable
 
 # Roles that may see who complained (tipster identities are confidential).
@@ -75,15 +75,9 @@ def create(session: Session, *, category: str, workers_affected: int, descriptio
                                             employer_address)
     lon = lat = county = None
     if location is not None:
-        if not isinstance(location, dict):
-            raise InvalidInput("location must be an object {\"lat\", \"lon\"}",
-                               {"parameter": "location"})
-        lon, lat = location.get("lon"), location.get("lat")
-        county = require_point_in_henan(session, lon, lat)
+        lon, lat, county = location_in_henan(session, location)
     elif employer_id is not None:
-        lon, lat, county = session.execute(text(
-            "SELECT ST_X(geom), ST_Y(geom), county_adcode FROM employers WHERE id = :e"),
-            {"e": employer_id}).one()
+        lon, lat, county = inspections.employer_site(session, employer_id)
     if county is None:
         raise Unprocessable("cannot tell which county is competent (用工所在地): give the "
                             "employer's credit code, or its name and address, or a location",

@@ -10,11 +10,11 @@ from dispatch.calendar import WorkingCalendar
 from dispatch.config import DispatchSettings
 from dispatch.models import INSPECTION_KINDS, INSPECTION_STATUSES, PRIORITIES, Inspection
 from geo import audit
-from geo.areas import county_adcodes, require_point_in_henan
+from geo.areas import county_adcodes, location_in_henan
 from geo.errors import InvalidInput, NotFound
 
 
-def _employer_site(session: Session, employer_id: int) -> tuple[float, float, str]:
+def employer_site(session: Session, employer_id: int) -> tuple[float, float, str]:
     row = session.execute(text("""
         SELECT ST_X(geom), ST_Y(geom), county_adcode FROM employers WHERE id = :id
     """), {"id": employer_id}).first()
@@ -40,15 +40,11 @@ def create(session: Session, *, kind: str, priority: str, description: str | Non
         raise InvalidInput("give 'employer_id' or 'location' {\"lat\", \"lon\"}",
                            {"parameter": "location"})
     if location is not None:
-        if not isinstance(location, dict):
-            raise InvalidInput("location must be an object {\"lat\", \"lon\"}",
-                               {"parameter": "location"})
-        lon, lat = location.get("lon"), location.get("lat")
-        county = require_point_in_henan(session, lon, lat)
+        lon, lat, county = location_in_henan(session, location)
         if employer_id is not None:
-            _employer_site(session, employer_id)  # 404 for an unknown employer
+            employer_site(session, employer_id)  # 404 for an unknown employer
     else:
-        lon, lat, county = _employer_site(session, employer_id)
+        lon, lat, county = employer_site(session, employer_id)
     inspection = Inspection(kind=kind, employer_id=employer_id, complaint_id=complaint_id,
                             county_adcode=county, priority=priority, description=description,
                             status="pending", created_by=actor,

@@ -138,3 +138,13 @@ def require_point_in_henan(session: Session, lon, lat) -> str:
         raise Unprocessable("lat must be between -90 and 90 and lon between -180 and 180; "
                             f"got lat={lat}, lon={lon}", {"lon": lon, "lat": lat})
     raise Unprocessable(f"position lat={lat}, lon={lon} is outside Henan", {"lon": lon, "lat": lat})
+
+
+def location_in_henan(session: Session, location) -> tuple[float, float, str]:
+    """A request's {"lat", "lon"} object, validated: (lon, lat, county adcode)."""
+    if not isinstance(location, dict):
+        raise InvalidInput("location must be an object {\"lat\", \"lon\"}",
+                           {"parameter": "location"})
+    lon, lat = location.get("lon"), location.get("lat")
+    county = require_point_in_henan(session, lon, lat)
+    return float(lon), float(lat), county

@@ -44,32 +44,17 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
             session.rollback()
             session.close()
 
-    from webapp import (api, auth, casework_api, cli, dispatch_api, employers, errors,
-                        map_api, openapi, pages, security)
+    from webapp import (api, auth, casework_api, cli, command_api, compression, dispatch_api,
+                        employers, errors, field, grid_edits_api, map_api, openapi, pages,
+                        partition_files_api, planner, security)
 
     errors.register(app)
     security.register(app)
-    from webapp import compression
     compression.register(app)
     auth.register(app)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(api.bp)
-    app.register_blueprint(dispatch_api.bp)
-    app.register_blueprint(casework_api.bp)
-    from webapp import field
-    app.register_blueprint(field.bp)
-    app.register_blueprint(employers.bp)
-    from webapp import partition_files_api
-    app.register_blueprint(partition_files_api.bp)
-    from webapp import grid_edits_api
-    app.register_blueprint(grid_edits_api.bp)
-    app.register_blueprint(map_api.bp)
-    from webapp import command_api
-    app.register_blueprint(command_api.bp)
-    app.register_blueprint(openapi.bp)
-    from webapp import planner
-    app.register_blueprint(planner.bp)
-    app.register_blueprint(pages.bp)
+    for module in (auth, api, dispatch_api, casework_api, field, employers, partition_files_api,
+                   grid_edits_api, map_api, command_api, openapi, planner, pages):
+        app.register_blueprint(module.bp)
     cli.register(app)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     return app
