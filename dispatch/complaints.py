@@ -1,7 +1,7 @@
 """Complaints and tips (举报投诉): intake rules, deadlines, and the inspection they lead to."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -10,7 +10,7 @@ from dispatch import inspections
 from dispatch.calendar import WorkingCalendar
 from dispatch.config import DispatchSettings
 from dispatch.models import COMPLAINT_CATEGORIES, Complaint
-from geo import audit, credit_code
+from geo import audit, clock, credit_code
 from geo.areas import location_in_henan
 from geo.errors import InvalidInput, Unprocessable
 
@@ -68,8 +68,8 @@ def create(session: Session, *, category: str, workers_affected: int, descriptio
     if workers_affected < 1:
         raise Unprocessable("workers_affected must be at least 1",
                             {"parameter": "workers_affected"})
-    now = datetime.now(timezone.utc)
-    if occurred_on is not None and occurred_on > now.date():
+    now, today = clock.now(), clock.today()  # legal dates are Beijing dates
+    if occurred_on is not None and occurred_on > today:
         raise Unprocessable("occurred_on is in the future", {"parameter": "occurred_on"})
     employer_id, not_found = _find_employer(session, employer_credit_code, employer_name,
                                             employer_address)
@@ -84,7 +84,7 @@ def create(session: Session, *, category: str, workers_affected: int, descriptio
                             {"parameter": "location"})
     actionable, why_not = True, None
     limit = _years_after(occurred_on, settings.limitation_years) if occurred_on else None
-    if limit is not None and limit < now.date():
+    if limit is not None and limit < today:
         actionable = False
         why_not = (f"the violation occurred on {occurred_on}, more than "
                    f"{settings.limitation_years} years ago (劳动保障监察条例 Art. 20)")
@@ -94,7 +94,7 @@ def create(session: Session, *, category: str, workers_affected: int, descriptio
         complainant_name=complainant_name, complainant_phone=complainant_phone,
         geom=f"SRID=4326;POINT({float(lon)} {float(lat)})", occurred_on=occurred_on,
         received_at=now, status="received" if actionable else "refused",
-        acceptance_due=calendar.add_working_days(now.date(), settings.acceptance_working_days),
+        acceptance_due=calendar.add_working_days(today, settings.acceptance_working_days),
         actionable=actionable, not_actionable_reason=why_not)
     session.add(complaint)
     session.flush()

@@ -1,7 +1,7 @@
 """Inspections: created from complaints, schedules, random draws and incidents; listed; read."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from dispatch.calendar import WorkingCalendar
 from dispatch.config import DispatchSettings
 from dispatch.models import INSPECTION_KINDS, INSPECTION_STATUSES, PRIORITIES, Inspection
-from geo import audit
+from geo import audit, clock
 from geo.areas import county_adcodes, location_in_henan
 from geo.errors import InvalidInput, NotFound
 
@@ -73,9 +73,9 @@ def due_at(priority: str, now: datetime, settings: DispatchSettings,
         return now + timedelta(hours=settings.due_hours_urgent)
     if priority == "high":
         return now + timedelta(hours=settings.due_hours_high)
-    day: date = calendar.add_working_days(now.date(), settings.due_working_days_normal)
-    return datetime.combine(day, now.timetz()).replace(hour=18, minute=0, second=0,
-                                                       microsecond=0)
+    # 18:00 Beijing time on the n-th working day after the Beijing date of `now`.
+    day: date = calendar.add_working_days(clock.beijing_date(now), settings.due_working_days_normal)
+    return datetime.combine(day, time(18, 0), tzinfo=clock.BEIJING)
 
 
 def listing(session: Session, *, status: str | None, area: str | None, limit: int = 200) -> list:
@@ -123,4 +123,4 @@ def detail(session: Session, inspection_id: int) -> dict:
 
 
 def now_utc() -> datetime:
-    return datetime.now(timezone.utc)
+    return clock.now()

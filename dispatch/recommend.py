@@ -8,7 +8,7 @@ grid, then same county), then by geodesic distance.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from itertools import combinations
 
 from sqlalchemy import text
@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from dispatch import inspections
 from dispatch.config import DispatchSettings
+from geo import clock
 
 ELIGIBLE_SQL = """
     SELECT o.id, o.name, o.county_adcode, o.grid_id, o.position_at,
@@ -104,7 +105,7 @@ TIER_TEXT = {0: "same grid as the site", 1: "same county as the site",
 def _reasons(c: Candidate, urban: bool, settings: DispatchSettings) -> list[str]:
     age = ""
     if c.position_at is not None:
-        minutes = (datetime.now(timezone.utc) - c.position_at).total_seconds() / 60
+        minutes = (clock.now() - c.position_at).total_seconds() / 60
         age = f"; position {minutes:.0f} min old"
     return [f"officer {c.id} ({c.name}): {TIER_TEXT[c.tier]}",
             f"officer {c.id}: {c.distance_m / 1000:.1f} km, ETA "

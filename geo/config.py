@@ -57,6 +57,15 @@ def persistent_secret(path: Path) -> str:
     return value
 
 
+def check_secret_key(secret: str, min_length: int) -> None:
+    """Refuse to start with a guessable SECRET_KEY: it signs every session and token."""
+    if len(secret) < min_length:
+        raise SystemExit(
+            f"SECRET_KEY must be at least {min_length} characters: generate one with "
+            "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+        )
+
+
 @dataclass(frozen=True)
 class Settings:
     """Runtime settings; every domain number that is local practice lives here."""
@@ -65,9 +74,21 @@ class Settings:
     demo: bool = False
     secret_key: str = ""
     token_ttl_s: int = 12 * 3600
-    login_max_failures: int = 5
+    login_max_failures: int = 5  # failures per user within the window before sign-in is slowed
     login_window_s: int = 900
+    login_ip_max_failures: int = 20  # failures per address within the window before slowing it
+    login_delay_base_s: float = 1.0  # first enforced wait; doubles with every further failure
+    login_delay_max_s: float = 60.0  # the wait never grows past this, so no lockout can be held
+    session_ttl_s: int = 12 * 3600  # a page session ends after this long, or at sign-out
+    secret_min_length: int = 32
     max_content_length: int = 50 * 1024 * 1024
+    statement_timeout_ms: int = 30_000  # web requests; below gunicorn's worker timeout (120 s)
+    job_statement_timeout_ms: int = 900_000  # imports, seeding and other long jobs
+    max_json_depth: int = 32
+    max_text_length: int = 10_000  # any free text (descriptions, reasons, notes) in characters
+    max_upload_rows: int = 200_000  # rows in one XLSX/CSV import
+    max_decompressed_bytes: int = 200 * 1024 * 1024  # XLSX/ZIP content once unpacked
+    max_edit_vertices: int = 100_000  # polygon vertices in one grid edit set or upload
     tile_url: str | None = None
     language: str = "zh"
     employer_stale_days: int = 183  # labour data refreshed at least every 6 months (人社部发〔2009〕4号)
@@ -85,6 +106,7 @@ class Settings:
                     "(or LIANGWANG_DEMO=1 for a local demo with a generated key)."
                 )
             secret = persistent_secret(VAR / "secret_key")
+        check_secret_key(secret, cls.secret_min_length)
         return cls(
             database_url=os.environ.get("DATABASE_URL") or None,
             demo=demo,
@@ -92,7 +114,18 @@ class Settings:
             token_ttl_s=_int("LIANGWANG_TOKEN_TTL_S", 12 * 3600),
             login_max_failures=_int("LIANGWANG_LOGIN_MAX_FAILURES", 5),
             login_window_s=_int("LIANGWANG_LOGIN_WINDOW_S", 900),
+            login_ip_max_failures=_int("LIANGWANG_LOGIN_IP_MAX_FAILURES", 20),
+            login_delay_base_s=env_number("LIANGWANG_LOGIN_DELAY_BASE_S", 1.0),
+            login_delay_max_s=env_number("LIANGWANG_LOGIN_DELAY_MAX_S", 60.0),
+            session_ttl_s=_int("LIANGWANG_SESSION_TTL_S", 12 * 3600),
             max_content_length=_int("LIANGWANG_MAX_UPLOAD_BYTES", 50 * 1024 * 1024),
+            statement_timeout_ms=_int("LIANGWANG_STATEMENT_TIMEOUT_MS", 30_000),
+            job_statement_timeout_ms=_int("LIANGWANG_JOB_STATEMENT_TIMEOUT_MS", 900_000),
+            max_json_depth=_int("LIANGWANG_MAX_JSON_DEPTH", 32),
+            max_text_length=_int("LIANGWANG_MAX_TEXT_LENGTH", 10_000),
+            max_upload_rows=_int("LIANGWANG_MAX_UPLOAD_ROWS", 200_000),
+            max_decompressed_bytes=_int("LIANGWANG_MAX_DECOMPRESSED_BYTES", 200 * 1024 * 1024),
+            max_edit_vertices=_int("LIANGWANG_MAX_EDIT_VERTICES", 100_000),
             tile_url=os.environ.get("LIANGWANG_TILE_URL") or None,
             language=os.environ.get("LIANGWANG_LANGUAGE", "zh"),
             field_max_accuracy_m=_int("LIANGWANG_FIELD_MAX_ACCURACY_M", 100),

@@ -23,14 +23,24 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
-def make_engine(url: str, pool_size: int = 5) -> Engine:
-    """A bounded, recycled connection pool (see PERFORMANCE.md pitfalls)."""
+def make_engine(url: str, pool_size: int = 5, statement_timeout_ms: int | None = None) -> Engine:
+    """A bounded, recycled connection pool (see PERFORMANCE.md pitfalls).
+
+    With `statement_timeout_ms`, every statement is cancelled by the server after that long,
+    so work a client gave up on (or a killed worker left behind) does not run on.
+    """
+    connect_args = {"connect_timeout": 5}
+    if statement_timeout_ms:
+        connect_args["options"] = f"-c statement_timeout={int(statement_timeout_ms)}"
     return create_engine(
         url,
         pool_size=pool_size,
         max_overflow=5,
         pool_pre_ping=True,
         pool_recycle=1800,
+        hide_parameters=True,  # errors and logs never carry the values (complainants' data)
+        pool_timeout=10,
+        connect_args=connect_args,
         future=True,
     )
 
@@ -51,3 +61,11 @@ def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def job_timeout(session: Session, ms: int) -> None:
+    """Give this transaction a longer statement_timeout (imports, seeding, partitioning)."""
+    from sqlalchemy import text
+
+    session.execute(text("SELECT set_config('statement_timeout', :v, true)"),
+                    {"v": f"{int(ms)}ms"})

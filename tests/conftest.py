@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import requests
+import time_machine
 
 from geo import accounts, boundaries, migrate
 from geo.config import ROOT, Settings
@@ -23,6 +24,28 @@ PASSWORD = "correct-horse-battery-staple"
 TEST_SECRET = "test-secret-key-not-for-production"
 DEMO_EMPLOYERS = 6000
 ARTIFACTS = ROOT / "test-artifacts"
+
+
+@pytest.fixture()
+def beijing_day(app, tokens):
+    """Move the clock to 10:00 Beijing time on a given day: `beijing_day("2026-11-30")`.
+
+    Legal dates come from geo.clock, which reads the moved time (it keeps ticking). Bearer
+    tokens are re-issued at the moved time, since a token from "the future" is refused.
+    PostgreSQL's now() does not move: tests that travel compare dates computed in Python.
+    """
+    travellers, saved = [], dict(tokens)
+
+    def travel(day: str):
+        t = time_machine.travel(f"{day}T10:00:00+08:00", tick=True)
+        t.start()
+        travellers.append(t)
+        tokens.update(sign_in_every_role(app))
+
+    yield travel
+    for t in reversed(travellers):
+        t.stop()
+    tokens.update(saved)
 
 
 @pytest.fixture(scope="session")
@@ -83,16 +106,22 @@ def client(app):
     return app.test_client()
 
 
-@pytest.fixture(scope="session")
-def tokens(app) -> dict[str, str]:
-    """A bearer token per role."""
+def sign_in_every_role(app, prefix: str = "test") -> dict[str, str]:
+    """A bearer token per role, for the accounts `<prefix>-<role>`."""
     c = app.test_client()
     out = {}
     for role in ROLES:
-        r = c.post("/api/v1/auth/token", json={"username": f"test-{role}", "password": PASSWORD})
+        r = c.post("/api/v1/auth/token",
+                   json={"username": f"{prefix}-{role}", "password": PASSWORD})
         assert r.status_code == 200, r.get_json()
         out[role] = r.get_json()["token"]
     return out
+
+
+@pytest.fixture(scope="session")
+def tokens(app) -> dict[str, str]:
+    """A bearer token per role."""
+    return sign_in_every_role(app)
 
 
 def bearer(token: str) -> dict[str, str]:

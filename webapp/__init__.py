@@ -2,34 +2,37 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from flask import Flask, g
 
 from geo import embedded
-from geo.config import ROOT, Settings
+from geo.config import ROOT, Settings, check_secret_key
 from geo.db import make_engine, make_sessionmaker
 
 
 def create_app(settings: Settings | None = None, database_url: str | None = None) -> Flask:
     """Build the app; DATABASE_URL or the embedded PostGIS under var/ provides the database."""
     settings = settings or Settings.from_env()
+    check_secret_key(settings.secret_key, settings.secret_min_length)
     app = Flask(__name__, static_folder="static", template_folder="templates")
     app.config.update(
         SECRET_KEY=settings.secret_key,
         MAX_CONTENT_LENGTH=settings.max_content_length,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=not settings.demo,  # the demo runs on plain http://127.0.0.1
+        PERMANENT_SESSION_LIFETIME=timedelta(seconds=settings.session_ttl_s),
         WTF_CSRF_CHECK_DEFAULT=False,  # webapp.auth decides: cookie sessions only
         WTF_CSRF_TIME_LIMIT=None,
         JSON_AS_ASCII=False,
         NODE_MODULES=ROOT / "node_modules",
     )
-    app.json.ensure_ascii = False
     try:
         url = database_url or embedded.database_url(settings)
     except embedded.EmbeddedError as exc:
         raise SystemExit(str(exc)) from None
-    engine = make_engine(url)
+    engine = make_engine(url, statement_timeout_ms=settings.statement_timeout_ms)
     app.extensions["liangwang"] = {
         "settings": settings,
         "url": url,
@@ -46,9 +49,10 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
 
     from webapp import (api, auth, casework_api, cli, command_api, compression, dispatch_api,
                         employers, errors, field, grid_edits_api, map_api, openapi, pages,
-                        partition_files_api, planner, security)
+                        partition_files_api, planner, security, validation)
 
     errors.register(app)
+    validation.register(app)
     security.register(app)
     compression.register(app)
     auth.register(app)

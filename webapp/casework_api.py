@@ -7,15 +7,16 @@ from flask import Blueprint, g, jsonify
 
 from dispatch import cases, complaints, plan, random_draw, scheduled
 from dispatch.calendar import WorkingCalendar
-from dispatch.models import COMPLAINT_CATEGORIES, Holiday
-from geo import audit
+from dispatch.models import COMPLAINT_CATEGORIES, Complaint, Holiday
+from geo import audit, clock
 from geo.areas import county_adcodes, find_area
 from geo.errors import InvalidInput
+from geo.models import Employer
 from webapp.auth import roles
-from webapp.body import field, json_object
+from webapp.body import column_length, field, json_object
 from webapp.context import actor, db
 from webapp.dispatch_api import DISPATCH, WATCH, committed, settings
-from webapp.openapi import accepts
+from webapp.apidoc import accepts
 from webapp.params import ADCODE, Param, query
 
 bp = Blueprint("casework_api", __name__)
@@ -47,7 +48,7 @@ def _calendar() -> WorkingCalendar:
               "credit_code": STR, "name": STR, "address": STR}},
           "location": {"type": "object", "properties": {"lat": NUM, "lon": NUM}},
           "complainant": {"type": "object", "properties": {"name": STR, "phone": STR}}},
-         ("category",))
+         ("category",), status="201")
 def create_complaint():
     """Record a complaint or tip; it becomes an inspection when actionable (10+ workers: urgent)."""
     body = json_object()
@@ -58,12 +59,16 @@ def create_complaint():
         workers_affected=field(body, "workers_affected", int, required=False, default=1),
         description=field(body, "description", required=False),
         occurred_on=_date(body, "occurred_on"),
-        employer_credit_code=field(employer, "credit_code", required=False),
-        employer_name=field(employer, "name", required=False),
-        employer_address=field(employer, "address", required=False),
+        employer_credit_code=field(employer, "credit_code", required=False, max_length=32),
+        employer_name=field(employer, "name", required=False,
+                            max_length=column_length(Employer.name)),
+        employer_address=field(employer, "address", required=False,
+                               max_length=column_length(Employer.address)),
         location=field(body, "location", dict, required=False),
-        complainant_name=field(who, "name", required=False),
-        complainant_phone=field(who, "phone", required=False),
+        complainant_name=field(who, "name", required=False,
+                               max_length=column_length(Complaint.complainant_name)),
+        complainant_phone=field(who, "phone", required=False,
+                                max_length=column_length(Complaint.complainant_phone)),
         actor=actor(), settings=settings(), calendar=_calendar())
     if g.user.role not in complaints.IDENTITY_ROLES:
         view["complainant"] = "confidential"
@@ -84,15 +89,16 @@ def list_complaints(area, limit):
 
 @bp.post("/api/v1/cases")
 @roles(*DISPATCH)
-@accepts({"inspection_id": INT, "opened_on": DATE, "summary": STR}, ("inspection_id",))
+@accepts({"inspection_id": INT, "opened_on": DATE, "summary": STR}, ("inspection_id",),
+         status="201")
 def open_case():
     """Open a case (立案) from an inspection: due in 60 working days."""
     body = json_object()
     case = cases.open_case(db(), field(body, "inspection_id", int),
-                           opened_on=_date(body, "opened_on") or date.today(),
+                           opened_on=_date(body, "opened_on") or clock.today(),
                            summary=field(body, "summary", required=False), actor=actor(),
                            settings=settings(), calendar=_calendar())
-    return committed(cases.serialise(case, _calendar(), date.today()), 201)
+    return committed(cases.serialise(case, _calendar(), clock.today()), 201)
 
 
 @bp.post("/api/v1/cases/<int:case_id>/extend")
@@ -103,7 +109,7 @@ def extend_case(case_id: int):
     body = json_object()
     case = cases.extend(db(), case_id, reason=field(body, "reason"), approver=g.user.username,
                         approver_role=g.user.role, settings=settings(), calendar=_calendar())
-    return committed(cases.serialise(case, _calendar(), date.today()))
+    return committed(cases.serialise(case, _calendar(), clock.today()))
 
 
 @bp.post("/api/v1/cases/<int:case_id>/close")
@@ -114,9 +120,9 @@ def close_case(case_id: int):
     """Close a case with its outcome (penalty, order to correct, withdrawn, transferred)."""
     body = json_object()
     case = cases.close(db(), case_id, outcome=field(body, "outcome", choices=cases.OUTCOMES),
-                       closed_on=_date(body, "closed_on") or date.today(),
+                       closed_on=_date(body, "closed_on") or clock.today(),
                        summary=field(body, "summary", required=False), actor=actor())
-    return committed(cases.serialise(case, _calendar(), date.today()))
+    return committed(cases.serialise(case, _calendar(), clock.today()))
 
 
 @bp.post("/api/v1/cases/<int:case_id>/supervise")
@@ -126,7 +132,7 @@ def supervise_case(case_id: int):
     """Flag a case as supervised by a higher level (挂牌督办)."""
     body = json_object()
     case = cases.supervise(db(), case_id, note=field(body, "note"), actor=actor())
-    return committed(cases.serialise(case, _calendar(), date.today()))
+    return committed(cases.serialise(case, _calendar(), clock.today()))
 
 
 @bp.get("/api/v1/cases/alerts")
@@ -135,13 +141,14 @@ def supervise_case(case_id: int):
 def case_alerts(area):
     """Open cases past or near their 60(+30)-working-day limit."""
     counties = county_adcodes(db(), area) if area else None
-    return jsonify({"items": cases.alerts(db(), counties=counties, today=date.today(),
+    return jsonify({"items": cases.alerts(db(), counties=counties, today=clock.today(),
                                           settings=settings(), calendar=_calendar())})
 
 
 @bp.post("/api/v1/random-draws")
 @roles(*DISPATCH)
-@accepts({"area": STR, "check_item": STR, "share": NUM, "seed": INT}, ("area", "check_item"))
+@accepts({"area": STR, "check_item": STR, "share": NUM, "seed": INT}, ("area", "check_item"),
+         status="201")
 def create_random_draw():
     """双随机: draw employers and inspector pairs with a recorded seed; opens inspections."""
     body = json_object()
@@ -163,7 +170,7 @@ def replay_random_draw(draw_id: int):
 
 @bp.post("/api/v1/scheduled-inspections")
 @roles(*DISPATCH)
-@accepts({"area": STR, "limit": INT}, ("area",))
+@accepts({"area": STR, "limit": INT}, ("area",), status="201")
 def generate_scheduled():
     """Open scheduled inspections for employers overdue by their grade's frequency."""
     body = json_object()

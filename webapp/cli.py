@@ -9,12 +9,18 @@ from flask import Flask, current_app
 from sqlalchemy import text
 
 from geo import accounts, boundaries, migrate
-from geo.db import unit_of_work
+from geo.db import make_engine, make_sessionmaker, unit_of_work
 from geo.models import ROLES
 
 
-def _sessions():
-    return current_app.extensions["liangwang"]["sessions"]
+def job_sessions():
+    """Sessions for commands: their own small pool with the jobs' longer statement_timeout."""
+    ext = current_app.extensions["liangwang"]
+    if "job_sessions" not in ext:
+        engine = make_engine(ext["url"], pool_size=2,
+                             statement_timeout_ms=ext["settings"].job_statement_timeout_ms)
+        ext["job_sessions"] = make_sessionmaker(engine)
+    return ext["job_sessions"]
 
 
 def seed_with_progress(employers: int, seed: int) -> dict:
@@ -31,7 +37,7 @@ def seed_with_progress(employers: int, seed: int) -> dict:
                                             show_pos=True)
         bars[stage].update(n)
 
-    with unit_of_work(_sessions()) as session:
+    with unit_of_work(job_sessions()) as session:
         boundaries.load(session)
         result = seed_demo(session, employers=employers, seed=seed, progress=progress)
     for bar in bars.values():
@@ -52,7 +58,7 @@ def register(app: Flask) -> None:
         """Migrate, load the Henan boundaries, seed the demo data and accounts (idempotent)."""
         started = time.monotonic()
         migrate.upgrade(current_app.extensions["liangwang"]["url"])
-        with unit_of_work(_sessions()) as session:
+        with unit_of_work(job_sessions()) as session:
             loaded = boundaries.load(session)
             present = session.execute(text("SELECT count(*) FROM employers")).scalar_one()
         if loaded:
@@ -64,7 +70,7 @@ def register(app: Flask) -> None:
         settings = current_app.extensions["liangwang"]["settings"]
         if settings.demo:
             path = settings.var / "demo-accounts.json"
-            with unit_of_work(_sessions()) as session:
+            with unit_of_work(job_sessions()) as session:
                 demo = accounts.ensure_demo_accounts(session, path)
             click.echo(f"demo accounts (also in {path}, mode 0600):")
             for a in demo:
@@ -79,7 +85,7 @@ def register(app: Flask) -> None:
     def seed(employers: int, seed: int, reset: bool) -> None:
         """Generate the deterministic demo dataset (1,000,000 employers for benchmarks)."""
         migrate.upgrade(current_app.extensions["liangwang"]["url"])
-        with unit_of_work(_sessions()) as session:
+        with unit_of_work(job_sessions()) as session:
             present = session.execute(text("SELECT count(*) FROM employers")).scalar_one()
             if present and not reset:
                 raise click.ClickException(
@@ -97,7 +103,7 @@ def register(app: Flask) -> None:
     @click.password_option()
     def create_user(username: str, role: str, password: str) -> None:
         """Create a user (the password is asked twice and stored hashed)."""
-        with unit_of_work(_sessions()) as session:
+        with unit_of_work(job_sessions()) as session:
             accounts.create_user(session, username=username, password=password, role=role,
                                  actor="cli")
         click.echo(f"created {username} ({role})")

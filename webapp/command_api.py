@@ -1,13 +1,11 @@
 """Command-centre analytics API: employer risk, early warnings, hotspots and KPIs."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, Response, jsonify, request
 
 from dispatch import kpis
 from dispatch.calendar import WorkingCalendar
-from geo import hotspots, risk
+from geo import clock, hotspots, risk
 from geo.areas import county_adcodes
 from geo.command_models import HOTSPOT_METRICS
 from geo.h3cells import MAX_RES, MIN_RES
@@ -73,7 +71,7 @@ def hotspots_layer(area: str, metric: str, res: int, significant: str):
 
 
 def _context(area: str) -> kpis.Context:
-    return kpis.context(db(), area, today=date.today(), settings=settings(),
+    return kpis.context(db(), area, today=clock.today(), settings=settings(),
                         risk_settings=risk_settings(), calendar=WorkingCalendar.load(db()))
 
 

@@ -12,7 +12,7 @@ from geo.errors import Forbidden, InvalidInput
 from webapp.auth import roles
 from webapp.body import field, json_object
 from webapp.context import actor, db
-from webapp.openapi import accepts
+from webapp.apidoc import accepts
 from webapp.params import ADCODE, Param, query
 
 bp = Blueprint("dispatch_api", __name__)
@@ -38,7 +38,7 @@ def committed(payload, status: int = 200):
           "employer_id": {"type": "integer"}, "description": {"type": "string"},
           "location": {"type": "object", "properties": {"lat": {"type": "number"},
                                                         "lon": {"type": "number"}}}},
-         ("kind",))
+         ("kind",), status="201")
 def create_inspection():
     """Create a pending inspection (complaint, scheduled, random or incident)."""
     body = json_object()

@@ -67,7 +67,7 @@ def list_grid_metrics(area: str):
 
 @bp.get("/api/v1/grids/search")
 @roles(*ROLES)
-@query(Param("q", "fragment of a grid code or name", required=True, pattern=r"(?s).{1,64}"),
+@query(Param("q", "fragment of a grid code or name", required=True, max_length=64),
        Param("limit", "maximum results", type="integer", minimum=1, maximum=50, default=10))
 def search_grids(q: str, limit: int):
     """Grids whose code or name contains `q`, exact codes first, with their bounds."""

@@ -5,6 +5,7 @@ import re
 
 from flask import Blueprint, current_app, jsonify
 
+from webapp.apidoc import accepts, errors, succeeds  # noqa: F401 (re-exported)
 from webapp.auth import PUBLIC, public
 
 bp = Blueprint("openapi", __name__)
@@ -17,22 +18,13 @@ ERROR_SCHEMA = {
                        "details": {"type": "object"}},
     }},
 }
-STATUS_TEXT = {"400": "Malformed parameter (named in the message)", "401": "Not signed in",
+STATUS_TEXT = {"200": "OK", "201": "Created", "204": "Done, nothing to return",
+               "400": "Malformed parameter (named in the message)", "401": "Not signed in",
                "403": "Role not allowed", "404": "Unknown resource",
                "409": "Conflict with the current state (reload and retry)",
                "413": "Upload larger than the limit", "415": "Not a supported file type",
-               "422": "Breaks a rule (the message says which)", "429": "Too many attempts"}
-
-
-def accepts(properties: dict, required: tuple[str, ...] = (),
-            content_type: str = "application/json"):
-    """Document the body a view expects (the view still validates it itself)."""
-    def deco(fn):
-        fn.request_schema = {"type": "object", "properties": properties,
-                             "required": list(required)}
-        fn.request_content_type = content_type
-        return fn
-    return deco
+               "422": "Breaks a rule (the message says which)", "429": "Too many attempts",
+               "503": "Database unreachable or the request ran too long (see Retry-After)"}
 
 
 def _path(rule: str) -> tuple[str, list[dict]]:
@@ -58,8 +50,8 @@ def build_document() -> dict:
                 "operationId": f"{rule.endpoint}_{method.lower()}",
                 "summary": doc,
                 "parameters": path_params + [p.openapi() for p in getattr(view, "query_params", ())],
-                "responses": {"200": {"description": "OK"}},
             }
+            writes = method in ("POST", "PUT", "PATCH", "DELETE")
             schema = getattr(view, "request_schema", None)
             if schema is not None and method in ("POST", "PUT", "PATCH"):
                 if not schema["required"]:
@@ -67,16 +59,20 @@ def build_document() -> dict:
                 content_type = getattr(view, "request_content_type", "application/json")
                 op["requestBody"] = {"required": True,
                                      "content": {content_type: {"schema": schema}}}
-                op["responses"]["400"] = _error("400")
-            for status in ("400", "404") if op["parameters"] else ():
-                op["responses"][status] = _error(status)
-            for status in getattr(view, "error_statuses", ()):
-                op["responses"][status] = _error(status)
+            # Every answer an operation can give: input is checked for every request (400),
+            # the database may be unreachable (503), writes can conflict or break a rule.
+            statuses = {getattr(view, "success_status", "200"), "400", "503"}
+            if op["parameters"] or writes:  # an unknown id, area or grid named in the request
+                statuses.add("404")
+            if writes:
+                statuses |= {"409", "422"}
             if access != PUBLIC:
                 op["security"] = [{"bearer": []}, {"session": []}]
                 op["x-roles"] = list(access or ())
-                op["responses"]["401"] = _error("401")
-                op["responses"]["403"] = _error("403")
+                statuses |= {"401", "403"}
+            statuses |= set(getattr(view, "error_statuses", ()))
+            op["responses"] = {s: _ok(s) if s in ("200", "201", "204") else _error(s)
+                               for s in sorted(statuses)}
             paths.setdefault(path, {})[method.lower()] = op
     return {
         "openapi": "3.0.3",
@@ -91,6 +87,10 @@ def build_document() -> dict:
             "schemas": {"Error": ERROR_SCHEMA},
         },
     }
+
+
+def _ok(status: str) -> dict:
+    return {"description": STATUS_TEXT[status]}
 
 
 def _error(status: str) -> dict:
