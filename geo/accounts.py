@@ -1,16 +1,21 @@
-"""Users, password hashing and sign-in with a rate limit shared by all web workers."""
+"""Users, password hashing, sign-in throttling and server-side sessions, shared by all web
+workers through the database."""
 from __future__ import annotations
 
+import hashlib
+import math
 import secrets
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from geo import audit
-from geo.errors import Conflict, InvalidInput, TooManyAttempts
-from geo.models import ROLES, LoginAttempt, User
+from geo.config import Settings
+from geo.errors import Conflict, InvalidInput
+from geo.models import ROLES, LoginAttempt, User, UserSession
 
 # A hash to compare against when the user does not exist, so timing does not reveal it.
 _DUMMY_HASH = generate_password_hash(secrets.token_hex(8))
@@ -34,26 +39,135 @@ def create_user(session: Session, *, username: str, password: str, role: str,
     return user
 
 
-def authenticate(session: Session, *, username: str, password: str, ip: str | None,
-                 max_failures: int, window_s: int) -> User | None:
-    """The active user for these credentials, or None (the failure is recorded: commit it).
+@dataclass(frozen=True)
+class SignIn:
+    """One sign-in attempt's outcome (record it: commit either way).
 
-    Raises TooManyAttempts (429) when the username has failed too often recently;
-    failures are counted in the database so every web worker sees them.
+    `user` is set when the password was right; `retry_after_s` > 0 means the attempt was
+    refused without looking at the password, and says how long to wait.
     """
-    since = func.now() - timedelta(seconds=window_s)
-    failures = session.scalar(
-        select(func.count()).select_from(LoginAttempt)
-        .where(LoginAttempt.username == username, LoginAttempt.ok.is_(False),
-               LoginAttempt.at > since))
-    if failures >= max_failures:
-        raise TooManyAttempts(
-            f"too many failed sign-ins for {username!r}; try again in {window_s // 60} minutes")
+
+    user: User | None
+    retry_after_s: int = 0
+
+
+# Advisory-lock namespaces (first key of pg_advisory_xact_lock(int, int)).
+_LOCK_ADDRESS, _LOCK_USERNAME = 0x4C57_0001, 0x4C57_0002
+
+
+def authenticate(session: Session, *, username: str, password: str, ip: str | None,
+                 settings: Settings, now: datetime | None = None) -> SignIn:
+    """Check a password, slowing down guessers per username and per address.
+
+    After `login_max_failures` failures of a username within `login_window_s` (or
+    `login_ip_max_failures` from one address), each further attempt must wait
+    `login_delay_base_s`, doubling per further failure up to `login_delay_max_s`, after the
+    latest failure. So nobody is ever locked out for longer than that cap after a guess.
+    Refused attempts are recorded but are not failures. A right password clears the
+    username's count. `now` defaults to the database clock (tests pass their own).
+    """
+    # Attempts on one address or username queue up until commit, so parallel guesses are
+    # counted one by one. Address before username everywhere: no waiting in a circle.
+    if ip:
+        session.execute(select(func.pg_advisory_xact_lock(_LOCK_ADDRESS, func.hashtext(ip))))
+    session.execute(select(func.pg_advisory_xact_lock(_LOCK_USERNAME, func.hashtext(username))))
+    if now is None:
+        now = session.scalar(select(func.clock_timestamp()))  # after the wait, not before
+    wait = max(_wait_s(session, LoginAttempt.username == username, now,
+                       settings.login_max_failures, settings, since_success=username),
+               _wait_s(session, LoginAttempt.ip == ip, now, settings.login_ip_max_failures,
+                       settings) if ip else 0.0)
+    if wait > 0:
+        session.add(LoginAttempt(username=username, ip=ip, ok=False, throttled=True, at=now))
+        session.flush()
+        return SignIn(None, max(1, math.ceil(wait)))
     user = session.scalar(select(User).where(User.username == username))
     ok = check_password_hash(user.password_hash if user else _DUMMY_HASH, password) \
         and user is not None and user.active
-    session.add(LoginAttempt(username=username, ip=ip, ok=ok))
-    return user if ok else None
+    session.add(LoginAttempt(username=username, ip=ip, ok=ok, at=now))
+    session.flush()
+    return SignIn(user if ok else None)
+
+
+def _wait_s(session: Session, who, now: datetime, max_failures: int, settings: Settings,
+            since_success: str | None = None) -> float:
+    """Seconds still to wait before the next attempt for `who` (0: go ahead)."""
+    since = now - timedelta(seconds=settings.login_window_s)
+    if since_success is not None:  # a right password starts the count afresh
+        last_ok = session.scalar(select(func.max(LoginAttempt.at)).where(
+            LoginAttempt.username == since_success, LoginAttempt.ok, LoginAttempt.at <= now))
+        since = max(since, last_ok) if last_ok else since
+    failures, last = session.execute(
+        select(func.count(), func.max(LoginAttempt.at))
+        .where(who, LoginAttempt.ok.is_(False), LoginAttempt.throttled.is_(False),
+               LoginAttempt.at > since, LoginAttempt.at <= now)).one()
+    if failures < max_failures:
+        return 0.0
+    delay = min(settings.login_delay_base_s * 2 ** min(failures - max_failures, 32),
+                settings.login_delay_max_s)
+    return (last + timedelta(seconds=delay) - now).total_seconds()
+
+
+# --- server-side sessions and tokens ---------------------------------------------------------
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def open_session(session: Session, user: User, *, kind: str, ttl_s: int, ip: str | None,
+                 user_agent: str | None) -> str:
+    """Start a session (or token) for `user`; returns the secret the client keeps.
+
+    Only its SHA-256 is stored, so a copy of the table does not sign anyone in.
+    """
+    secret = secrets.token_urlsafe(32)
+    session.add(UserSession(id=_digest(secret), user_id=user.id, kind=kind, ip=ip,
+                            user_agent=(user_agent or "")[:256] or None,
+                            expires_at=func.now() + timedelta(seconds=ttl_s)))
+    session.flush()
+    return secret
+
+
+def session_user(session: Session, secret: str, *, kind: str) -> tuple[User, str, bool] | None:
+    """(user, session id, due for a last-seen update) for a live session's secret, else None.
+
+    Live: not revoked, not expired by the database clock, and its user is active.
+    """
+    row = session.execute(
+        select(User, UserSession.id,
+               UserSession.last_seen_at < func.now() - timedelta(seconds=TOUCH_EVERY_S))
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(UserSession.id == _digest(secret), UserSession.kind == kind,
+               UserSession.revoked_at.is_(None), UserSession.expires_at > func.now(),
+               User.active)).first()
+    return (row[0], row[1], bool(row[2])) if row else None
+
+
+TOUCH_EVERY_S = 60  # last_seen_at is kept to the minute: one write per minute, not per request
+
+
+def touch_session(session: Session, session_id: str) -> None:
+    session.execute(update(UserSession).where(UserSession.id == session_id)
+                    .values(last_seen_at=func.now()))
+
+
+def revoke_session(session: Session, session_id: str) -> None:
+    session.execute(update(UserSession).where(UserSession.id == session_id,
+                                              UserSession.revoked_at.is_(None))
+                    .values(revoked_at=func.now()))
+
+
+def set_active(session: Session, user: User, *, active: bool, actor: str | None) -> None:
+    """Enable or disable a user; disabling ends all their sessions and tokens at once."""
+    before = user.active
+    user.active = active
+    if not active:
+        session.execute(update(UserSession).where(UserSession.user_id == user.id,
+                                                  UserSession.revoked_at.is_(None))
+                        .values(revoked_at=func.now()))
+    audit.record(session, actor=actor, action="activate" if active else "deactivate",
+                 entity="user", entity_id=user.id, before={"active": before},
+                 after={"active": active})
 
 
 def ensure_demo_accounts(session: Session, path, roles: tuple[str, ...] = ROLES) -> list[dict]:

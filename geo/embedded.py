@@ -24,6 +24,17 @@ INSTALL_HINT = (
 DB_NAME = "liangwang"
 SUPERUSER = "liangwang"
 PORT = 5432
+# psycopg2 puts parameter values into the statement text, so a logged statement would carry
+# complainants' names and phones: log errors alone (terse: no DETAIL "Failing row contains"),
+# never statements or their parameters.
+PRIVATE_LOGGING = {
+    "log_min_error_statement": "panic",
+    "log_statement": "none",
+    "log_min_duration_statement": "-1",
+    "log_parameter_max_length_on_error": "0",
+    "log_parameter_max_length": "0",
+    "log_error_verbosity": "terse",
+}
 
 
 class EmbeddedError(RuntimeError):
@@ -140,14 +151,18 @@ class Cluster:
             if not running:
                 self._start(bindir, user)
             self._ensure_database(bindir)
+            if running:  # started before PRIVATE_LOGGING existed: apply it without a restart
+                self._set_private_logging(bindir)
         return self.url
 
     def _prepare_dirs(self, user: str | None) -> None:
         for d in (self.datadir, self.sockdir):
             d.mkdir(parents=True, exist_ok=True)
+        # The server log is the `pg_ctl -l` file: only its owner may read it.
+        os.close(os.open(self.logfile, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600))
+        os.chmod(self.logfile, 0o600)
         if user:
             os.chmod(self.root, 0o755)  # the server user must traverse it (mkdtemp makes 0700)
-            self.logfile.touch(exist_ok=True)
             for p in (self.datadir, self.sockdir, self.logfile):
                 shutil.chown(p, user, user)
             os.chmod(self.datadir, 0o700)
@@ -177,6 +192,7 @@ class Cluster:
             "-c unix_socket_permissions=0700", "-c shared_buffers=256MB",
             "-c max_connections=100", "-c work_mem=32MB", "-c maintenance_work_mem=256MB",
         ]
+        opts += [f"-c {name}={value}" for name, value in PRIVATE_LOGGING.items()]
         if self.fast:
             opts += ["-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off"]
         out = self._run(
@@ -188,9 +204,19 @@ class Cluster:
             tail = self.logfile.read_text(errors="replace")[-800:] if self.logfile.exists() else ""
             raise EmbeddedError(f"PostgreSQL did not start ({out.stderr.strip()}). Log tail: {tail}")
 
-    def _ensure_database(self, bindir: Path) -> None:
-        psql = [str(bindir / "psql"), "-h", str(self.sockdir), "-p", str(PORT), "-U", SUPERUSER,
+    def _psql(self, bindir: Path) -> list[str]:
+        return [str(bindir / "psql"), "-h", str(self.sockdir), "-p", str(PORT), "-U", SUPERUSER,
                 "-v", "ON_ERROR_STOP=1", "-tAq"]
+
+    def _set_private_logging(self, bindir: Path) -> None:
+        sets = [a for name, value in PRIVATE_LOGGING.items()
+                for a in ("-c", f"ALTER SYSTEM SET {name} = '{value}'")]
+        subprocess.run(self._psql(bindir) + ["-d", "postgres", *sets, "-c",
+                                             "SELECT pg_reload_conf()"],
+                       check=True, capture_output=True)
+
+    def _ensure_database(self, bindir: Path) -> None:
+        psql = self._psql(bindir)
         for _ in range(50):
             out = subprocess.run(psql + ["-d", "postgres", "-c",
                                          f"SELECT 1 FROM pg_database WHERE datname = '{DB_NAME}'"],

@@ -203,15 +203,41 @@ class User(Base):
 
 
 class LoginAttempt(Base):
-    """Sign-in attempts, shared by all web workers for rate limiting."""
+    """Sign-in attempts, shared by all web workers for throttling (geo.accounts)."""
 
     __tablename__ = "login_attempts"
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     username: Mapped[str] = mapped_column(String(64))
     ip: Mapped[str | None] = mapped_column(String(64))
     ok: Mapped[bool] = mapped_column(Boolean)
+    # Refused before the password was looked at (too soon after failures): not a failure.
+    throttled: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    __table_args__ = (Index("ix_login_attempts_username_at", "username", "at"),)
+    __table_args__ = (Index("ix_login_attempts_username_at", "username", "at"),
+                      Index("ix_login_attempts_ip_at", "ip", "at"))
+
+
+SESSION_KINDS = ("cookie", "token")  # a page session, or a bearer token for the API
+
+
+class UserSession(Base):
+    """A signed-in session or bearer token; the client holds a secret whose SHA-256 is `id`.
+
+    Checked on every request, so sign-out, expiry and deactivation take effect at once.
+    """
+
+    __tablename__ = "user_sessions"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True),
+                                                   server_default=func.now())
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    ip: Mapped[str | None] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(String(256))
+    __table_args__ = (CheckConstraint(_in("kind", SESSION_KINDS), name="kind"),)
 
 
 class AuditLog(Base):

@@ -14,6 +14,8 @@ STRINGS = {
     "password": {"zh": "密码", "en": "Password"},
     "wrong_credentials": {"zh": "用户名或密码错误", "en": "Wrong username or password"},
     "too_many": {"zh": "失败次数过多，请稍后再试", "en": "Too many failed attempts; try again later"},
+    "too_many_wait": {"zh": "失败次数过多，请 {seconds} 秒后再试",
+                      "en": "Too many failed attempts; try again in {seconds} s"},
     "map": {"zh": "指挥地图", "en": "Command map"},
     "cities": {"zh": "地市边界", "en": "City boundaries"},
     "counties": {"zh": "县区边界", "en": "County boundaries"},
