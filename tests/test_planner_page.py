@@ -28,7 +28,7 @@ def test_planners_and_admins_get_the_editing_tools_and_other_roles_read_only(cli
 def test_the_page_reads_the_county_grids_at_full_precision_and_loads_geoman_locally(
         client, tokens):
     html = page(client, tokens, "planner").get_data(as_text=True)
-    assert f"/api/v1/grids?county={COUNTY}&precision=15" in html
+    assert f"/api/v1/grids?county={COUNTY}\\u0026precision=15" in html  # HTML-safe JSON
     assert '<script src="/vendor/geoman/leaflet-geoman.min.js">' in html
     assert client.get("/vendor/geoman/leaflet-geoman.min.js").status_code == 200
     assert client.get("/vendor/geoman/leaflet-geoman.css").status_code == 200

@@ -1,13 +1,17 @@
 """Folium map builders; Leaflet comes from the app's own /vendor route, never a CDN."""
 from __future__ import annotations
 
-import json
+import re
 
 import folium
-from branca.element import Element
+from flask import current_app
+from jinja2.utils import htmlsafe_json_dumps
+
+from webapp.security import csp_nonce
 
 VENDOR_JS = [("leaflet", "/vendor/leaflet/leaflet.js")]
 VENDOR_CSS = [("leaflet_css", "/vendor/leaflet/leaflet.css")]
+SCRIPT_TAG = re.compile(r"<script\b", re.IGNORECASE)
 
 
 def local_map(bounds: list[list[float]], tile_url: str | None = None) -> folium.Map:
@@ -23,14 +27,24 @@ def local_map(bounds: list[list[float]], tile_url: str | None = None) -> folium.
     return m
 
 
+def with_nonce(html: str) -> str:
+    """Folium's own markup (no stored text in it) with this response's nonce on every <script>."""
+    return SCRIPT_TAG.sub(f'<script nonce="{csp_nonce()}"', html)
+
+
 def map_page(bounds: list[list[float]], init: str, config: dict,
              tile_url: str | None = None) -> dict:
-    """Parts of a map page (head assets, map div, script); `init(map, config)` runs on load."""
+    """Parts of a map page (head assets, map div, script); `init(map, config)` runs on load.
+
+    `script` goes inside `<script nonce="{{ csp_nonce() }}">`. The config holds stored text
+    (grid and place names), so it is written as HTML-safe JSON: `<`, `>`, `&` and `'` become
+    \\u escapes and a name like `</script>` cannot end the script.
+    """
     m = local_map(bounds, tile_url)
-    m.get_root().html.add_child(Element(
-        f"<script>window.addEventListener('load', function () {{"
-        f" {init}({m.get_name()}, {json.dumps(config, ensure_ascii=False)}); }});</script>"))
     root = m.get_root()
     root.render()
-    return {"head": root.header.render(), "body": root.html.render(),
-            "script": root.script.render(), "map_name": m.get_name()}
+    data = htmlsafe_json_dumps(config, dumps=current_app.json.dumps)
+    script = (root.script.render() + f"\nwindow.addEventListener('load', function () {{"
+              f" {init}({m.get_name()}, {data}); }});\n")
+    return {"head": with_nonce(root.header.render()), "body": with_nonce(root.html.render()),
+            "script": script, "map_name": m.get_name()}

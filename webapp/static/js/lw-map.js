@@ -1,6 +1,7 @@
 /* Liangwang command map: boundaries, grids coloured by a metric, drill-down and search.
  * Other layers live in lw-map-tiles.js, lw-map-live.js and lw-map-panels.js.
- * All text from the database is inserted with textContent, never as HTML. */
+ * All text from the database is inserted with textContent, never as HTML; the one Leaflet
+ * API that takes only HTML (layer names) gets its text through escapeHtml. */
 (function (global) {
   "use strict";
 
@@ -21,6 +22,22 @@
       t.appendChild(tr);
     });
     return t;
+  }
+
+  function escapeHtml(text) {
+    return String(text).replace(/[&<>"']/g, function (c) {
+      return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c];
+    });
+  }
+
+  // Leaflet's layers control writes overlay names with innerHTML; ours are plain text.
+  function layersControl() {
+    var control = L.control.layers(null, {}, {collapsed: false});
+    var addOverlay = control.addOverlay;
+    control.addOverlay = function (layer, name) {
+      return addOverlay.call(this, layer, escapeHtml(name));
+    };
+    return control;
   }
 
   function link(text, href) {
@@ -78,7 +95,7 @@
   function initCommandMap(map, config) {
     var labels = config.labels;
     var ctx = {map: map, config: config, labels: labels, metric: "employers_per_staff",
-               gridMetrics: null, control: L.control.layers(null, {}, {collapsed: false})};
+               gridMetrics: null, control: layersControl()};
     ctx.control.addTo(map);
     global.LW.ctx = ctx;
     status(labels.loading);
@@ -226,6 +243,7 @@
   }
 
   global.LW = {initCommandMap: initCommandMap, el: el, table: table, link: link, status: status,
+               escapeHtml: escapeHtml, layersControl: layersControl,
                fetchJSON: fetchJSON, setMetric: setMetric, METRICS: METRICS,
                _gridColour: function (p) { return gridColour(p); }};
 })(window);

@@ -201,7 +201,7 @@
     S.gridGroup = L.featureGroup().addTo(map);
     S.coverageLayer = L.geoJSON(null, {interactive: false, pmIgnore: true, snapIgnore: true,
                                        style: coverageStyle}).addTo(map);
-    S.control = L.control.layers(null, {}, {collapsed: false}).addTo(map);
+    S.control = LW.layersControl().addTo(map);
     S.control.addOverlay(S.coverageLayer, S.labels.gaps + " / " + S.labels.overlaps);
     if (global.LWTiles && global.LWTiles.layer && L.vectorGrid) {
       var ctx = {map: map, config: config, labels: S.labels, colourBy: "grade"};
