@@ -5,7 +5,13 @@ import numpy as np
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from dispatch import inspections
+from dispatch.calendar import WorkingCalendar
+from dispatch.config import DispatchSettings
+from dispatch.officers import ON_A_JOB
 from geo import demo
+from geo.config import Settings
+from geo.db import job_timeout
 from geo.demo import _names
 from geo.employers import assign_to_grids
 
@@ -17,8 +23,12 @@ CATEGORIES = np.array(["wage_arrears", "no_contract", "overtime", "social_insura
                        "child_labour", "other"])
 
 
-def seed_officers(session: Session, rng: np.random.Generator, inspectors_per_county: int = 8) -> int:
-    """1–2 grid workers per grid and at least six certified inspectors per county."""
+def seed_officers(session: Session, rng: np.random.Generator,
+                  inspectors_per_county: int = 8) -> tuple[int, dict[str, str]]:
+    """1–2 grid workers per grid and at least six certified inspectors per county.
+
+    Returns how many, and the badges of the inspectors drawn busy with the status drawn.
+    """
     grids = session.execute(text("""
         SELECT id, county_adcode, ST_X(p), ST_Y(p)
         FROM (SELECT id, county_adcode, ST_PointOnSurface(geom) AS p FROM grids ORDER BY id) g
@@ -37,7 +47,10 @@ def seed_officers(session: Session, rng: np.random.Generator, inspectors_per_cou
         rows.extend(("inspector", True, adcode, None, x, y, size * 0.15) for _ in range(n))
     n = len(rows)
     names = _names(rng, n)
-    status = rng.choice(STATUSES, n, p=STATUS_P)
+    drawn = rng.choice(STATUSES, n, p=STATUS_P)
+    # Everyone starts off the job: an officer is assigned / en route / on site only through a
+    # real assignment (seed_assignments), and teams are certified inspectors, not grid workers.
+    status = np.where(np.isin(drawn, ON_A_JOB), "available", drawn)
     age_min = np.where(rng.random(n) < 0.85, rng.integers(0, 25, n), rng.integers(30, 600, n))
     params = []
     for i, (kind, certified, county, gid, x, y, spread) in enumerate(rows):
@@ -61,7 +74,53 @@ def seed_officers(session: Session, rng: np.random.Generator, inspectors_per_cou
                now() - make_interval(mins => :age), :skills
         FROM admin_areas a WHERE a.level = 'county' AND a.adcode = :county
     """), params)
-    return n
+    return n, {p["badge"]: str(drawn[i]) for i, p in enumerate(params)
+               if p["kind"] == "inspector" and drawn[i] in ON_A_JOB}
+
+
+def seed_assignments(session: Session, wanted: dict[str, str]) -> int:
+    """Pairs of one county's inspectors drawn busy, each pair on a new assigned inspection.
+
+    The pair takes the status drawn for its first member; an inspector left without a partner,
+    or in a county without an employer they may inspect, stays available.
+    """
+    officers = session.execute(text("""
+        SELECT id, badge, county_adcode FROM officers WHERE badge = ANY(:b)
+        ORDER BY county_adcode, id
+    """), {"b": list(wanted)}).all()
+    by_county: dict[str, list] = {}
+    for o in officers:
+        by_county.setdefault(o.county_adcode, []).append(o)
+    now = inspections.now_utc()
+    due = inspections.due_at("normal", now, DispatchSettings(), WorkingCalendar.load(session))
+    teams = 0
+    for county, members in by_county.items():
+        for k in range(0, len(members) - 1, 2):
+            a, b = members[k], members[k + 1]
+            inspection = session.execute(text("""
+                INSERT INTO inspections (kind, employer_id, county_adcode, geom, priority,
+                                         status, description, assigned_at, due_at)
+                SELECT 'scheduled', e.id, e.county_adcode, e.geom, 'normal', 'assigned',
+                       '日常巡查', :now, :due
+                FROM employers e
+                WHERE e.county_adcode = :c AND NOT EXISTS (
+                    SELECT 1 FROM recusals r WHERE r.employer_id = e.id
+                      AND r.officer_id IN (:a, :b))
+                ORDER BY e.id OFFSET :k LIMIT 1
+                RETURNING id
+            """), {"c": county, "a": a.id, "b": b.id, "k": k // 2, "now": now,
+                   "due": due}).scalar()
+            if inspection is None:
+                continue
+            session.execute(text("""
+                INSERT INTO assignments (inspection_id, officer_id, county_adcode, assigned_by,
+                                         assigned_at)
+                SELECT :i, o, :c, 'demo', :now FROM unnest(CAST(:ids AS integer[])) o
+            """), {"i": inspection, "c": county, "ids": [a.id, b.id], "now": now})
+            session.execute(text("UPDATE officers SET status = :s WHERE id IN (:a, :b)"),
+                            {"s": wanted[a.badge], "a": a.id, "b": b.id})
+            teams += 1
+    return teams
 
 
 def seed_cases(session: Session, rng: np.random.Generator, complaints: int,
@@ -114,16 +173,19 @@ def seed_cases(session: Session, rng: np.random.Generator, complaints: int,
 
 
 def seed_demo(session: Session, *, employers: int, seed: int = 2026,
-              employers_per_grid: int = 133, progress=lambda stage, n: None) -> dict:
+              employers_per_grid: int = 133, progress=lambda stage, n: None,
+              job_timeout_ms: int = Settings.job_statement_timeout_ms) -> dict:
     """The whole demo dataset in one transaction; deterministic for a given seed."""
+    job_timeout(session, job_timeout_ms)
     rng = np.random.default_rng(seed)
     placed = demo.seed_employers(session, employers, rng, lambda n: progress("employers", n))
     grids = demo.seed_grids(session, placed, employers_per_grid, rng,
                             lambda n: progress("grids", n))
     assigned = assign_to_grids(session)
-    officers = seed_officers(session, rng)
+    officers, busy = seed_officers(session, rng)
     seed_cases(session, rng, complaints=max(20, employers // 200),
                inspections=max(10, employers // 700))
+    seed_assignments(session, busy)
     session.execute(text("ANALYZE"))
     inserted = session.execute(text("SELECT count(*) FROM employers")).scalar_one()
     return {"employers": inserted, "grids": grids, "assigned_to_grids": assigned,

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from dispatch.models import OFFICER_STATUSES, Officer, OfficerHistory
 from geo import audit
 from geo.areas import require_point_in_henan
-from geo.errors import Conflict, InvalidInput, NotFound, Unprocessable
+from geo.errors import Conflict, Forbidden, InvalidInput, NotFound, Unprocessable
 
 # off_duty → available → assigned → en_route → on_site → available, plus unavailable.
 # assigned/en_route → available happens when a dispatcher cancels or reassigns.
@@ -26,6 +26,7 @@ SELF_SERVICE = {("off_duty", "available"), ("available", "off_duty"), ("assigned
                 ("en_route", "on_site"), ("on_site", "available"), ("available", "unavailable"),
                 ("off_duty", "unavailable"), ("unavailable", "available"),
                 ("unavailable", "off_duty")}
+ON_A_JOB = ("assigned", "en_route", "on_site")  # each says: on an inspection right now
 
 
 def get(session: Session, officer_id: int, *, lock: bool = False) -> Officer:
@@ -59,6 +60,15 @@ def change_status(session: Session, officer_id: int, to: str, *, actor: str | No
     if self_service and (current, to) not in SELF_SERVICE:
         raise Conflict(f"{current} → {to} is done by a dispatcher (assign, reassign or cancel)",
                        {"from": current, "to": to})
+    # `assigned` means "on an inspection": only the assignment flow (dispatch.assign), which
+    # writes the assignment in the same transaction, may say so.
+    if to == "assigned":
+        raise Conflict(f"officer {officer_id} becomes assigned only by being assigned to an "
+                       "inspection (POST /api/v1/inspections/<id>/assign), not by a status "
+                       "change", {"from": current, "to": to})
+    if to in ON_A_JOB and active_inspection(session, officer_id) is None:
+        raise Conflict(f"officer {officer_id} has no active assignment, so cannot become {to}: "
+                       "assign them to an inspection first", {"from": current, "to": to})
     record_transition(session, officer, to, actor=actor, reason=reason)
     officer.status = to
     officer.version += 1
@@ -66,6 +76,40 @@ def change_status(session: Session, officer_id: int, to: str, *, actor: str | No
     audit.record(session, actor=actor, action="status", entity="officer", entity_id=officer_id,
                  before={"status": current}, after={"status": to, "reason": reason})
     return officer
+
+
+def active_inspection(session: Session, officer_id: int) -> int | None:
+    """The inspection the officer is assigned to now (an unreleased assignment), if any."""
+    return session.execute(text("""
+        SELECT inspection_id FROM assignments WHERE officer_id = :o AND released_at IS NULL
+    """), {"o": officer_id}).scalar()
+
+
+def employer_editable_by(session: Session, *, user_id: int, role: str, employer_id: int) -> None:
+    """Refuse (403) a change to an employer that this user may not make; 404 if it is unknown.
+
+    Inspectors (field staff) change only the employers of the grid(s) of the officer records
+    linked to their account; the other roles that may write employers are not limited here.
+    Locks the employer row, so it cannot move to another grid before the change is written.
+    """
+    row = session.execute(text("SELECT grid_id FROM employers WHERE id = :e FOR UPDATE"),
+                          {"e": employer_id}).first()
+    if row is None:
+        raise NotFound(f"no employer has id {employer_id}", {"employer_id": employer_id})
+    if role != "inspector":
+        return
+    mine = session.execute(text("""
+        SELECT DISTINCT grid_id FROM officers WHERE user_id = :u AND grid_id IS NOT NULL
+        ORDER BY grid_id
+    """), {"u": user_id}).scalars().all()
+    if not mine:
+        raise Forbidden("your account is not linked to a grid, so you cannot change employers: "
+                        "ask an administrator to link your officer record to your grid",
+                        {"employer_id": employer_id})
+    if row.grid_id not in mine:
+        raise Forbidden(f"employer {employer_id} is not in your grid: inspectors change only "
+                        "the employers of their own grid(s)",
+                        {"employer_id": employer_id, "grid_id": row.grid_id, "your_grids": mine})
 
 
 def update_position(session: Session, officer_id: int, *, lon, lat, accuracy_m=None,

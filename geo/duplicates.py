@@ -5,36 +5,59 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geo import audit
+from geo.areas import county_adcodes, find_area
 from geo.errors import InvalidInput, NotFound, Unprocessable
 
 # Tables whose rows follow an employer when two records are merged into one.
 REFERENCING = ("complaints", "inspections", "cases", "employer_location_history")
 
 
-def likely_duplicates(session: Session, *, counties: list[str] | None, distance_m: float = 50,
+# Index-backed: each employer of the area probes the GiST index on geom for its neighbours
+# (linear in the area's employers), instead of comparing every pair of a materialised scope
+# (quadratic). Names are compared with similarity(), not `%`, which would let the planner
+# probe the name trigram index instead: it matches most of the province (有限公司, 河南…).
+# OFFSET 0 keeps the neighbour lookup a plain GiST scan (the planner otherwise ANDs it with
+# the whole area's county_adcode bitmap, once per employer); the few pairs found are
+# materialised, so their details are then read by primary key.
+SQL = """
+    WITH pairs AS MATERIALIZED (
+        SELECT a.id AS a, b.id AS b FROM employers a JOIN employers b   -- hash join on equality
+          ON a.name = b.name AND a.address = b.address AND a.id < b.id
+        WHERE a.county_adcode = ANY(:counties) AND b.county_adcode = ANY(:counties)
+        UNION
+        SELECT a.id, b.id FROM employers a CROSS JOIN LATERAL (
+            SELECT b.id, b.name, b.geom, b.county_adcode FROM employers b
+            WHERE ST_DWithin(a.geom, b.geom, :deg) AND a.id < b.id OFFSET 0) b
+        WHERE a.county_adcode = ANY(:counties) AND b.county_adcode = ANY(:counties)
+          AND ST_DWithin(a.geom::geography, b.geom::geography, :metres)
+          AND similarity(a.name, b.name) >= :similarity)
+    SELECT a.id AS a_id, a.name AS a_name, a.credit_code AS a_code, a.address AS a_address,
+           b.id AS b_id, b.name AS b_name, b.credit_code AS b_code, b.address AS b_address,
+           ST_Distance(a.geom::geography, b.geom::geography) AS distance_m,
+           similarity(a.name, b.name) AS name_similarity,
+           (a.name = b.name AND a.address IS NOT DISTINCT FROM b.address) AS same_name_address
+    FROM pairs p JOIN employers a ON a.id = p.a JOIN employers b ON b.id = p.b
+    ORDER BY same_name_address DESC, name_similarity DESC, distance_m, a.id, b.id
+    LIMIT :limit
+"""
+
+
+def likely_duplicates(session: Session, *, area: str | None, distance_m: float = 50,
                       similarity: float = 0.6, limit: int = 200) -> list[dict]:
-    """Pairs to review: identical name + address, or within `distance_m` with similar names."""
-    rows = session.execute(text("""
-        WITH scope AS MATERIALIZED (
-            SELECT id, name, address, credit_code, geom FROM employers
-            WHERE CAST(:counties AS text[]) IS NULL OR county_adcode = ANY(:counties)),
-        pairs AS (
-            SELECT a.id AS a, b.id AS b FROM scope a JOIN scope b   -- hash join on equality
-              ON a.name = b.name AND a.address = b.address AND a.id < b.id
-            UNION
-            SELECT a.id, b.id FROM scope a JOIN scope b             -- GiST, then trigram
-              ON ST_DWithin(a.geom, b.geom, :deg) AND a.id < b.id AND a.name % b.name
-            WHERE ST_DWithin(a.geom::geography, b.geom::geography, :metres))
-        SELECT a.id AS a_id, a.name AS a_name, a.credit_code AS a_code, a.address AS a_address,
-               b.id AS b_id, b.name AS b_name, b.credit_code AS b_code, b.address AS b_address,
-               ST_Distance(a.geom::geography, b.geom::geography) AS distance_m,
-               similarity(a.name, b.name) AS name_similarity,
-               (a.name = b.name AND a.address IS NOT DISTINCT FROM b.address) AS same_name_address
-        FROM pairs p JOIN scope a ON a.id = p.a JOIN scope b ON b.id = p.b
-        ORDER BY same_name_address DESC, name_similarity DESC, distance_m, a.id, b.id
-        LIMIT :limit
-    """), {"counties": counties, "deg": distance_m / 80_000, "metres": distance_m,
-           "limit": limit}).mappings().all()
+    """Pairs to review in a county or city: identical name + address, or within `distance_m`
+    with similar names. The whole province at once is refused (400): too much to review."""
+    if not area:
+        raise InvalidInput("name the county or city to search for duplicates in ('area', an "
+                           "adcode such as 410102 or 410100)", {"parameter": "area"})
+    found = find_area(session, area)  # 404 when unknown
+    if found["level"] == "province":
+        raise InvalidInput(f"{area} is the whole province: search one city or county at a time "
+                           "('area', an adcode such as 410100 or 410102)", {"parameter": "area"})
+    # Thousands of cheap index probes: compiling the plan (JIT) costs more than it saves.
+    session.execute(text("SET LOCAL jit = off"))
+    rows = session.execute(text(SQL), {
+        "counties": county_adcodes(session, area), "deg": distance_m / 80_000,
+        "metres": distance_m, "similarity": similarity, "limit": limit}).mappings().all()
     return [dict(r) | {"distance_m": round(r["distance_m"], 1) if r["distance_m"] is not None
                        else None} for r in rows if r["same_name_address"]
             or r["name_similarity"] >= similarity]

@@ -5,11 +5,14 @@ One transaction, owned by the caller: rows are staged with COPY, get their count
 set-wise, grid included, so no row is written twice.
 Re-importing a file changes nothing. An import never replaces a location with a
 less precise one (a county centroid does not undo a field survey). Rejected rows
-are kept with the import so they can be downloaded, fixed and sent again.
+are kept with the import so they can be downloaded, fixed and sent again: the first
+KEPT_REJECTS of them whole, the rest only counted, so a file of bad rows cannot
+fill memory or the database.
 """
 from __future__ import annotations
 
 import csv
+import heapq
 import io
 from dataclasses import dataclass, field
 from typing import Callable
@@ -19,14 +22,18 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geo import audit, crs, tabular
+from geo.config import Settings
+from geo.db import job_timeout
 from geo.employer_rows import Candidate, Columns, find_columns, parse_row
 from geo.errors import InvalidInput, NotFound, Unprocessable
+from geo.geo_uploads import Limits
 from geo.geocode import AdminAreaGeocoder, GeocodeError, Geocoder
 from geo.models import LOCATION_PRECISIONS, EmployerImport
 
 Progress = Callable[[int, int], None]  # (rows done, rows in the file)
 IMPORT_LOCK = 4_100_000_003  # pg_advisory_xact_lock key: one import at a time
 PROGRESS_EVERY = 2000
+KEPT_REJECTS = 10_000  # rejected rows stored whole for the download; the others are counted
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # spreadsheet formula injection
 STAGE_COLUMNS = ("row", "credit_code", "name", "legal_representative", "address",
                  "contact_person", "contact_phone", "industry", "employees", "migrant_workers",
@@ -41,7 +48,8 @@ LOCATED = ("geom", "location_source", "location_precision", "source_crs", "count
 
 @dataclass
 class ImportResult:
-    """What an import did; `rejected` lists every rejected row with its reason."""
+    """What an import did; `rejected` lists the kept rejected rows (the first, by row) with
+    their reasons, `rejected_count` counts them all."""
 
     import_id: int
     accepted: int
@@ -55,19 +63,42 @@ class ImportResult:
     sheet: str | None
     rows: int = 0
     ignored_columns: list[str] = field(default_factory=list)
+    rejected_count: int = 0
+
+
+class Rejects:
+    """Rejected rows: the `keep` with the lowest row numbers whole, all of them counted."""
+
+    def __init__(self, keep: int = KEPT_REJECTS):
+        self.keep, self.count = keep, 0
+        self._heap: list[tuple[int, str, list]] = []  # (-row, reason, cells): largest row on top
+
+    def add(self, line: int, reason: str, cells: list) -> None:
+        self.count += 1
+        item = (-line, reason, cells)
+        if len(self._heap) < self.keep:
+            heapq.heappush(self._heap, item)
+        elif self._heap and line < -self._heap[0][0]:
+            heapq.heapreplace(self._heap, item)
+
+    def rows(self) -> list[dict]:
+        """The kept rows in file order, as stored with the import."""
+        return [_reject(-r, reason, cells) for r, reason, cells in sorted(self._heap,
+                                                                          reverse=True)]
 
 
 def import_employers(session: Session, data: bytes, *, filename: str | None,
                      source_crs: str = "wgs84", encoding: str | None = None,
                      sheet: str | None = None, actor: str | None = None,
                      geocoder: Geocoder | None = None, progress: Progress | None = None,
-                     ip: str | None = None) -> ImportResult:
-    """Import one file; fatal problems raise before anything is written."""
+                     ip: str | None = None, limits: Limits = Limits(),
+                     job_timeout_ms: int = Settings.job_statement_timeout_ms) -> ImportResult:
+    """Import one file; fatal problems (too large: 413) raise before anything is written."""
     default_crs = (source_crs or "wgs84").strip().lower()
     if default_crs not in crs.CRS_NAMES:
         raise InvalidInput(f"'crs' must be one of {', '.join(crs.CRS_NAMES)}; got {source_crs!r}",
                            {"parameter": "crs"})
-    table = tabular.read_table(data, encoding=encoding, sheet=sheet)
+    table = tabular.read_table(data, encoding=encoding, sheet=sheet, limits=limits)
     if not table.rows:
         raise Unprocessable("the file has no rows", {"parameter": "file"})
     pos, cols = find_columns(table.rows)
@@ -75,8 +106,10 @@ def import_employers(session: Session, data: bytes, *, filename: str | None,
     if not body:
         raise Unprocessable("the file has a header row but no employers under it",
                             {"parameter": "file"})
+    job_timeout(session, job_timeout_ms)  # a long file is a job, not a web request
     geocoder = geocoder or AdminAreaGeocoder.load(session)
-    staged, rejects = _validate(body, cols, default_crs, geocoder, progress)
+    rejects = Rejects(KEPT_REJECTS)
+    staged = _validate(body, cols, default_crs, geocoder, progress, rejects)
     session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": IMPORT_LOCK})
     # Row-at-a-time index lookups: JIT compilation costs more than it saves here.
     session.execute(text("SET LOCAL jit = off"))
@@ -86,19 +119,20 @@ def import_employers(session: Session, data: bytes, *, filename: str | None,
                          unchanged=0, rejected_count=0, rejects=[], imported_by=actor)
     session.add(imp)
     session.flush()
-    rejects += _stage(session, staged, {r: cells for r, cells in body})
+    _stage(session, staged, {r: cells for r, cells in body}, rejects)
     counts, located = _merge(session, imp.id, actor)
-    rejects.sort(key=lambda r: r["row"])
+    kept = rejects.rows()
     imp.accepted, imp.updated, imp.unchanged = counts
-    imp.rejected_count, imp.rejects = len(rejects), rejects
+    imp.rejected_count, imp.rejects = rejects.count, kept
     audit.record(session, actor=actor, action="import", entity="employer_import",
                  entity_id=imp.id, ip=ip,
                  after={"filename": filename, "accepted": imp.accepted, "updated": imp.updated,
                         "unchanged": imp.unchanged, "rejected": imp.rejected_count})
     ignored = [h for i, h in enumerate(cols.header) if h and i not in cols.index.values()]
     return ImportResult(imp.id, *counts, [{"row": r["row"], "reason": r["reason"]}
-                                          for r in rejects], located, cols.describe(),
-                        table.file_format, table.encoding, table.sheet, len(body), ignored)
+                                          for r in kept], located, cols.describe(),
+                        table.file_format, table.encoding, table.sheet, len(body), ignored,
+                        rejects.count)
 
 
 def _reject(line: int, reason: str, cells: list) -> dict:
@@ -107,9 +141,8 @@ def _reject(line: int, reason: str, cells: list) -> dict:
 
 
 def _validate(body, cols: Columns, default_crs: str, geocoder: Geocoder,
-              progress: Progress | None) -> tuple[list[tuple], list[dict]]:
-    """Stage tuples (see STAGE_COLUMNS) for valid rows, and the rejects, in file order."""
-    rejects: list[dict] = []
+              progress: Progress | None, rejects: Rejects) -> list[tuple]:
+    """Stage tuples (see STAGE_COLUMNS) for valid rows; the others go to `rejects`."""
     good: list[Candidate] = []
     first_seen: dict[str, int] = {}
     for n, (line, cells) in enumerate(body, start=1):
@@ -121,7 +154,7 @@ def _validate(body, cols: Columns, default_crs: str, geocoder: Geocoder,
             first_seen[row.credit_code] = line
             good.append(row)
         except ValueError as exc:
-            rejects.append(_reject(line, str(exc), cells))
+            rejects.add(line, str(exc), cells)
         if progress and n % PROGRESS_EVERY == 0:
             progress(n, len(body))
     cells_of = {line: cells for line, cells in body}
@@ -140,14 +173,14 @@ def _validate(body, cols: Columns, default_crs: str, geocoder: Geocoder,
         try:
             place = geocoder.locate(r.address or "")
         except GeocodeError as exc:
-            rejects.append(_reject(r.row, f"address {r.address!r} cannot be placed: {exc}",
-                                   cells_of[r.row]))
+            rejects.add(r.row, f"address {r.address!r} cannot be placed: {exc}",
+                        cells_of[r.row])
             continue
         staged.append(_stage_tuple(r, place.lon, place.lat, place.location_source,
                                    place.precision, place.county_adcode))
     if progress:
         progress(len(body), len(body))
-    return staged, rejects
+    return staged
 
 
 def _stage_tuple(r: Candidate, x: float, y: float, source: str, precision: str,
@@ -158,7 +191,8 @@ def _stage_tuple(r: Candidate, x: float, y: float, source: str, precision: str,
             county)
 
 
-def _stage(session: Session, staged: list[tuple], cells_of: dict[int, list]) -> list[dict]:
+def _stage(session: Session, staged: list[tuple], cells_of: dict[int, list],
+           rejects: Rejects) -> None:
     """COPY the rows into a temporary table, place them in their county and grid in PostGIS.
 
     Surveyed points get the county that contains them (those outside Henan are
@@ -204,8 +238,9 @@ def _stage(session: Session, staged: list[tuple], cells_of: dict[int, list]) -> 
         DELETE FROM employer_placed WHERE county_adcode IS NULL
         RETURNING row, raw_lon, raw_lat, source_crs
     """)).all()
-    return [_reject(line, f"position lon {x:g}, lat {y:g} ({source_crs}) is outside Henan",
-                    cells_of[line]) for line, x, y, source_crs in sorted(outside)]
+    for line, x, y, source_crs in outside:
+        rejects.add(line, f"position lon {x:g}, lat {y:g} ({source_crs}) is outside Henan",
+                    cells_of[line])
 
 
 def _merge(session: Session, import_id: int, actor: str | None) -> tuple[tuple, dict]:
@@ -269,6 +304,11 @@ def rejected_csv(session: Session, import_id: int) -> str:
     writer.writerow([_safe(c) for c in ["row", "reason", *imp.header]])
     for r in imp.rejects:
         writer.writerow([r["row"], *(_safe(c) for c in [r["reason"], *r["values"]])])
+    if imp.rejected_count > len(imp.rejects):
+        writer.writerow(["", f"… and {imp.rejected_count - len(imp.rejects):,} more rejected "
+                             f"rows after row {imp.rejects[-1]['row']}, not kept (only the first "
+                             f"{len(imp.rejects):,} are): fix these, import the file again and "
+                             "download its rejects"])
     return "\ufeff" + out.getvalue()
 
 

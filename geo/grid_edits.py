@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import shapely
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geo import audit, coverage
+from geo.config import Settings
 from geo.employers import assign_to_grids
-from geo.errors import Conflict, InvalidInput, NotFound, Unprocessable
+from geo.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge, Unprocessable
 from geo.grid_changes import Change, problem, read_changes
 from geo.grid_impact import impact as compute_impact
 from geo.grid_proposal import build, check
@@ -23,6 +25,45 @@ from geo.planning_config import PlanningSettings
 __all__ = ["PlanningSettings", "preview", "commit", "submit", "submit_json", "evaluate",
            "require_county"]
 EDIT_LOCK = 41_003  # pg_advisory_xact_lock(EDIT_LOCK, <county adcode>): one commit per county
+MAX_VERTICES = Settings.max_edit_vertices
+
+
+def _too_many_vertices(counted: str, limit: int) -> PayloadTooLarge:
+    return PayloadTooLarge(f"the edit set's shapes have {counted} vertices, more than the "
+                           f"{limit:,} one edit set may hold: simplify the shapes or send fewer "
+                           "grids at a time", {"parameter": "changes", "max_vertices": limit})
+
+
+def check_json_size(raw: Any, limit: int = MAX_VERTICES) -> None:
+    """413 when the changes as sent hold more than `limit` positions, before they are parsed.
+
+    Walks the JSON arrays, stopping as soon as the limit is passed; any array counts
+    towards twice the limit too, so deep or empty nesting cannot make the walk long.
+    """
+    if not isinstance(raw, list):
+        return  # read_changes says what is wrong with it
+    stack = [c.get("geometry") for c in raw if isinstance(c, dict)]
+    positions = arrays = 0
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            arrays += 1
+            if value and isinstance(value[0], (int, float)):
+                positions += 1
+            else:
+                stack.extend(value)
+            if positions > limit or arrays > 2 * limit:
+                raise _too_many_vertices(f"more than {limit:,}", limit)
+
+
+def check_size(changes: list[Change], limit: int = MAX_VERTICES) -> None:
+    """413 when the shapes of read changes hold more than `limit` vertices in all."""
+    wkbs = [c.wkb for c in changes if c.wkb is not None]
+    counted = int(shapely.get_num_coordinates(shapely.from_wkb(wkbs)).sum()) if wkbs else 0
+    if counted > limit:
+        raise _too_many_vertices(f"{counted:,}", limit)
 
 
 def require_county(session: Session, county: Any) -> str:
@@ -74,8 +115,10 @@ def _duplicate_codes(session: Session, changes: list[Change]) -> list[dict]:
 
 
 def evaluate(session: Session, county: str, changes: list[Change], found: list[dict],
-             settings: PlanningSettings, *, lock: bool = False) -> dict:
+             settings: PlanningSettings, *, lock: bool = False,
+             max_vertices: int = MAX_VERTICES) -> dict:
     """Check already-read changes and compute their impact; leaves `grid_proposal` filled."""
+    check_size(changes, max_vertices)  # before any overlay, whose cost grows with them
     errors = list(found) + _current(session, county, changes, lock) \
         + _duplicate_codes(session, changes)
     elsewhere = {e["grid"] for e in errors if e["kind"] == "other_county"}
@@ -92,7 +135,7 @@ def evaluate(session: Session, county: str, changes: list[Change], found: list[d
 
 
 def preview(session: Session, *, county: str, changes: list[dict],
-            settings: PlanningSettings) -> dict:
+            settings: PlanningSettings, max_vertices: int = MAX_VERTICES) -> dict:
     """Validate an edit set and compute its impact; writes nothing.
 
     Returns {"valid", "problems" (errors), "warnings", "impact"}; each problem is
@@ -100,32 +143,36 @@ def preview(session: Session, *, county: str, changes: list[dict],
     change, 404 for an unknown grid, 409 for a stale version.
     """
     county = require_county(session, county)
+    check_json_size(changes, max_vertices)
     parsed, found = read_changes(changes)
-    return evaluate(session, county, parsed, found, settings)
+    return evaluate(session, county, parsed, found, settings, max_vertices=max_vertices)
 
 
 def commit(session: Session, *, county: str, changes: list[dict], reason: str | None,
-           actor: str | None, settings: PlanningSettings, ip: str | None = None) -> dict:
+           actor: str | None, settings: PlanningSettings, ip: str | None = None,
+           max_vertices: int = MAX_VERTICES) -> dict:
     """Validate and apply an edit set in the caller's transaction (the caller commits).
 
     Raises Unprocessable (details.problems) when invalid, Conflict naming the grid when a
     version is stale. Returns the preview plus {"committed": True, "versions": {id: v}}.
     """
     county = require_county(session, county)
+    check_json_size(changes, max_vertices)
     parsed, found = read_changes(changes)
     return commit_changes(session, county, parsed, found, reason=reason, actor=actor,
-                          settings=settings, ip=ip)
+                          settings=settings, ip=ip, max_vertices=max_vertices)
 
 
 def submit(session: Session, *, county: str, changes: list[Change], found: list[dict] = (),
            dry_run: bool, reason: str | None, actor: str | None, settings: PlanningSettings,
-           ip: str | None = None) -> dict:
+           ip: str | None = None, max_vertices: int = MAX_VERTICES) -> dict:
     """Preview (dry run: 422 if invalid) or commit already-read changes; the API's one entry."""
     county = require_county(session, county)
     if not dry_run:
         return commit_changes(session, county, changes, list(found), reason=reason, actor=actor,
-                              settings=settings, ip=ip)
-    result = evaluate(session, county, changes, list(found), settings)
+                              settings=settings, ip=ip, max_vertices=max_vertices)
+    result = evaluate(session, county, changes, list(found), settings,
+                      max_vertices=max_vertices)
     if not result["valid"]:
         raise _invalid(result)
     return result | {"committed": False, "versions": {}}
@@ -133,12 +180,14 @@ def submit(session: Session, *, county: str, changes: list[Change], found: list[
 
 def submit_json(session: Session, *, county: Any, changes: Any, dry_run: bool,
                 reason: str | None, actor: str | None, settings: PlanningSettings,
-                ip: str | None = None) -> dict:
+                ip: str | None = None, max_vertices: int = MAX_VERTICES) -> dict:
     """`submit` for changes as sent in JSON (POST /api/v1/grid-edits)."""
     county = require_county(session, county)
+    check_json_size(changes, max_vertices)
     parsed, found = read_changes(changes)
     return submit(session, county=county, changes=parsed, found=found, dry_run=dry_run,
-                  reason=reason, actor=actor, settings=settings, ip=ip)
+                  reason=reason, actor=actor, settings=settings, ip=ip,
+                  max_vertices=max_vertices)
 
 
 def _invalid(result: dict) -> Unprocessable:
@@ -150,13 +199,15 @@ def _invalid(result: dict) -> Unprocessable:
 
 def commit_changes(session: Session, county: str, changes: list[Change], found: list[dict], *,
                    reason: str | None, actor: str | None, settings: PlanningSettings,
-                   ip: str | None = None) -> dict:
+                   ip: str | None = None, max_vertices: int = MAX_VERTICES) -> dict:
     """Commit already-read changes: lock the county, re-check under the lock, write, re-assign."""
     # Every commit of the county waits here, so the checks below see the latest grids
     # (also neighbours that this set does not name) and cannot be overtaken.
     session.execute(text("SELECT pg_advisory_xact_lock(:k, :county)"),
                     {"k": EDIT_LOCK, "county": int(county)})
-    result = evaluate(session, county, changes, found, settings, lock=True)
+    check_size(changes, max_vertices)  # before waiting for the county's lock
+    result = evaluate(session, county, changes, found, settings, lock=True,
+                      max_vertices=max_vertices)
     if not result["valid"]:
         raise _invalid(result)
     versions = _write(session, county, changes, reason=reason, actor=actor, ip=ip)

@@ -24,8 +24,10 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geo import crs as china_crs
-from geo.errors import InvalidInput, Unprocessable
-from geo.geo_uploads import stage, zip_files
+from geo.config import Settings
+from geo.db import job_timeout
+from geo.errors import InvalidInput, PayloadTooLarge, Unprocessable
+from geo.geo_uploads import Limits, stage, zip_files
 from geo.proposal_report import assess, existing_grids, geojson, require_county, with_preview
 
 FORMATS = {  # format -> (driver, extension, mimetype)
@@ -129,12 +131,12 @@ def _write(frame: gpd.GeoDataFrame, fmt: str, folder: Path, base: str) -> Path:
 
 
 def read_grid_file(data: bytes, *, crs: str | None = None, layer: str | None = None,
-                   encoding: str | None = None) -> dict:
+                   encoding: str | None = None, limits: Limits = Limits()) -> dict:
     """Features of an uploaded file as WGS 84 shapely geometries with their attributes."""
     declared = parse_crs(crs) if crs else None
     folder = Path(tempfile.mkdtemp(prefix="lw-import-"))
     try:
-        path, fmt = stage(data, folder)
+        path, fmt = stage(data, folder, limits)
         layer = _choose_layer(path, layer) if fmt == "gpkg" else None  # one layer otherwise
         try:
             frame = pyogrio.read_dataframe(path, layer=layer, encoding=encoding or None)
@@ -147,13 +149,20 @@ def read_grid_file(data: bytes, *, crs: str | None = None, layer: str | None = N
         raise Unprocessable("the file holds no features", {"parameter": "file"})
     if not isinstance(frame, gpd.GeoDataFrame):
         raise Unprocessable("the file's features have no geometry", {"parameter": "file"})
+    geoms = np.asarray(frame.geometry.values, dtype=object)
+    # Counted before any reprojection or overlay, whose cost grows with the vertices.
+    vertices = int(shapely.get_num_coordinates(geoms).sum())
+    if vertices > limits.vertices:
+        raise PayloadTooLarge(
+            f"the file's features have {vertices:,} vertices, more than the {limits.vertices:,} "
+            "one import may hold: simplify the shapes or import fewer grids at a time",
+            {"parameter": "file", "vertices": vertices, "max_vertices": limits.vertices})
     file_crs = frame.crs
     if declared is None and file_crs is None:
         raise Unprocessable(
             "the file does not say which coordinate system it uses (no .prj / no SRS): send "
             "'crs' with the upload, e.g. crs=EPSG:4326, EPSG:4490, EPSG:3857, EPSG:4547, gcj02 "
             "(Amap, Tencent) or bd09 (Baidu)", {"parameter": "crs"})
-    geoms = np.asarray(frame.geometry.values, dtype=object)
     if declared is not None and declared.shift:
         if file_crs is not None and not file_crs.is_geographic:
             raise Unprocessable(f"crs={declared.label} means lon/lat degrees, but the file is "
@@ -202,10 +211,13 @@ def _choose_layer(path: Path, layer: str | None) -> str:
 
 
 def propose_import(session: Session, adcode: str, data: bytes, *, crs: str | None = None,
-                   layer: str | None = None, encoding: str | None = None) -> dict:
+                   layer: str | None = None, encoding: str | None = None,
+                   limits: Limits = Limits(),
+                   job_timeout_ms: int = Settings.job_statement_timeout_ms) -> dict:
     """The edit set that makes the county's grids what the file says (proposed, not written)."""
+    job_timeout(session, job_timeout_ms)
     county = require_county(session, adcode)
-    read = read_grid_file(data, crs=crs, layer=layer, encoding=encoding)
+    read = read_grid_file(data, crs=crs, layer=layer, encoding=encoding, limits=limits)
     features = _features(read, county)
     current = {g.code: g for g in existing_grids(session, county.adcode)}
     changes, unchanged, stale = [], [], []

@@ -11,7 +11,8 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geo import coverage
-from geo.errors import InvalidInput, NotFound, Unprocessable
+from geo.config import Settings
+from geo.errors import InvalidInput, NotFound, PayloadTooLarge, Unprocessable
 from geo.grid_changes import Change, problem
 
 HISTORY_LIMIT = 200
@@ -147,7 +148,8 @@ def next_code(session: Session, county: str) -> str:
 
 
 def split_changes(session: Session, grid_id: int, line: Any, version: Any, *,
-                  code: str | None = None, name: str | None = None) -> tuple[str, list[Change]]:
+                  code: str | None = None, name: str | None = None,
+                  max_vertices: int = Settings.max_edit_vertices) -> tuple[str, list[Change]]:
     """Cut a grid in two along a line: it keeps the larger side, a new grid gets the other."""
     if isinstance(version, bool) or not isinstance(version, int):
         raise InvalidInput("'version' must be the integer version the grid was read at",
@@ -157,6 +159,10 @@ def split_changes(session: Session, grid_id: int, line: Any, version: Any, *,
             or not isinstance(line.get("coordinates"), list) or len(line["coordinates"]) < 2:
         raise InvalidInput("'line' must be a GeoJSON LineString with at least two points",
                            {"parameter": "line"})
+    if len(line["coordinates"]) > max_vertices:
+        raise PayloadTooLarge(f"the line has {len(line['coordinates']):,} points, more than the "
+                              f"{max_vertices:,} an edit may hold: draw a simpler line",
+                              {"parameter": "line", "max_vertices": max_vertices})
     try:
         points = [(float(x), float(y)) for x, y, *_ in line["coordinates"]]
     except (TypeError, ValueError):

@@ -18,6 +18,8 @@ import shapely
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from geo.config import Settings
+from geo.db import job_timeout
 from geo.errors import InvalidInput, Unprocessable
 from geo.proposal_report import (County, assess, existing_grids, geojson, require_county,
                                   with_preview)
@@ -28,7 +30,8 @@ MAX_GRIDS = 5000
 
 
 def propose_partition(session: Session, adcode: str, *, grids: int | None = None,
-                      employers_per_grid: int | None = None) -> dict:
+                      employers_per_grid: int | None = None,
+                      job_timeout_ms: int = Settings.job_statement_timeout_ms) -> dict:
     """A proposed edit set replacing the county's grids by a balanced partition (not written)."""
     if (grids is None) == (employers_per_grid is None):
         raise InvalidInput("send either 'grids' (how many grids) or 'employers_per_grid' "
@@ -38,6 +41,7 @@ def propose_partition(session: Session, adcode: str, *, grids: int | None = None
         if value is not None and (isinstance(value, bool) or not isinstance(value, int)
                                   or value < 1):
             raise InvalidInput(f"'{name}' must be a whole number ≥ 1", {"parameter": name})
+    job_timeout(session, job_timeout_ms)
     county = require_county(session, adcode)
     x, y = county_employers(session, county.adcode)
     n = grids if grids is not None else max(1, round(len(x) / employers_per_grid))

@@ -89,3 +89,29 @@ def test_generation_is_deterministic_for_a_seed(db):
     rows_a = demo.employer_rows(county, *a, np.random.default_rng(4), 0).getvalue()
     rows_b = demo.employer_rows(county, *b, np.random.default_rng(4), 0).getvalue()
     assert rows_a == rows_b and rows_a.count("\n") == 200
+
+
+DEMO_BADGE = r"^(JC|WG)[0-9]{11}$"  # dispatch.demo's badges; tests make their own
+
+
+def test_no_demo_officer_claims_an_assignment_that_does_not_exist(db):
+    claims = db.execute(text("""
+        SELECT o.id, o.status FROM officers o
+        WHERE o.badge ~ :badge AND o.status IN ('assigned', 'en_route', 'on_site')
+          AND NOT EXISTS (SELECT 1 FROM assignments a JOIN inspections i ON i.id = a.inspection_id
+                          WHERE a.officer_id = o.id AND a.released_at IS NULL
+                            AND i.status IN ('assigned', 'in_progress'))
+    """), {"badge": DEMO_BADGE}).all()
+    assert claims == []
+
+
+def test_demo_teams_on_the_job_are_certified_inspector_pairs(db):
+    teams = db.execute(text("""
+        SELECT i.id, count(*) AS n, bool_and(o.kind = 'inspector' AND o.certified) AS certified,
+               bool_and(o.county_adcode = i.county_adcode) AS same_county
+        FROM inspections i JOIN assignments a ON a.inspection_id = i.id AND a.assigned_by = 'demo'
+        JOIN officers o ON o.id = a.officer_id
+        GROUP BY i.id
+    """)).all()
+    assert len(teams) > 50  # the demo still shows officers out on inspections
+    assert all(t.n == 2 and t.certified and t.same_county for t in teams)

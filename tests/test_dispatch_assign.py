@@ -224,3 +224,34 @@ def test_assign_service_refuses_a_busy_team_inside_one_transaction(sessions, tea
     with pytest.raises(Unprocessable):
         with unit_of_work(sessions) as s:
             assign.assign(s, other, team["officers"][2:3], actor="t", settings=SETTINGS)
+
+
+def officer_row(db, officer_id):
+    db.rollback()
+    return db.execute(text("SELECT status, version, (SELECT count(*) FROM officer_history h "
+                           "WHERE h.officer_id = o.id) FROM officers o WHERE id = :o"),
+                      {"o": officer_id}).one()
+
+
+def test_the_status_route_cannot_make_an_officer_assigned(client, tokens, team, db):
+    o = team["officers"][0]
+    before = officer_row(db, o)
+    r = client.post(f"/api/v1/officers/{o}/status", json={"status": "assigned"},
+                    headers=bearer(tokens["dispatcher"]))
+    assert r.status_code == 409 and "assigned to an inspection" in r.get_json()["error"]["message"]
+    assert officer_row(db, o) == before
+
+
+@pytest.mark.parametrize("status, to", [("assigned", "en_route"), ("en_route", "on_site")])
+def test_an_officer_without_an_assignment_cannot_go_on_the_job(client, tokens, sessions, db,
+                                                               status, to):
+    with unit_of_work(sessions) as s:  # as the old demo data left ~500 officers
+        o = add_inspector(s, lon=SITE[0], lat=SITE[1], status=status)
+    before = officer_row(db, o)
+    r = client.post(f"/api/v1/officers/{o}/status", json={"status": to},
+                    headers=bearer(tokens["dispatcher"]))
+    assert r.status_code == 409 and "no active assignment" in r.get_json()["error"]["message"]
+    assert officer_row(db, o) == before
+    r = client.post(f"/api/v1/officers/{o}/status", json={"status": "available"},
+                    headers=bearer(tokens["dispatcher"]))
+    assert r.status_code == 200  # a dispatcher can still release them

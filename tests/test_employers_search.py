@@ -119,7 +119,7 @@ def test_a_field_survey_replaces_a_geocoded_position_and_keeps_history(client, t
     before = client.get(f"/api/v1/employers/{eid}", headers=bearer(tokens["admin"])).get_json()
     lon, lat = 112.3850, 34.6600  # 涧西区
     gx, gy = crs.from_wgs84(lon, lat, "gcj02")  # as the field app's Amap SDK reports it
-    r = client.post(f"/api/v1/employers/{eid}/location", headers=bearer(tokens["inspector"]),
+    r = client.post(f"/api/v1/employers/{eid}/location", headers=bearer(tokens["admin"]),
                     json={"lon": float(gx), "lat": float(gy), "accuracy_m": 8, "crs": "gcj02"})
     body = r.get_json()
     assert r.status_code == 200, body
@@ -130,7 +130,7 @@ def test_a_field_survey_replaces_a_geocoded_position_and_keeps_history(client, t
     (history,) = body["location_history"]
     assert (history["lon_before"], history["lat_before"]) == (before["lon"], before["lat"])
     assert history["source_before"] == "county_centroid"
-    assert history["changed_by"] == "test-inspector"
+    assert history["changed_by"] == "test-admin"  # an inspector: own grid only
     db.rollback()
     inside = db.execute(text("""
         SELECT ST_Intersects(g.geom, e.geom) FROM employers e JOIN grids g ON g.id = e.grid_id
@@ -156,7 +156,7 @@ def test_a_bad_field_position_is_refused_and_changes_nothing(client, tokens, db,
     eid = _id(db, imported[2])
     before = db.execute(text("SELECT ST_AsText(geom), updated_at FROM employers WHERE id = :id"),
                         {"id": eid}).one()
-    r = client.post(f"/api/v1/employers/{eid}/location", headers=bearer(tokens["inspector"]),
+    r = client.post(f"/api/v1/employers/{eid}/location", headers=bearer(tokens["admin"]),
                     json=payload)
     assert r.status_code == status and words in r.get_json()["error"]["message"], r.get_json()
     db.rollback()

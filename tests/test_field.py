@@ -103,3 +103,35 @@ def test_duplicates_are_listed_and_a_merge_moves_complaints(client, tokens, sess
     assert again.status_code == 404
     assert client.post("/api/v1/employers/merge", json={"keep": a, "remove": a, "reason": "x"},
                        headers=h).status_code == 400
+
+
+@pytest.mark.parametrize("query, status, words", [
+    ("", 400, "area"),                      # the whole province was ~40 min on the demo data
+    ("?area=410000", 400, "one city or county at a time"),
+    ("?area=419998", 404, "419998"),
+])
+def test_duplicates_need_a_city_or_county(client, tokens, query, status, words):
+    r = client.get("/api/v1/employers/duplicates" + query, headers=bearer(tokens["admin"]))
+    assert r.status_code == status, r.get_json()
+    assert words in r.get_json()["error"]["message"]
+
+
+def test_duplicates_of_a_city_use_the_spatial_index(db):
+    from geo import duplicates
+    from geo.areas import county_adcodes
+    plan = "\n".join(db.execute(text("EXPLAIN " + duplicates.SQL), {
+        "counties": county_adcodes(db, "410300"), "deg": 50 / 80_000, "metres": 50,
+        "similarity": 0.6, "limit": 200}).scalars())
+    assert "Index Scan using idx_employers_geom" in plan, plan
+
+
+def test_duplicates_of_a_city_find_the_pair_of_one_of_its_counties(client, tokens, sessions):
+    with unit_of_work(sessions) as s:
+        a = add_employer(s, lon=112.46, lat=34.63, county="410305")
+        b = add_employer(s, lon=112.4601, lat=34.6301, county="410305")
+        s.execute(text("UPDATE employers SET name = '洛阳城市查重测试有限公司', "
+                       "address = '河南省洛阳市涧西区建设路9号' WHERE id IN (:a, :b)"),
+                  {"a": a, "b": b})
+    items = client.get("/api/v1/employers/duplicates?area=410300",
+                       headers=bearer(tokens["admin"])).get_json()["items"]
+    assert [i["same_name_address"] for i in items if {i["a_id"], i["b_id"]} == {a, b}] == [True]

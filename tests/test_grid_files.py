@@ -11,6 +11,7 @@ from sqlalchemy import text
 
 from geo import crs as china_crs
 from geo import geo_uploads
+from tests.bounds_fixtures import app_settings, declare_size  # noqa: F401 (a fixture)
 from tests.conftest import bearer
 
 GEOD = Geod(ellps="WGS84")
@@ -218,12 +219,27 @@ def test_zips_with_paths_that_escape_the_folder_are_refused(client, tokens, tmp_
     assert r.status_code == 422 and "unsafe path" in r.get_json()["error"]["message"]
 
 
-def test_zip_bombs_are_refused_before_they_expand(client, tokens, tmp_path, monkeypatch):
-    monkeypatch.setattr(geo_uploads, "MAX_UNZIPPED_BYTES", 1_000_000)
+def test_zip_bombs_are_refused_before_they_expand(client, tokens, tmp_path, app_settings):
+    app_settings(max_decompressed_bytes=1_000_000)
     path = zip_of(tmp_path, {"grids.shp": bytes(5_000_000), "grids.shx": b"", "grids.dbf": b""})
     assert path.stat().st_size < 50_000
     r = upload(client, tokens["planner"], path)
-    assert r.status_code == 413 and "expands" in r.get_json()["error"]["message"]
+    message = r.get_json()["error"]["message"]
+    assert r.status_code == 413 and "unpacks to 4.8 MB" in message and "split" in message
+
+
+def test_a_zip_declaring_more_than_the_default_limit_is_refused_unread(client, tokens, tmp_path):
+    path = zip_of(tmp_path, {"grids.shp": b"x" * 100, "grids.shx": b"", "grids.dbf": b""})
+    path.write_bytes(declare_size(path.read_bytes(), "grids.shp", 300 * 2**20))
+    r = upload(client, tokens["planner"], path)
+    assert r.status_code == 413, r.get_json()
+    assert "unpacks to 300 MB, more than the 200 MB limit" in r.get_json()["error"]["message"]
+
+
+def test_a_zip_of_too_many_files_is_413(client, tokens, tmp_path):
+    path = zip_of(tmp_path, {f"f{i}.txt": b"" for i in range(geo_uploads.MAX_ZIP_MEMBERS + 1)})
+    r = upload(client, tokens["planner"], path)
+    assert r.status_code == 413 and "101 files" in r.get_json()["error"]["message"]
 
 
 def test_uploads_over_the_app_limit_get_413(client, tokens, app, tmp_path, monkeypatch):

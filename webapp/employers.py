@@ -1,30 +1,24 @@
 """Employer registry API: import lists, download their rejects, search, detail, field location."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, request, url_for
+from flask import Blueprint, Response, g, jsonify, request, url_for
 
+from dispatch.officers import employer_editable_by
 from geo import areas, employer_import, employers
 from geo.crs import CRS_NAMES
 from geo.errors import InvalidInput
+from geo.geo_uploads import Limits
 from geo.models import ROLES
 from webapp.auth import roles
 from webapp.body import field, json_object
 from webapp.context import actor, client_ip, db, settings
-from webapp.openapi import accepts
+from webapp.apidoc import accepts, errors
 from webapp.params import ADCODE, Param, query
 
 bp = Blueprint("employers", __name__)
 IMPORTERS = ("admin", "planner")
 SURVEYORS = ("inspector", "admin")  # inspectors and grid workers in the field
-REJECTS_IN_RESPONSE = 1000  # the CSV download has them all
-
-
-def errors(*statuses: str):
-    """Document error statuses a view answers besides the usual ones."""
-    def deco(fn):
-        fn.error_statuses = statuses
-        return fn
-    return deco
+REJECTS_IN_RESPONSE = 1000  # the CSV download has more (employer_import.KEPT_REJECTS)
 
 
 @bp.post("/api/v1/employers/import")
@@ -47,14 +41,15 @@ def import_employers():
         db(), upload.read(), filename=upload.filename,
         source_crs=request.form.get("crs") or "wgs84",
         encoding=request.form.get("encoding") or None, sheet=request.form.get("sheet") or None,
-        actor=actor(), ip=client_ip())
+        actor=actor(), ip=client_ip(), limits=Limits.of(settings()),
+        job_timeout_ms=settings().job_statement_timeout_ms)
     db().commit()
     rejected_url = url_for("employers.rejected_rows", import_id=result.import_id) \
-        if result.rejected else None
+        if result.rejected_count else None
     return jsonify({
         "import_id": result.import_id, "accepted": result.accepted, "updated": result.updated,
         "unchanged": result.unchanged, "rejected": result.rejected[:REJECTS_IN_RESPONSE],
-        "rejected_count": len(result.rejected), "rejected_csv": rejected_url,
+        "rejected_count": result.rejected_count, "rejected_csv": rejected_url,
         "rows": result.rows, "located": result.located, "columns": result.columns,
         "ignored_columns": result.ignored_columns, "file_format": result.file_format,
         "encoding": result.encoding, "sheet": result.sheet,
@@ -75,7 +70,7 @@ def rejected_rows(import_id: int):
 @bp.get("/api/v1/employers")
 @roles(*ROLES)
 @query(
-    Param("q", "fragment of the name, address or credit code", pattern=r"(?s).{1,100}"),
+    Param("q", "fragment of the name, address or credit code", max_length=100),
     Param("area", "only employers inside this area (adcode of a county, city or the province)",
           pattern=ADCODE),
     Param("needs_field_visit", "only employers placed at a county centroid (true) or not (false)",
@@ -106,10 +101,13 @@ def employer_detail(employer_id: int):
           "accuracy_m": {"type": "number", "minimum": 0},
           "crs": {"type": "string", "enum": ["wgs84", "cgcs2000", "gcj02", "bd09"]}},
          ("lat", "lon", "accuracy_m"))
-@errors("404", "422")
+@errors("403", "404", "422")
 def survey_location(employer_id: int):
-    """Record the employer's position surveyed in the field; the old one goes to history."""
+    """Record the employer's position surveyed in the field; the old one goes to history.
+
+    Inspectors survey only the employers of their own grid(s) (403 otherwise)."""
     body = json_object()
+    employer_editable_by(db(), user_id=g.user.id, role=g.user.role, employer_id=employer_id)
     found = employers.relocate(
         db(), employer_id, lon=field(body, "lon", (int, float)),
         lat=field(body, "lat", (int, float)),

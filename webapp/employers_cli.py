@@ -4,7 +4,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
 from geo import employer_import
@@ -34,7 +33,8 @@ def import_command(file: Path, source_crs: str, encoding: str | None, sheet: str
             bar.append(click.progressbar(length=total, label="checking rows", show_pos=True))
         bar[0].update(done - bar[0].pos)
 
-    session = current_app.extensions["liangwang"]["sessions"]()
+    from webapp.cli import job_sessions
+    session = job_sessions()()
     try:
         result = employer_import.import_employers(
             session, file.read_bytes(), filename=file.name, source_crs=source_crs,
@@ -58,9 +58,9 @@ def import_command(file: Path, source_crs: str, encoding: str | None, sheet: str
         click.echo(f"ignored columns: {', '.join(result.ignored_columns)}")
     for r in result.rejected[:SHOWN_REJECTS]:
         click.echo(f"  row {r['row']}: {r['reason']}", err=True)
-    if len(result.rejected) > SHOWN_REJECTS:
-        click.echo(f"  … and {len(result.rejected) - SHOWN_REJECTS} more rejected rows", err=True)
+    if result.rejected_count > SHOWN_REJECTS:
+        click.echo(f"  … and {result.rejected_count - SHOWN_REJECTS} more rejected rows", err=True)
     click.echo(f"{'dry run, nothing written: ' if dry_run else ''}accepted {result.accepted}, "
                f"updated {result.updated}, unchanged {result.unchanged}, "
-               f"rejected {len(result.rejected)}; located {result.located}"
+               f"rejected {result.rejected_count}; located {result.located}"
                + (f"; rejects in {rejected_out}" if rejected_out and result.rejected else ""))

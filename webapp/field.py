@@ -4,14 +4,15 @@ from __future__ import annotations
 from flask import Blueprint, g, jsonify, render_template
 from sqlalchemy import text
 
+from dispatch.officers import employer_editable_by
 from geo import duplicates, employers
-from geo.areas import county_adcodes
 from geo.errors import Forbidden, InvalidInput, NotFound
 from webapp.auth import roles
 from webapp.body import field, json_object
 from webapp.context import actor, client_ip, db, settings
+from webapp.apidoc import errors
 from webapp.i18n import t
-from webapp.openapi import accepts
+from webapp.apidoc import accepts
 from webapp.params import ADCODE, Param, query
 
 bp = Blueprint("field", __name__)
@@ -54,13 +55,17 @@ def worklist(grid: str | None):
 
 @bp.patch("/api/v1/employers/<int:employer_id>")
 @roles(*FIELD_ROLES)
+@errors("403", "404", "409", "422")
 @accepts({"updated_at": {"type": "string"},
           "changes": {"type": "object", "properties": {
               name: {"type": "string" if kind is str else "integer"}
               for name, kind in employers.EDITABLE.items()}}}, ("updated_at", "changes"))
 def correct_employer(employer_id: int):
-    """Correct an employer's details; send the `updated_at` you read (stale → 409)."""
+    """Correct an employer's details; send the `updated_at` you read (stale → 409).
+
+    Inspectors correct only the employers of their own grid(s) (403 otherwise)."""
     body = json_object()
+    employer_editable_by(db(), user_id=g.user.id, role=g.user.role, employer_id=employer_id)
     found = employers.update_details(db(), employer_id, field(body, "changes", dict),
                                      expected_updated_at=field(body, "updated_at"),
                                      actor=actor(), ip=client_ip())
@@ -70,13 +75,13 @@ def correct_employer(employer_id: int):
 
 @bp.get("/api/v1/employers/duplicates")
 @roles("admin")
-@query(Param("area", "only inside this area (adcode)", pattern=ADCODE),
+@query(Param("area", "the county or city to search (adcode; not the whole province)",
+             required=True, pattern=ADCODE),
        Param("distance_m", "how close two records must be", type="number", minimum=1,
              maximum=1000, default=50.0))
-def list_duplicates(area: str | None, distance_m: float):
-    """Likely duplicate employers for an administrator to review and merge."""
-    counties = county_adcodes(db(), area) if area else None
-    return jsonify({"items": duplicates.likely_duplicates(db(), counties=counties,
+def list_duplicates(area: str, distance_m: float):
+    """Likely duplicate employers of a county or city for an administrator to review and merge."""
+    return jsonify({"items": duplicates.likely_duplicates(db(), area=area,
                                                           distance_m=distance_m)})
 
 

@@ -10,8 +10,9 @@ from geo.planning_config import PlanningSettings
 from webapp.auth import roles
 from webapp.body import field, json_object
 from webapp.context import actor, client_ip, db
-from webapp.employers import errors
-from webapp.openapi import accepts
+from webapp.context import settings as app_settings
+from webapp.apidoc import errors
+from webapp.apidoc import accepts
 from webapp.params import ADCODE, Param, query
 
 bp = Blueprint("grid_edits_api", __name__)
@@ -34,7 +35,7 @@ def _run(body: dict) -> dict:
     if not dry_run and not reason.strip():
         raise InvalidInput("'reason' must say why the grids change", {"parameter": "reason"})
     return {"dry_run": dry_run, "reason": reason, "actor": actor(), "settings": settings(),
-            "ip": client_ip()}
+            "ip": client_ip(), "max_vertices": app_settings().max_edit_vertices}
 
 
 def _answer(result: dict):
@@ -45,7 +46,7 @@ def _answer(result: dict):
 
 @bp.post("/api/v1/grid-edits")
 @roles(*PLAN)
-@errors("404", "409", "422")
+@errors("404", "409", "413", "422")
 @accepts({"county": {"type": "string", "pattern": ADCODE},
           "changes": {"type": "array", "items": {"type": "object", "properties": {
               "op": {"type": "string", "enum": ["create", "update", "delete"]},
@@ -61,7 +62,7 @@ def grid_edit_set():
 
 @bp.post("/api/v1/grids/<int:grid_id>/split")
 @roles(*PLAN)
-@errors("404", "409", "422")
+@errors("404", "409", "413", "422")
 @accepts({"line": {"type": "object", "description": "GeoJSON LineString crossing the grid"},
           "version": {"type": "integer"}, "code": {"type": "string"},
           "name": {"type": "string"}, **RUN}, ("line", "version"))
@@ -71,7 +72,8 @@ def split_grid(grid_id: int):
     run = _run(body)
     county, changes = grid_tools.split_changes(
         db(), grid_id, field(body, "line", dict), field(body, "version", int),
-        code=field(body, "code", required=False), name=field(body, "name", required=False))
+        code=field(body, "code", required=False), name=field(body, "name", required=False),
+        max_vertices=run["max_vertices"])
     return _answer(grid_edits.submit(db(), county=county, changes=changes, **run))
 
 

@@ -9,12 +9,13 @@ from flask import Blueprint, jsonify, request, send_file
 
 from geo import grid_files, partition
 from geo.errors import InvalidInput
+from geo.geo_uploads import Limits
 from geo.models import ROLES
 from webapp.auth import roles
 from webapp.body import field, json_object
-from webapp.context import db
-from webapp.employers import errors
-from webapp.openapi import accepts
+from webapp.context import db, settings
+from webapp.apidoc import errors
+from webapp.apidoc import accepts
 from webapp.params import Param, query
 
 bp = Blueprint("partition_files", __name__)
@@ -33,14 +34,15 @@ def partition_county(adcode: str):
     body = json_object()
     return jsonify(partition.propose_partition(
         db(), adcode, grids=field(body, "grids", int, required=False),
-        employers_per_grid=field(body, "employers_per_grid", int, required=False)))
+        employers_per_grid=field(body, "employers_per_grid", int, required=False),
+        job_timeout_ms=settings().job_statement_timeout_ms))
 
 
 @bp.get("/api/v1/counties/<adcode>/grids/export")
 @roles(*ROLES)
 @query(Param("format", "file format", enum=tuple(grid_files.FORMATS), default="geojson"),
        Param("crs", f"coordinate system of the file: {CRS_HELP}", default="EPSG:4326",
-             pattern=r"(?i)(epsg:[0-9]{4,6}|wgs84|cgcs2000|gcj-?02|bd-?09)"))
+             pattern=r"[A-Za-z0-9:-]{4,16}"))  # checked by geo.crs
 @errors("404")
 def export_grids(adcode: str, format: str, crs: str):  # noqa: A002 (the parameter's name)
     """Download the county's grids (code, name, staff, employers, version) as a file."""
@@ -67,4 +69,5 @@ def import_grids(adcode: str):
                            {"parameter": "file"})
     return jsonify(grid_files.propose_import(
         db(), adcode, upload.read(), crs=request.form.get("crs") or None,
-        layer=request.form.get("layer") or None, encoding=request.form.get("encoding") or None))
+        layer=request.form.get("layer") or None, encoding=request.form.get("encoding") or None,
+        limits=Limits.of(settings()), job_timeout_ms=settings().job_statement_timeout_ms))
