@@ -6,12 +6,12 @@ deadlines. Expected figures are stated next to each row.
 """
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import numpy as np
 from sqlalchemy import text
 
-from geo import credit_code
+from geo import clock, credit_code
 
 COUNTY = "419999"
 X0, Y0 = 120.0, 40.0  # south-west corner of the square
@@ -23,8 +23,8 @@ def _box(x1: float, y1: float, x2: float, y2: float) -> str:
 
 
 def build(db, calendar) -> dict:
-    """Insert the county and return ids and today's date."""
-    today = date.today()
+    """Insert the county and return ids and today's date (the Beijing date legal deadlines use)."""
+    today = clock.today()
     db.execute(text("""
         INSERT INTO admin_areas (level, adcode, name, parent_adcode, geom, area_km2)
         VALUES ('county', :a, '测试县', '410000', ST_GeomFromEWKT(:g), 93.0)

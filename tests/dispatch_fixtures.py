@@ -1,9 +1,12 @@
-"""Hand-built officers and inspections for dispatch tests (committed, with unique badges)."""
+"""Hand-built officers and inspections for dispatch tests (unique badges), and their clean-up."""
 from __future__ import annotations
 
 import itertools
 
+import pytest
 from sqlalchemy import text
+
+from geo.db import unit_of_work
 
 _serial = itertools.count(1)
 
@@ -52,3 +55,90 @@ def add_inspection(session, *, lon: float, lat: float, employer_id=None,
 def metres_east(lon: float, lat: float, metres: float) -> tuple[float, float]:
     import math
     return lon + metres / (111_320 * math.cos(math.radians(lat))), lat
+
+
+class Committed:
+    """Rows a test commits for the HTTP app (which reads in its own session), deleted after it.
+
+    Record what the test made (or what the app made for it) in the lists; `remove()` deletes
+    them with what the app hung on them (cases, complaints, inspections, assignments), and puts
+    back any holiday or county statuses the test changed, so later tests see the data as it was.
+    """
+
+    def __init__(self, sessions):
+        self.sessions = sessions
+        self.employers, self.officers, self.inspections, self.complaints = [], [], [], []
+        self.users, self.draws = [], []
+        self._holidays, self._statuses, self._undo = {}, [], []
+
+    def employer(self, **kw) -> int:
+        with unit_of_work(self.sessions) as s:
+            self.employers.append(add_employer(s, **kw))
+        return self.employers[-1]
+
+    def inspector(self, **kw) -> int:
+        with unit_of_work(self.sessions) as s:
+            self.officers.append(add_inspector(s, **kw))
+        return self.officers[-1]
+
+    def inspection(self, **kw) -> int:
+        with unit_of_work(self.sessions) as s:
+            self.inspections.append(add_inspection(s, **kw))
+        return self.inspections[-1]
+
+    def holiday(self, day: str) -> None:
+        """The test will set this day in the calendar: restore it afterwards."""
+        with self.sessions() as s:
+            self._holidays[day] = s.execute(text("SELECT kind, name FROM holidays WHERE day = :d"),
+                                            {"d": day}).mappings().one_or_none()
+
+    def statuses(self, county: str) -> None:
+        """The test will change officers' and inspections' statuses in a county: restore them."""
+        with self.sessions() as s:
+            for table in ("officers", "inspections"):
+                self._statuses += [(table, i, st) for i, st in s.execute(text(
+                    f"SELECT id, status FROM {table} WHERE county_adcode = :c"), {"c": county})]
+
+    def undo(self, sql: str, **params) -> None:
+        """A statement that takes back a change the lists above do not cover (run first)."""
+        self._undo.append((sql, params))
+
+    def remove(self) -> None:
+        with unit_of_work(self.sessions) as s:
+            for sql, params in self._undo:
+                s.execute(text(sql), params)
+            p = {"e": list(self.employers), "u": list(self.users), "d": list(self.draws),
+                 "c": list(self.complaints), "i": list(self.inspections)}
+            p["c"] = s.execute(text("SELECT id FROM complaints WHERE id = ANY(:c) "
+                                    "OR employer_id = ANY(:e)"), p).scalars().all()
+            p["i"] = s.execute(text("SELECT id FROM inspections WHERE id = ANY(:i) "
+                                    "OR employer_id = ANY(:e) OR complaint_id = ANY(:c)"),
+                               p).scalars().all()
+            p["o"] = self.officers + s.execute(text(
+                "SELECT id FROM officers WHERE user_id = ANY(:u)"), p).scalars().all()
+            for sql in ("DELETE FROM cases WHERE inspection_id = ANY(:i) OR employer_id = ANY(:e)",
+                        "DELETE FROM assignments WHERE officer_id = ANY(:o)",
+                        "DELETE FROM inspections WHERE id = ANY(:i)",
+                        "DELETE FROM complaints WHERE id = ANY(:c)",
+                        "DELETE FROM random_draws WHERE id = ANY(:d)",
+                        "DELETE FROM officers WHERE id = ANY(:o)",
+                        "DELETE FROM employer_risk WHERE employer_id = ANY(:e)",
+                        "DELETE FROM employers WHERE id = ANY(:e)",
+                        "DELETE FROM users WHERE id = ANY(:u)"):
+                s.execute(text(sql), p)
+            for day, row in self._holidays.items():
+                s.execute(text("DELETE FROM holidays WHERE day = :d"), {"d": day})
+                if row is not None:
+                    s.execute(text("INSERT INTO holidays (day, kind, name) "
+                                   "VALUES (:d, :kind, :name)"), {"d": day, **row})
+            for table, row_id, status in self._statuses:
+                s.execute(text(f"UPDATE {table} SET status = :s WHERE id = :i"),
+                          {"s": status, "i": row_id})
+
+
+@pytest.fixture()
+def committed(sessions):
+    """Import into a test module to use: `from tests.dispatch_fixtures import committed`."""
+    rows = Committed(sessions)
+    yield rows
+    rows.remove()

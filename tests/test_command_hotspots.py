@@ -9,6 +9,7 @@ from sqlalchemy import text
 from geo import h3cells, hotspots, risk
 from geo.risk_config import RiskSettings
 from tests.conftest import bearer
+from tests.dispatch_fixtures import add_employer
 
 SETTINGS = RiskSettings()
 
@@ -71,14 +72,20 @@ def test_a_planted_cluster_is_hot_at_99_percent_and_classes_follow_fdr():
 
 
 def test_a_result_is_reused_until_a_complaint_changes_the_area(db):
+    employer = add_employer(db, lon=113.7312, lat=34.7719, county="410105")
+
+    def complain():
+        db.execute(text("""
+            INSERT INTO complaints (employer_id, county_adcode, category, workers_affected, geom,
+                                    status)
+            SELECT id, county_adcode, 'wage_arrears', 1, geom, 'received' FROM employers
+            WHERE id = :e"""), {"e": employer})
+
+    complain()  # inputs no other test has seen, so nothing is cached for them yet
     first = hotspots.get(db, area="410105", metric="complaints", res=8, settings=SETTINGS)
     again = hotspots.get(db, area="410105", metric="complaints", res=8, settings=SETTINGS)
     assert (first.reused, again.reused, again.id) == (False, True, first.id)
-    db.execute(text("""
-        INSERT INTO complaints (employer_id, county_adcode, category, workers_affected, geom,
-                                status)
-        SELECT id, county_adcode, 'wage_arrears', 1, geom, 'received' FROM employers
-        WHERE county_adcode = '410105' ORDER BY id LIMIT 1"""))
+    complain()
     changed = hotspots.get(db, area="410105", metric="complaints", res=8, settings=SETTINGS)
     assert not changed.reused and changed.id != first.id
     assert changed.fingerprint != first.fingerprint

@@ -3,18 +3,30 @@ import mapbox_vector_tile
 from sqlalchemy import text
 
 from dispatch import grid_metrics
+from dispatch.calendar import WorkingCalendar
 from geo import command_map, tiles
 from geo.supervision import SupervisionSettings
+from tests import command_fixtures
 from tests.conftest import bearer
 from tests.dispatch_fixtures import add_employer
 from tests.test_tiles import tile_of
 
 
+def add_grid(db, code: str, name: str = "测试网格", county: str = "410102") -> int:
+    """A small square grid near 中原区's centre, in the test's rolled-back session."""
+    return db.execute(text("""
+        INSERT INTO grids (code, name, county_adcode, geom)
+        VALUES (:code, :name, :county, ST_Multi(ST_MakeEnvelope(113.60, 34.75, 113.601, 34.751,
+                                                                4326)))
+        RETURNING id"""), {"code": code, "name": name, "county": county}).scalar_one()
+
+
 def test_a_grid_code_resolves_to_a_four_level_breadcrumb_and_unknown_places_are_404(client,
                                                                                     tokens, db):
-    code = db.execute(text("SELECT code FROM grids WHERE county_adcode = '410102' "
-                           "ORDER BY code LIMIT 1")).scalar_one()
+    code = "410102-T01"
+    grid = add_grid(db, code, "面包屑网格")
     place = command_map.place(db, code)
+    assert place["grid_id"] == grid and place["path"][-1]["name"] == "面包屑网格"
     assert [p["level"] for p in place["path"]] == ["province", "city", "county", "grid"]
     assert [p["key"] for p in place["path"]][:3] == ["410000", "410100", "410102"]
     county = command_map.place(db, "410102")
@@ -24,19 +36,27 @@ def test_a_grid_code_resolves_to_a_four_level_breadcrumb_and_unknown_places_are_
 
 
 def test_grid_search_puts_the_exact_code_first(client, tokens, db):
-    code = db.execute(text("SELECT code FROM grids ORDER BY code LIMIT 1 OFFSET 5")).scalar_one()
-    r = client.get(f"/api/v1/grids/search?q={code.lower()}", headers=bearer(tokens["planner"]))
-    assert r.status_code == 200 and r.get_json()["items"][0]["code"] == code
+    # Sorted by code alone, the name match and the inner match would come first.
+    for code, name in (("TQ-10", "前缀"), ("TQ-1", "原码"), ("ATQ-1", "内含"),
+                       ("TA-9", "叫 tq-1 的")):
+        add_grid(db, code, name)
+    found = [g["code"] for g in command_map.search_grids(db, "tq-1")]
+    assert found == ["TQ-1", "TQ-10", "ATQ-1", "TA-9"]
+    r = client.get("/api/v1/grids/search?q=410102-00&limit=3", headers=bearer(tokens["planner"]))
+    items = r.get_json()["items"]
+    assert r.status_code == 200 and len(items) == 3
+    assert all(i["code"].startswith("410102-00") for i in items)
 
 
 def test_grid_metrics_count_open_complaints_and_inspections_on_time(db):
-    grid, county = db.execute(text("SELECT id, county_adcode FROM grids ORDER BY id LIMIT 1")).one()
+    built = command_fixtures.build(db, WorkingCalendar.load(db))
+    grid, county, employer = built["grids"][0], command_fixtures.COUNTY, built["employers"][0]
+
     def row():
         items = grid_metrics.metrics(db, [county], SupervisionSettings())["items"]
         return next(i for i in items if i["id"] == grid)
     before = row()
-    employer = db.execute(text("SELECT id FROM employers WHERE grid_id = :g LIMIT 1"),
-                          {"g": grid}).scalar_one()
+    assert before["employers"] == 3 and before["on_time_share"] < 1  # two of three are overdue
     db.execute(text("""INSERT INTO complaints (employer_id, county_adcode, category,
                        workers_affected, status) VALUES (:e, :c, 'other', 1, 'received'),
                        (:e, :c, 'other', 1, 'closed')"""), {"e": employer, "c": county})

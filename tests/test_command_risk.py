@@ -7,12 +7,13 @@ from geo import risk
 from geo.risk_config import FACTORS, RiskSettings
 from tests import command_fixtures
 from tests.conftest import bearer
+from tests.dispatch_fixtures import SITE, add_employer, committed  # noqa: F401 (fixture)
 
 SETTINGS = RiskSettings()
 
 
 def test_every_explanation_adds_up_to_its_score(db):
-    ids = db.execute(text("SELECT id FROM employers ORDER BY id LIMIT 40")).scalars().all()
+    ids = command_fixtures.build(db, WorkingCalendar.load(db))["employers"]  # grades A to C
     for employer_id in ids:
         found = risk.explain(db, employer_id, SETTINGS)
         assert [f["factor"] for f in found["factors"]] == list(FACTORS)
@@ -59,11 +60,11 @@ def test_bad_risk_settings_stop_the_app_with_a_message(monkeypatch):
 
 def test_stored_scores_match_explanations_and_follow_new_complaints(db):
     county = "410102"
+    employer = add_employer(db, lon=SITE[0], lat=SITE[1], county=county)  # no complaints yet
     risk.refresh(db, [county], SETTINGS)
     assert risk.refresh(db, [county], SETTINGS) == []  # unchanged inputs: nothing recomputed
-    employer, stored = db.execute(text("""
-        SELECT employer_id, score FROM employer_risk WHERE county_adcode = :c
-        ORDER BY employer_id LIMIT 1"""), {"c": county}).one()
+    stored = db.execute(text("SELECT score FROM employer_risk WHERE employer_id = :e"),
+                        {"e": employer}).scalar_one()
     assert float(stored) == risk.explain(db, employer, SETTINGS)["score"]
     db.execute(text("""
         INSERT INTO complaints (employer_id, county_adcode, category, workers_affected, geom,
@@ -79,14 +80,16 @@ def test_stored_scores_match_explanations_and_follow_new_complaints(db):
 
 def test_an_update_that_forgets_updated_at_still_invalidates_the_scores(db):
     county = "410103"
+    employer = add_employer(db, lon=SITE[0], lat=SITE[1], county=county)
     risk.refresh(db, [county], SETTINGS)
-    db.execute(text("""UPDATE employers SET grade = 'C' WHERE id = (
-        SELECT min(id) FROM employers WHERE county_adcode = :c)"""), {"c": county})
+    with db.begin_nested():  # a savepoint has its own transaction id, as a later update would
+        db.execute(text("UPDATE employers SET grade = 'C' WHERE id = :e"), {"e": employer})
     assert risk.refresh(db, [county], SETTINGS) == [county]
 
 
-def test_risk_api_returns_the_explanation_and_404s_unknown_employers(client, tokens, db):
-    employer = db.execute(text("SELECT min(id) FROM employers")).scalar_one()
+def test_risk_api_returns_the_explanation_and_404s_unknown_employers(client, tokens,
+                                                                     committed):  # noqa: F811
+    employer = committed.employer(lon=SITE[0], lat=SITE[1])
     r = client.get(f"/api/v1/employers/{employer}/risk", headers=bearer(tokens["inspector"]))
     assert r.status_code == 200
     body = r.get_json()

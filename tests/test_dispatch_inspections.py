@@ -1,33 +1,41 @@
 """Creating inspections and recording officer positions: validation and ownership."""
-from datetime import datetime, timedelta, timezone
+import secrets
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import text
 
+from geo import clock
 from geo.accounts import create_user
 from geo.db import unit_of_work
 from tests.conftest import PASSWORD, bearer
-from tests.dispatch_fixtures import SITE, add_inspector
+from tests.dispatch_fixtures import SITE, add_inspector, committed  # noqa: F401 (fixture)
 
 
-def test_incident_at_a_location_is_created_urgent_in_the_right_county(client, tokens, db):
+def test_incident_at_a_location_is_created_urgent_in_the_right_county(client, tokens, db,
+                                                                      committed):  # noqa: F811
     r = client.post("/api/v1/inspections", json={
         "kind": "incident", "location": {"lat": SITE[1], "lon": SITE[0]},
         "description": "30 名农民工聚集讨薪"}, headers=bearer(tokens["command"]))
     body = r.get_json()
     assert r.status_code == 201 and body["priority"] == "urgent"
+    committed.inspections.append(body["id"])
     assert body["county_adcode"] == "410102" and body["status"] == "pending"
     audited = db.execute(text("SELECT count(*) FROM audit_log WHERE entity = 'inspection' "
                               "AND entity_id = :i"), {"i": str(body["id"])}).scalar_one()
     assert audited == 1
 
 
-def test_inspection_at_an_employer_takes_its_location(client, tokens, db):
-    employer, county = db.execute(text("SELECT id, county_adcode FROM employers ORDER BY id "
-                                       "LIMIT 1")).one()
+def test_inspection_at_an_employer_takes_its_location(client, tokens, db,
+                                                      committed):  # noqa: F811
+    site = (113.7312, 34.7719)  # 金水区
+    employer = committed.employer(lon=site[0], lat=site[1], county="410105")
     r = client.post("/api/v1/inspections", json={"kind": "scheduled", "employer_id": employer},
                     headers=bearer(tokens["dispatcher"]))
-    assert r.status_code == 201 and r.get_json()["county_adcode"] == county
+    body = r.get_json()
+    assert r.status_code == 201 and body["county_adcode"] == "410105"
+    assert db.execute(text("SELECT ST_X(geom), ST_Y(geom) FROM inspections WHERE id = :i"),
+                      {"i": body["id"]}).one() == pytest.approx(site)
 
 
 @pytest.mark.parametrize("body, status, words", [
@@ -49,20 +57,25 @@ def test_bad_inspections_are_refused_and_nothing_is_written(client, tokens, db, 
     assert db.execute(text("SELECT count(*) FROM inspections")).scalar_one() == before
 
 
-def test_listing_is_ordered_by_priority(client, tokens):
-    items = client.get("/api/v1/inspections?status=pending&area=410000",
+def test_listing_is_ordered_by_priority(client, tokens, committed):  # noqa: F811
+    ours = [committed.inspection(lon=SITE[0], lat=SITE[1], priority=p)
+            for p in ("normal", "high", "urgent")]  # oldest first: priority must win over age
+    items = client.get("/api/v1/inspections?status=pending&area=410102&limit=1000",
                        headers=bearer(tokens["command"])).get_json()["items"]
     ranks = [{"urgent": 0, "high": 1, "normal": 2}[i["priority"]] for i in items]
     assert ranks == sorted(ranks)
+    assert [i["id"] for i in items if i["id"] in ours] == ours[::-1]
 
 
 @pytest.fixture()
-def own_officer(sessions):
+def own_officer(sessions, committed):  # noqa: F811
     with unit_of_work(sessions) as s:
-        user = create_user(s, username=f"field-{datetime.now().timestamp()}", password=PASSWORD,
+        user = create_user(s, username=f"field-{secrets.token_hex(6)}", password=PASSWORD,
                            role="inspector", actor="tests")
         mine = add_inspector(s, lon=SITE[0], lat=SITE[1], user_id=user.id)
         other = add_inspector(s, lon=SITE[0], lat=SITE[1])
+        committed.users.append(user.id)
+        committed.officers.append(other)
     return user.username, mine, other
 
 
@@ -71,7 +84,7 @@ def test_an_inspector_posts_only_their_own_position(client, own_officer):
     token = client.post("/api/v1/auth/token", json={"username": username,
                                                     "password": PASSWORD}).get_json()["token"]
     fix = {"lat": SITE[1] + 0.001, "lon": SITE[0], "accuracy_m": 8,
-           "recorded_at": datetime.now(timezone.utc).isoformat()}
+           "recorded_at": clock.now().isoformat()}
     assert client.post(f"/api/v1/officers/{mine}/location", json=fix,
                        headers=bearer(token)).status_code == 200
     assert client.post(f"/api/v1/officers/{other}/location", json=fix,
@@ -83,7 +96,7 @@ def test_an_inspector_posts_only_their_own_position(client, own_officer):
 
 @pytest.mark.parametrize("fix, status", [
     ({"lat": 39.9, "lon": 116.4}, 422),
-    ({"lat": SITE[1], "lon": SITE[0], "recorded_at": (datetime.now(timezone.utc)
+    ({"lat": SITE[1], "lon": SITE[0], "recorded_at": (clock.now()
                                                      + timedelta(hours=1)).isoformat()}, 422),
     ({"lat": SITE[1], "lon": SITE[0], "recorded_at": "yesterday"}, 400),
     ({"lat": SITE[1], "lon": SITE[0], "recorded_at": "2026-11-29T08:00:00"}, 400),

@@ -5,7 +5,8 @@ from sqlalchemy import text
 from dispatch import recommend
 from dispatch.config import DispatchSettings
 from tests.conftest import bearer
-from tests.dispatch_fixtures import SITE, add_employer, add_inspection, add_inspector, metres_east
+from tests.dispatch_fixtures import (SITE, add_employer, add_inspection, add_inspector,
+                                     committed, metres_east)  # noqa: F401 (fixture)
 
 SETTINGS = DispatchSettings()
 
@@ -76,12 +77,13 @@ def test_knn_query_uses_the_gist_index(db):
     assert "idx_officers_geom" in plan, plan
 
 
-def test_recommendations_api_and_unknown_inspection(client, tokens):
+def test_recommendations_api_and_unknown_inspection(client, tokens, committed):  # noqa: F811
     h = bearer(tokens["dispatcher"])
-    pending = client.get("/api/v1/inspections?status=pending&area=410100", headers=h).get_json()
-    first = pending["items"][0]["id"]
-    body = client.get(f"/api/v1/inspections/{first}/recommendations", headers=h).get_json()
+    inspection = committed.inspection(lon=SITE[0], lat=SITE[1])
+    ours = {committed.inspector(lon=metres_east(*SITE, m)[0], lat=SITE[1]) for m in (40, 60)}
+    body = client.get(f"/api/v1/inspections/{inspection}/recommendations", headers=h).get_json()
     assert {"teams", "excluded"} <= set(body)
+    assert body["teams"] and body["candidates"] >= len(ours)  # ours at least make a team
     for team in body["teams"]:
         assert len(team["officer_ids"]) >= 2 and team["distance_m"] >= 0
     assert client.get("/api/v1/inspections/999999/recommendations", headers=h).status_code == 404

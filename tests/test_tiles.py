@@ -1,7 +1,6 @@
 """Employer vector tiles: content, aggregation cap, bad coordinates, cache and ETag."""
 import math
 import shutil
-import time
 
 import mapbox_vector_tile
 import pytest
@@ -110,12 +109,11 @@ def test_a_second_request_is_served_from_the_cache_without_rendering(client, tok
                         lambda *a, **k: calls.append(a[1:4]) or real(*a, **k))
     url, auth = "/api/v1/tiles/employers/7/104/50.pbf", bearer(tokens["command"])
     first = client.get(url, headers=auth)
-    started = time.perf_counter()
+    (stored,) = (settings.var / "tiles").glob("*/employers/7/104/50.pbf")
+    assert stored.read_bytes() == first.data and len(first.data) > 0
     second = client.get(url, headers=auth)
-    cached_ms = (time.perf_counter() - started) * 1000
     assert first.headers["X-Tile-Cache"] == "miss" and second.headers["X-Tile-Cache"] == "hit"
-    assert calls == [(7, 104, 50)] and second.data == first.data and len(first.data) > 0
-    assert cached_ms < 50, cached_ms  # the issue wants ≤ 5 ms; the test client adds overhead
+    assert calls == [(7, 104, 50)] and second.data == first.data
     etag = first.headers["ETag"]
     assert second.headers["ETag"] == etag
     unchanged = client.get(url, headers={**auth, "If-None-Match": etag})
