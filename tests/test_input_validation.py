@@ -108,3 +108,15 @@ def test_a_wrong_method_is_405_with_allow(client, tokens):
     assert r.status_code == 405
     assert set(r.headers["Allow"].split(", ")) >= {"GET", "POST"}
     assert r.get_json()["error"]["code"] == "method_not_allowed"
+
+
+def test_multipart_parts_without_a_name_or_with_control_characters_are_4xx(client, tokens, db):
+    before = db.execute(text("SELECT count(*) FROM employer_imports")).scalar_one()
+    body = (b'--b\r\nContent-Disposition: form-data; name="p\\"\r\n\r\nx\r\n'
+            b'--b\r\nContent-Disposition: form-data; name="file"; filename="a\x01.csv"\r\n\r\n'
+            b"name\r\n--b--\r\n")
+    r = client.post("/api/v1/employers/import", data=body,
+                    content_type="multipart/form-data; boundary=b",
+                    headers=bearer(tokens["admin"]))
+    assert 400 <= r.status_code < 500, r.get_json()
+    assert db.execute(text("SELECT count(*) FROM employer_imports")).scalar_one() == before

@@ -98,12 +98,16 @@ class StrictJSONProvider(DefaultJSONProvider):
 
 
 def _check_request() -> None:
-    """Refuse control characters in the path, query string and form fields."""
-    for where, values in (("path", [request.path]), ("query", request.args.items(multi=True)),
-                          ("form", request.form.items(multi=True) if request.form else ())):
-        for item in values:
-            name, value = item if isinstance(item, tuple) else ("path", item)
-            for part in (name, value):
+    """Refuse control characters in the path, query string, form fields and file names."""
+    files = [(name, upload.filename) for name, upload in request.files.items(multi=True)] \
+        if request.files else []
+    for where, values in (("path", [("path", request.path)]),
+                          ("query", request.args.items(multi=True)),
+                          ("form", request.form.items(multi=True) if request.form else ()),
+                          ("file", files)):
+        for name, value in values:
+            name = name or ""  # a multipart part can come without a usable name
+            for part in (name, value or ""):
                 why = text_problem(part, single_line=True)
                 if why:
                     shown = printable(name)
