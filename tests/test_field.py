@@ -74,13 +74,19 @@ def test_bad_corrections_are_refused_and_nothing_changes(client, grid_worker, db
                       {"i": item["id"]}).scalar_one() == before
 
 
+def add_duplicate_pair(s, lon: float, lat: float, name: str, address: str) -> tuple[int, int]:
+    """Two employers of 410305 about 14 m apart with the same name and address."""
+    a = add_employer(s, lon=lon, lat=lat, county="410305")
+    b = add_employer(s, lon=lon + 0.0001, lat=lat + 0.0001, county="410305")
+    s.execute(text("UPDATE employers SET name = :n, address = :addr WHERE id IN (:a, :b)"),
+              {"n": name, "addr": address, "a": a, "b": b})
+    return a, b
+
+
 def test_duplicates_are_listed_and_a_merge_moves_complaints(client, tokens, sessions, db):
     with unit_of_work(sessions) as s:
-        a = add_employer(s, lon=112.45, lat=34.62, county="410305")
-        b = add_employer(s, lon=112.4501, lat=34.6201, county="410305")
-        s.execute(text("UPDATE employers SET name = '洛阳重复测试机械有限公司', "
-                       "address = '河南省洛阳市涧西区建设路1号' WHERE id IN (:a, :b)"),
-                  {"a": a, "b": b})
+        a, b = add_duplicate_pair(s, 112.45, 34.62, "洛阳重复测试机械有限公司",
+                                  "河南省洛阳市涧西区建设路1号")
         s.execute(text("""INSERT INTO complaints (employer_id, county_adcode, category,
                           workers_affected, geom, status) SELECT id, county_adcode, 'overtime', 1,
                           geom, 'received'
@@ -127,11 +133,8 @@ def test_duplicates_of_a_city_use_the_spatial_index(db):
 
 def test_duplicates_of_a_city_find_the_pair_of_one_of_its_counties(client, tokens, sessions):
     with unit_of_work(sessions) as s:
-        a = add_employer(s, lon=112.46, lat=34.63, county="410305")
-        b = add_employer(s, lon=112.4601, lat=34.6301, county="410305")
-        s.execute(text("UPDATE employers SET name = '洛阳城市查重测试有限公司', "
-                       "address = '河南省洛阳市涧西区建设路9号' WHERE id IN (:a, :b)"),
-                  {"a": a, "b": b})
+        a, b = add_duplicate_pair(s, 112.46, 34.63, "洛阳城市查重测试有限公司",
+                                  "河南省洛阳市涧西区建设路9号")
     items = client.get("/api/v1/employers/duplicates?area=410300",
                        headers=bearer(tokens["admin"])).get_json()["items"]
     assert [i["same_name_address"] for i in items if {i["a_id"], i["b_id"]} == {a, b}] == [True]
