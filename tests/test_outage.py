@@ -2,6 +2,8 @@
 import logging
 from pathlib import Path
 
+from sqlalchemy import text
+
 from geo.embedded import Cluster
 from tests.conftest import bearer
 
@@ -34,3 +36,27 @@ def test_requests_during_a_restart_get_503_then_succeed_without_a_restart_of_the
     answers = [client.get(url, headers=bearer(tokens["dispatcher"])) for url in URLS]
     assert [r.status_code for r in answers] == [200] * len(URLS)
     assert client.get("/healthz").status_code == 200
+
+
+def test_web_statements_are_cut_at_the_statement_timeout_and_answer_503(
+        database_url, settings):
+    """Work a client cannot wait for is cancelled by the server itself, not left running."""
+    from dataclasses import replace
+
+    from geo.db import unit_of_work
+    from tests.conftest import sign_in_every_role
+    from webapp import create_app
+
+    normal = create_app(settings, database_url=database_url)
+    with unit_of_work(normal.extensions["liangwang"]["sessions"]) as s:
+        assert s.execute(text("SHOW statement_timeout")).scalar_one() == "30s"
+    token = sign_in_every_role(normal)["command"]
+    normal.extensions["liangwang"]["engine"].dispose()
+    hasty = create_app(replace(settings, statement_timeout_ms=1), database_url=database_url)
+    try:
+        r = hasty.test_client().get("/api/v1/coverage?area=410000", headers=bearer(token))
+        assert r.status_code == 503, r.get_json()
+        assert r.get_json()["error"]["code"] == "query_timeout"
+        assert r.headers["Retry-After"].isdigit()
+    finally:
+        hasty.extensions["liangwang"]["engine"].dispose()
