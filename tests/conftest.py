@@ -8,6 +8,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -122,6 +123,11 @@ def sign_in_every_role(app, prefix: str = "test") -> dict[str, str]:
 def tokens(app) -> dict[str, str]:
     """A bearer token per role."""
     return sign_in_every_role(app)
+
+
+def unique(prefix: str) -> str:
+    """A name no other test (or earlier run) uses, e.g. for a test's own user account."""
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"
 
 
 def bearer(token: str) -> dict[str, str]:

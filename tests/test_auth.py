@@ -2,14 +2,14 @@
 import hashlib
 import html
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
 import time_machine
 from sqlalchemy import text
 
-from geo import accounts
+from geo import accounts, clock
 from geo.config import Settings
 from geo.db import unit_of_work
 from geo.models import User
@@ -137,7 +137,7 @@ def test_missing_malformed_forged_and_expired_tokens_are_401(app, client, tokens
                                                     "password": PASSWORD}).get_json()["token"]
     assert client.get("/api/v1/me", headers=bearer(token)).status_code == 200
     # The token's signature carries its time: move the clock past its lifetime.
-    later = datetime.now(timezone.utc) + timedelta(seconds=settings.token_ttl_s + 5)
+    later = clock.now() + timedelta(seconds=settings.token_ttl_s + 5)
     with time_machine.travel(later, tick=False):
         r = client.get("/api/v1/me", headers=bearer(token))
     assert r.status_code == 401 and "expired" in r.get_json()["error"]["message"]

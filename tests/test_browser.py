@@ -4,7 +4,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.conftest import ARTIFACTS, PASSWORD
+from tests.conftest import ARTIFACTS, PASSWORD, unique
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -93,8 +93,7 @@ def test_dispatcher_assigns_the_top_team_from_the_page(browser, live_server, ses
 
 
 def test_grid_worker_moves_an_employer_with_the_phone_gps(browser, live_server, sessions, db):
-    from datetime import datetime
-
+    
     from sqlalchemy import text
 
     from geo.accounts import create_user
@@ -107,7 +106,7 @@ def test_grid_worker_moves_an_employer_with_the_phone_gps(browser, live_server, 
                                   "LIMIT 1"), {"g": grid_a}).scalar_one()
         lon, lat = s.execute(text("SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) "
                                   "AS p FROM grids WHERE id = :g) s"), {"g": grid_b}).one()
-        user = create_user(s, username=f"gps-{datetime.now().timestamp()}", password=PASSWORD,
+        user = create_user(s, username=unique("gps"), password=PASSWORD,
                            role="inspector", actor="tests")
         add_inspector(s, lon=lon, lat=lat, county="410105", kind="grid_worker", certified=False,
                       grid_id=grid_a, user_id=user.id)

@@ -1,12 +1,11 @@
 """Who may change an employer: inspectors only those of their own grid(s); others as before."""
-from datetime import datetime
 
 import pytest
 from sqlalchemy import text
 
 from geo.accounts import create_user
 from geo.db import unit_of_work
-from tests.conftest import PASSWORD, bearer
+from tests.conftest import PASSWORD, bearer, unique
 from tests.dispatch_fixtures import add_employer, add_inspector
 
 COUNTY = "410103"  # 二七区 (not 410105: tests.employer_files.codes makes codes there)
@@ -29,7 +28,7 @@ def field(sessions, client):
     with unit_of_work(sessions) as s:
         mine, other = s.execute(text("SELECT id FROM grids WHERE county_adcode = :c "
                                      "ORDER BY id LIMIT 2"), {"c": COUNTY}).scalars().all()
-        user = create_user(s, username=f"authz-{datetime.now().timestamp()}", password=PASSWORD,
+        user = create_user(s, username=unique("authz"), password=PASSWORD,
                            role="inspector", actor="tests")
         # An officer record in that grid (not a grid worker: the demo's 1–2 per grid stay so).
         add_inspector(s, lon=113.7, lat=34.8, county=COUNTY, certified=False, grid_id=mine,

@@ -1,12 +1,11 @@
 """Field updates by grid workers, detail corrections with stale checks, duplicates and merges."""
-from datetime import datetime
 
 import pytest
 from sqlalchemy import text
 
 from geo.accounts import create_user
 from geo.db import unit_of_work
-from tests.conftest import PASSWORD, bearer
+from tests.conftest import PASSWORD, bearer, unique
 from tests.dispatch_fixtures import add_employer, add_inspector
 
 
@@ -16,7 +15,7 @@ def grid_worker(sessions, client):
     with unit_of_work(sessions) as s:
         grid = s.execute(text("SELECT id FROM grids WHERE county_adcode = '410105' "
                               "ORDER BY id LIMIT 1")).scalar_one()
-        user = create_user(s, username=f"gw-{datetime.now().timestamp()}", password=PASSWORD,
+        user = create_user(s, username=unique("gw"), password=PASSWORD,
                            role="inspector", actor="tests")
         add_inspector(s, lon=113.7, lat=34.8, county="410105", kind="grid_worker",
                       certified=False, grid_id=grid, user_id=user.id)

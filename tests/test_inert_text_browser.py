@@ -3,7 +3,6 @@ history text is shown as text, never run, and the pages' own scripts run under a
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from html.parser import HTMLParser
 from urllib.parse import quote
 
@@ -12,7 +11,7 @@ from sqlalchemy import text
 
 from geo.accounts import create_user
 from geo.db import unit_of_work
-from tests.conftest import ARTIFACTS, PASSWORD, bearer
+from tests.conftest import ARTIFACTS, PASSWORD, bearer, unique
 from tests.dispatch_fixtures import add_employer, add_inspector, metres_east
 from tests.test_browser import browser  # noqa: F401  (the module's Chromium fixture)
 
@@ -48,7 +47,7 @@ def hostile(sessions):
         s.execute(text("""UPDATE employers SET name = :p, address = :p, contact_person = :p,
                           grid_id = :g, updated_at = now() - interval '10 years' WHERE id = :e"""),
                   {"p": p, "g": grid, "e": employer})
-        user = create_user(s, username=f"inert-{datetime.now().timestamp()}", password=PASSWORD,
+        user = create_user(s, username=unique("inert"), password=PASSWORD,
                            role="inspector", actor="tests", display_name=p)
         officers = [add_inspector(s, lon=metres_east(lon, lat, 150 * (i + 1))[0], lat=lat,
                                   county=COUNTY, grid_id=grid, user_id=user.id if i == 0 else None)

@@ -52,10 +52,10 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
                         partition_files_api, planner, security, validation)
 
     errors.register(app)
-    validation.register(app)
     security.register(app)
     compression.register(app)
     auth.register(app)
+    validation.register(app)
     for module in (auth, api, dispatch_api, casework_api, field, employers, partition_files_api,
                    grid_edits_api, map_api, command_api, openapi, planner, pages):
         app.register_blueprint(module.bp)

@@ -115,6 +115,7 @@ def _check_request() -> None:
 
 
 def register(app: Flask) -> None:
+    """Call after webapp.auth.register: a request refused at the door is never parsed."""
     app.json = StrictJSONProvider(app)
     app.json.ensure_ascii = False
-    app.before_request_funcs.setdefault(None, []).insert(0, _check_request)
+    app.before_request(_check_request)
