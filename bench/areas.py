@@ -18,9 +18,9 @@ def main() -> None:
     app = create_app()
     engine = app.extensions["liangwang"]["engine"]
     with app.app_context():
-        from geo.models import User
-        from webapp.auth import issue_token
-        from webapp.context import db
+        from geo.accounts.models import User
+        from webapp.core.auth import issue_token
+        from webapp.core.context import db
         user = db().query(User).filter_by(role="command").first()
         token = issue_token(user)[0]
     client = app.test_client()

@@ -35,9 +35,10 @@ def free_port() -> int:
 @contextmanager
 def throwaway_database(pool_size: int = 5):
     """A fresh embedded PostGIS, migrated, with the Henan boundaries; removed afterwards."""
-    from geo import boundaries, migrate
-    from geo.db import make_engine, make_sessionmaker, unit_of_work
-    from geo.embedded import Cluster
+    from geo.areas import boundaries
+    from geo.core import migrate
+    from geo.core.db import make_engine, make_sessionmaker, unit_of_work
+    from geo.core.embedded import Cluster
 
     cluster = Cluster(Path(tempfile.mkdtemp(prefix="lw-bench-")))
     try:

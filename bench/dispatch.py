@@ -20,13 +20,14 @@ import numpy as np
 from sqlalchemy import text
 
 from bench.common import p50_p95
-from dispatch import assign, plan, recommend
-from dispatch.config import DispatchSettings
+from dispatch.inspections import assign, plan, recommend
+from dispatch.settings import DispatchSettings
 from dispatch.demo import seed_demo
-from geo import boundaries, migrate
-from geo.db import make_engine, make_sessionmaker, unit_of_work
-from geo.embedded import Cluster
-from geo.errors import Conflict, Unprocessable
+from geo.areas import boundaries
+from geo.core import migrate
+from geo.core.db import make_engine, make_sessionmaker, unit_of_work
+from geo.core.embedded import Cluster
+from geo.core.errors import Conflict, Unprocessable
 
 SETTINGS = DispatchSettings()
 PEER_SQL = recommend.ELIGIBLE_SQL.format(extra="") + """

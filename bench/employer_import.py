@@ -21,10 +21,12 @@ from pathlib import Path
 import numpy as np
 
 from dispatch.demo import seed_demo
-from geo import boundaries, crs, demo, migrate
-from geo.db import make_engine, make_sessionmaker, unit_of_work
-from geo.embedded import Cluster
-from geo.employer_import import import_employers
+from geo.areas import boundaries
+from geo import crs, demo
+from geo.core import migrate
+from geo.core.db import make_engine, make_sessionmaker, unit_of_work
+from geo.core.embedded import Cluster
+from geo.employers.imports.service import import_employers
 
 HEADER = ["单位名称", "统一社会信用代码", "法定代表人", "经营地址", "经度", "纬度", "行业",
           "从业人数", "联系电话"]

@@ -25,11 +25,15 @@ import numpy as np
 import shapely
 from sqlalchemy import text
 
-from geo import boundaries, coverage, demo, grid_edits, migrate
-from geo.db import make_engine, make_sessionmaker, unit_of_work
-from geo.embedded import Cluster
-from geo.employers import assign_to_grids
-from geo.planning_config import PlanningSettings
+from geo.areas import boundaries
+from geo.grids import coverage
+from geo import demo
+from geo.grids.edits import service as grid_edits
+from geo.core import migrate
+from geo.core.db import make_engine, make_sessionmaker, unit_of_work
+from geo.core.embedded import Cluster
+from geo.employers.service import assign_to_grids
+from geo.grids.settings import PlanningSettings
 
 REPEAT = 5
 

@@ -21,11 +21,13 @@ from libpysal.weights import W
 from sqlalchemy import text
 
 from dispatch.demo import seed_demo
-from geo import boundaries, hotspots, migrate, risk
-from geo.areas import county_adcodes
-from geo.db import make_engine, make_sessionmaker, unit_of_work
-from geo.embedded import Cluster
-from geo.risk_config import RiskSettings
+from geo.areas import boundaries
+from dispatch.analytics import hotspots, risk
+from geo.core import migrate
+from geo.areas.service import county_adcodes
+from geo.core.db import make_engine, make_sessionmaker, unit_of_work
+from geo.core.embedded import Cluster
+from dispatch.analytics.settings import RiskSettings
 
 SETTINGS = RiskSettings()
 

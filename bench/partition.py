@@ -18,9 +18,10 @@ import shapely
 from sqlalchemy import text
 
 from bench.common import throwaway_database
-from geo import demo, partition
-from geo.db import unit_of_work
-from geo.proposal_report import assess
+from geo import demo
+from geo.grids.planning import partition
+from geo.core.db import unit_of_work
+from geo.grids.planning.report import assess
 
 
 def biggest_county(session) -> demo.County:

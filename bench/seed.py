@@ -16,7 +16,7 @@ import numpy as np
 
 from bench.common import throwaway_database
 from dispatch.demo import seed_demo
-from geo.db import unit_of_work
+from geo.core.db import unit_of_work
 
 
 def main(n: int) -> None:

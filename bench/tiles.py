@@ -24,7 +24,7 @@ import numpy as np
 import requests
 
 from bench.common import free_port, p50_p95
-from geo.config import ROOT
+from geo.core.config import ROOT
 
 ZOOMS = range(6, 15)
 PER_ZOOM = 12
@@ -79,8 +79,8 @@ def fetch(session: requests.Session, url: str, headers: dict) -> tuple[float, in
 def run(url: str, sessions) -> None:
     from sqlalchemy import text
 
-    from geo import accounts
-    from geo.db import unit_of_work
+    from geo.accounts import service as accounts
+    from geo.core.db import unit_of_work
     with unit_of_work(sessions) as s:
         if not s.execute(text("SELECT 1 FROM users WHERE username = 'bench-command'")).first():
             accounts.create_user(s, username="bench-command", password=PASSWORD, role="command",
@@ -148,14 +148,15 @@ def main() -> None:
     parser.add_argument("employers", nargs="?", type=int, default=1_000_000)
     parser.add_argument("--database-url", help="use this seeded database instead of a new one")
     args = parser.parse_args()
-    from geo.db import make_engine, make_sessionmaker
+    from geo.core.db import make_engine, make_sessionmaker
     if args.database_url:
         run(args.database_url, make_sessionmaker(make_engine(args.database_url)))
         return
     from dispatch.demo import seed_demo
-    from geo import boundaries, migrate
-    from geo.db import unit_of_work
-    from geo.embedded import Cluster
+    from geo.areas import boundaries
+    from geo.core import migrate
+    from geo.core.db import unit_of_work
+    from geo.core.embedded import Cluster
     cluster = Cluster(Path(tempfile.mkdtemp(prefix="lw-bench-")))
     try:
         url = cluster.ensure_running()

@@ -5,15 +5,15 @@ import numpy as np
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from dispatch import inspections
-from dispatch.calendar import WorkingCalendar
-from dispatch.config import DispatchSettings
-from dispatch.officers import ON_A_JOB
+from dispatch.inspections import service as inspections
+from dispatch.calendar.service import WorkingCalendar
+from dispatch.settings import DispatchSettings
+from dispatch.officers.service import ON_A_JOB
 from geo import demo
-from geo.config import Settings
-from geo.db import job_timeout
+from geo.core.config import Settings
+from geo.core.db import job_timeout
 from geo.demo import _names
-from geo.employers import assign_to_grids
+from geo.employers.service import assign_to_grids
 
 STATUSES = np.array(["available", "off_duty", "assigned", "en_route", "on_site", "unavailable"])
 STATUS_P = [0.5, 0.2, 0.1, 0.05, 0.1, 0.05]

@@ -16,7 +16,7 @@ import shapely
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from geo import credit_code
+from geo.employers import credit_code
 
 Progress = Callable[[int], None]
 

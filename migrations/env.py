@@ -1,12 +1,19 @@
-"""Alembic environment: the URL comes from the caller (geo.migrate)."""
+"""Alembic environment: the URL comes from the caller (geo.core.migrate)."""
 from alembic import context
 from geoalchemy2 import alembic_helpers
 from sqlalchemy import create_engine, pool
 
-import dispatch.models  # noqa: F401  (register tables)
-import geo.command_models  # noqa: F401
-import geo.models  # noqa: F401
-from geo.db import Base
+import dispatch.calendar.models  # noqa: F401  (register tables)
+import dispatch.casework.models  # noqa: F401  (register tables)
+import dispatch.inspections.models  # noqa: F401  (register tables)
+import dispatch.officers.models  # noqa: F401  (register tables)
+import dispatch.analytics.models  # noqa: F401
+import geo.accounts.models  # noqa: F401
+import geo.areas.models  # noqa: F401
+import geo.core.db  # noqa: F401
+import geo.employers.models  # noqa: F401
+import geo.grids.models  # noqa: F401
+from geo.core.db import Base
 
 config = context.config
 target_metadata = Base.metadata

@@ -11,7 +11,8 @@ from datetime import timedelta
 import numpy as np
 from sqlalchemy import text
 
-from geo import clock, credit_code
+from geo.core import clock
+from geo.employers import credit_code
 
 COUNTY = "419999"
 X0, Y0 = 120.0, 40.0  # south-west corner of the square

@@ -6,7 +6,7 @@ import itertools
 import pytest
 from sqlalchemy import text
 
-from geo.db import unit_of_work
+from geo.core.db import unit_of_work
 
 _serial = itertools.count(1)
 
@@ -32,7 +32,7 @@ def add_inspector(session, *, lon: float, lat: float, county: str = "410102",
 def add_employer(session, *, lon: float, lat: float, county: str = "410102") -> int:
     import numpy as np
 
-    from geo.credit_code import generate
+    from geo.employers.credit_code import generate
     code = generate(np.array([county]), np.random.default_rng(next(_serial) + 1000))[0]
     return session.execute(text("""
         INSERT INTO employers (credit_code, name, location_source, county_adcode, geom)

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 from openpyxl import Workbook
 
-from geo import credit_code
+from geo.employers import credit_code
 from tests.conftest import bearer
 
 _seeds = count(1000)

@@ -6,7 +6,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import text
 
-from geo.db import unit_of_work
+from geo.core.db import unit_of_work
 
 FULL = 15  # GeoJSON digits: the exact doubles, as a client that kept them would send
 

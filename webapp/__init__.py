@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from flask import Flask, g
 
-from geo import embedded
-from geo.config import ROOT, Settings, check_secret_key
-from geo.db import make_engine, make_sessionmaker
+from geo.core import embedded
+from geo.core.config import ROOT, Settings, check_secret_key
+from geo.core.db import make_engine, make_sessionmaker
 
 
 def create_app(settings: Settings | None = None, database_url: str | None = None) -> Flask:
@@ -47,9 +47,19 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
             session.rollback()
             session.close()
 
-    from webapp import (api, auth, casework_api, cli, command_api, compression, dispatch_api,
-                        employers, errors, field, grid_edits_api, map_api, openapi, pages,
-                        partition_files_api, planner, security, validation)
+    from webapp.api import (
+        base as api,
+        casework as casework_api,
+        command as command_api,
+        dispatch as dispatch_api,
+        employers,
+        grid_edits as grid_edits_api,
+        map as map_api,
+        partition_files as partition_files_api,
+    )
+    from webapp.core import auth, compression, errors, openapi, security, validation
+    from webapp.cli import commands as cli
+    from webapp.pages import field, views as pages, planner
 
     errors.register(app)
     security.register(app)

@@ -5,7 +5,6 @@ Revises:
 Create Date: 2026-11-29
 """
 from alembic import op
-import geoalchemy2
 import sqlalchemy as sa
 from geoalchemy2 import Geometry
 from sqlalchemy.dialects import postgresql

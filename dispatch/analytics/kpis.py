@@ -1,0 +1,176 @@
+"""Command-centre KPIs for an area, each with the list behind it.
+
+Every count is `SELECT count(*) FROM <source> WHERE <condition>` and its list is the
+same source and condition with paging, so a figure and its list always agree. Dates that
+depend on the working-day calendar (the case warning horizon) are computed once with
+dispatch.calendar and bound as parameters.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from dispatch.calendar.service import WorkingCalendar
+from dispatch.settings import DispatchSettings
+from geo.grids import coverage
+from dispatch.analytics import risk
+from geo.areas.service import county_adcodes, find_area
+from geo.core.errors import InvalidInput
+from dispatch.analytics.settings import RiskSettings
+from dispatch.inspections.supervision import INTERVAL_SQL, OVERDUE_SQL
+
+# Complaints still waiting for the acceptance decision (部令第25号 Art. 18: 5 working days).
+COMPLAINT_STATES = ("within_limit", "due_today", "past_limit")
+CASE_STATES = ("due_soon", "overdue")
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A list behind a KPI: its rows, the condition that selects them, and their order."""
+
+    source: str
+    condition: str
+    columns: str
+    order: str
+    states: dict[str, str] | None = None  # extra condition per `state` value
+
+
+LISTS: dict[str, Listing] = {
+    "employers-outside-grids": Listing(
+        "employers e", "e.county_adcode = ANY(:c) AND e.grid_id IS NULL",
+        "e.id, e.name, e.credit_code, e.county_adcode, e.location_precision, "
+        "ST_X(e.geom) AS lon, ST_Y(e.geom) AS lat", "e.id"),
+    "grids-without-staff": Listing(
+        "grids g", "g.county_adcode = ANY(:c) AND NOT EXISTS "
+                   "(SELECT 1 FROM officers o WHERE o.grid_id = g.id)",
+        "g.id, g.code, g.name, g.county_adcode, "
+        "(SELECT count(*) FROM employers e WHERE e.grid_id = g.id) AS employers", "g.code"),
+    "employers-per-staff": Listing(
+        "(SELECT g.id, g.code, g.name, g.county_adcode, "
+        "(SELECT count(*) FROM employers e WHERE e.grid_id = g.id) AS employers, "
+        "(SELECT count(*) FROM officers o WHERE o.grid_id = g.id) AS staff FROM grids g "
+        "WHERE g.county_adcode = ANY(:c)) s", "s.staff > 0",
+        "s.id, s.code, s.name, s.county_adcode, s.employers, s.staff, "
+        "round(s.employers::numeric / s.staff, 2)::float8 AS employers_per_staff",
+        "s.employers::float8 / s.staff DESC, s.code"),
+    "overdue-employers": Listing(
+        "employers e", f"e.county_adcode = ANY(:c) AND {OVERDUE_SQL}",
+        f"e.id, e.name, e.credit_code, e.county_adcode, e.grid_id, e.grade, "
+        f"e.last_inspected_at, {INTERVAL_SQL} AS interval_days",
+        "e.grade DESC, e.last_inspected_at NULLS FIRST, e.id"),
+    "open-complaints": Listing(
+        "complaints k", "k.county_adcode = ANY(:c) AND k.status = 'received'",
+        "k.id, k.employer_id, k.county_adcode, k.category, k.workers_affected, k.received_at, "
+        "k.acceptance_due", "k.acceptance_due NULLS FIRST, k.id",
+        {"within_limit": "k.acceptance_due > :today", "due_today": "k.acceptance_due = :today",
+         # a complaint without a deadline should have one: counted as past it
+         "past_limit": "(k.acceptance_due < :today OR k.acceptance_due IS NULL)"}),
+    "case-deadlines": Listing(
+        "cases k", "k.county_adcode = ANY(:c) AND k.closed_on IS NULL AND k.due_on < :warn_before",
+        "k.id, k.employer_id, k.inspection_id, k.county_adcode, k.opened_on, k.due_on, "
+        "k.extended, k.supervised", "k.due_on, k.id",
+        {"due_soon": "k.due_on >= :today", "overdue": "k.due_on < :today"}),
+    "high-risk-uninspected": Listing(
+        "employer_risk r JOIN employers e ON e.id = r.employer_id",
+        "r.county_adcode = ANY(:c) AND r.level = 'red' AND (e.last_inspected_at IS NULL OR "
+        "e.last_inspected_at < now() - make_interval(days => :uninspected_days))",
+        "e.id, e.name, e.credit_code, e.county_adcode, e.grid_id, e.grade, "
+        "r.score::float8 AS score, e.last_inspected_at", "r.score DESC, e.id"),
+}
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every KPI query binds: the area's counties, today and the settings' numbers."""
+
+    area: str
+    counties: list[str]
+    params: dict
+
+
+def context(session: Session, area: str, *, today: date, settings: DispatchSettings,
+            risk_settings: RiskSettings, calendar: WorkingCalendar) -> Context:
+    """Resolve the area (404 if unknown) and bind the dates and settings."""
+    area = find_area(session, area)["adcode"]
+    counties = county_adcodes(session, area)
+    # cases.alerts warns while working days left <= the warning window: due before the next one.
+    warn_before = calendar.add_working_days(today, settings.deadline_warning_working_days + 1)
+    params = {"c": counties, "today": today, "warn_before": warn_before,
+              "uninspected_days": risk_settings.uninspected_days,
+              **risk_settings.supervision.sql_params()}
+    return Context(area, counties, params)
+
+
+def _where(listing: Listing, state: str | None) -> str:
+    if state is None or listing.states is None:
+        return listing.condition
+    return f"{listing.condition} AND {listing.states[state]}"
+
+
+def count(session: Session, ctx: Context, name: str, state: str | None = None) -> int:
+    listing = LISTS[name]
+    return session.execute(text(f"SELECT count(*) FROM {listing.source} "
+                                f"WHERE {_where(listing, state)}"), ctx.params).scalar_one()
+
+
+def items(session: Session, ctx: Context, name: str, *, state: str | None, page: int,
+          per_page: int, risk_settings: RiskSettings) -> dict:
+    """One page of the list behind a KPI, with its total (equal to the KPI's value)."""
+    listing = LISTS[name]
+    if listing.states is not None and state is not None and state not in listing.states:
+        raise InvalidInput(f"state must be one of {', '.join(listing.states)}",
+                           {"parameter": "state"})
+    if name == "high-risk-uninspected":
+        risk.refresh(session, ctx.counties, risk_settings)
+    rows = session.execute(text(f"""
+        SELECT {listing.columns} FROM {listing.source} WHERE {_where(listing, state)}
+        ORDER BY {listing.order} LIMIT :limit OFFSET :offset
+    """), {**ctx.params, "limit": per_page, "offset": (page - 1) * per_page}).mappings().all()
+    out = [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in r.items()}
+           for r in rows]
+    return {"kpi": name, "area": ctx.area, "state": state, "page": page, "per_page": per_page,
+            "total": count(session, ctx, name, state), "items": out}
+
+
+def _link(name: str, area: str, state: str | None = None) -> str:
+    return f"/api/v1/kpis/{name}?area={area}" + (f"&state={state}" if state else "")
+
+
+def figures(session: Session, ctx: Context, *, risk_settings: RiskSettings) -> dict:
+    """All KPIs of the area; each figure is {"value", "list"} (the list returns that count)."""
+    risk.refresh(session, ctx.counties, risk_settings)
+    a = ctx.area
+    cover = coverage.coverage(session, a)
+
+    def figure(name: str, state: str | None = None) -> dict:
+        return {"value": count(session, ctx, name, state), "list": _link(name, a, state)}
+
+    load = session.execute(text(f"""
+        SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY s.employers::float8 / s.staff),
+               max(s.employers::float8 / s.staff), count(*)
+        FROM {LISTS['employers-per-staff'].source} WHERE s.staff > 0
+    """), ctx.params).one()
+    return {
+        "area": a, "today": ctx.params["today"].isoformat(),
+        # Coverage is geo.coverage.coverage (the grid-planning report); its list is that report.
+        "coverage_pct": {"value": round(cover["covered_pct"], 3),
+                         "list": f"/api/v1/coverage?area={a}"},
+        "employers_outside_grids": figure("employers-outside-grids"),
+        "grids_without_staff": figure("grids-without-staff"),
+        # The headline is the median; the list holds the `grids` it is taken over.
+        "employers_per_staff": {"value": load[0] and round(load[0], 2),
+                                "median": load[0] and round(load[0], 2),
+                                "max": load[1] and round(load[1], 2), "grids": load[2],
+                                "list": _link("employers-per-staff", a)},
+        "overdue_inspections": figure("overdue-employers"),
+        "open_complaints": {"value": count(session, ctx, "open-complaints"),
+                            "list": _link("open-complaints", a),
+                            **{s: figure("open-complaints", s) for s in COMPLAINT_STATES}},
+        "case_deadlines": {"value": count(session, ctx, "case-deadlines"),
+                           "list": _link("case-deadlines", a),
+                           **{s: figure("case-deadlines", s) for s in CASE_STATES}},
+        "high_risk_uninspected": figure("high-risk-uninspected"),
+    }

@@ -1,0 +1,174 @@
+"""Assign, reassign, cancel and complete inspections: atomic, with no double-booking.
+
+Officer rows are locked in id order (so two dispatchers never deadlock), their
+status is re-checked under the lock, and a partial unique index on active
+assignments backs it up in the database itself.
+"""
+from __future__ import annotations
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from dispatch.inspections import service as inspections
+from dispatch.officers import service as officers
+from dispatch.calendar.service import WorkingCalendar
+from dispatch.settings import DispatchSettings
+from dispatch.inspections.models import Assignment, Inspection
+from geo.accounts import audit
+from geo.core.errors import Conflict, InvalidInput, NotFound, Unprocessable
+
+
+def _officer_ids(raw) -> list[int]:
+    if not isinstance(raw, list) or not all(isinstance(i, int) and not isinstance(i, bool)
+                                            for i in raw):
+        raise InvalidInput("officer_ids must be a list of officer ids (integers)",
+                           {"parameter": "officer_ids"})
+    if len(set(raw)) != len(raw):
+        raise Unprocessable("officer_ids lists the same officer twice",
+                            {"parameter": "officer_ids"})
+    return sorted(raw)
+
+
+def check_team(session: Session, inspection: Inspection, ids: list[int],
+               settings: DispatchSettings) -> list:
+    """Lock the officers and enforce the law: enough certified inspectors, none recused."""
+    if len(ids) < settings.min_team_size:
+        raise Unprocessable(
+            f"an inspection needs at least {settings.min_team_size} certified inspectors "
+            f"(劳动保障监察条例 Art. 16); got {len(ids)}", {"officer_ids": ids})
+    rows = session.execute(text("""
+        SELECT id, kind, certified, status FROM officers WHERE id = ANY(:ids)
+        ORDER BY id FOR UPDATE
+    """), {"ids": ids}).all()
+    missing = sorted(set(ids) - {r.id for r in rows})
+    if missing:
+        raise NotFound(f"officers {missing} do not exist", {"officer_ids": missing})
+    uncertified = [r.id for r in rows if r.kind != "inspector" or not r.certified]
+    if uncertified:
+        raise Unprocessable(f"officers {uncertified} are not certified inspectors (执法证)",
+                            {"officer_ids": uncertified})
+    if inspection.employer_id is not None:
+        recused = session.execute(text("""
+            SELECT officer_id FROM recusals WHERE employer_id = :e AND officer_id = ANY(:ids)
+            ORDER BY officer_id
+        """), {"e": inspection.employer_id, "ids": ids}).scalars().all()
+        if recused:
+            raise Unprocessable(f"officers {list(recused)} are recused for this employer (回避)",
+                                {"officer_ids": list(recused)})
+    return rows
+
+
+def assign(session: Session, inspection_id: int, raw_ids, *, actor: str | None,
+           settings: DispatchSettings, calendar: WorkingCalendar | None = None) -> dict:
+    """Assign a team to a pending inspection; 409 if an officer is no longer available."""
+    ids = _officer_ids(raw_ids)
+    inspection = inspections.get(session, inspection_id, lock=True)
+    if inspection.status != "pending":
+        raise Conflict(f"inspection {inspection_id} is {inspection.status}, not pending",
+                       {"status": inspection.status})
+    rows = check_team(session, inspection, ids, settings)
+    busy = [r.id for r in rows if r.status != "available"]
+    if busy:
+        raise Conflict(f"officers {busy} are no longer available (another dispatcher was "
+                       "faster, or their status changed); pick another team",
+                       {"officer_ids": busy})
+    _attach(session, inspection, ids, actor)
+    now = inspections.now_utc()
+    inspection.status = "assigned"
+    inspection.assigned_at = now
+    inspection.due_at = inspections.due_at(inspection.priority, now, settings,
+                                           calendar or WorkingCalendar.load(session))
+    inspection.version += 1
+    audit.record(session, actor=actor, action="assign", entity="inspection",
+                 entity_id=inspection_id, before={"status": "pending"},
+                 after={"status": "assigned", "officer_ids": ids,
+                        "due_at": inspection.due_at.isoformat()})
+    return inspections.detail(session, inspection_id)
+
+
+def _attach(session: Session, inspection: Inspection, ids: list[int], actor: str | None) -> None:
+    for officer_id in ids:
+        officer = officers.get(session, officer_id)
+        officers.record_transition(session, officer, "assigned", actor=actor,
+                                   inspection_id=inspection.id, reason="assigned")
+        officer.status = "assigned"
+        officer.version += 1
+        session.add(Assignment(inspection_id=inspection.id, officer_id=officer_id,
+                               county_adcode=inspection.county_adcode, assigned_by=actor))
+    session.flush()
+
+
+def _release(session: Session, inspection: Inspection, reason: str, actor: str | None) -> list:
+    """End the active assignments and make their officers available again."""
+    released = session.execute(text("""
+        UPDATE assignments SET released_at = now(), release_reason = :reason
+        WHERE inspection_id = :id AND released_at IS NULL RETURNING officer_id
+    """), {"id": inspection.id, "reason": reason}).scalars().all()
+    for officer_id in sorted(released):
+        officer = officers.get(session, officer_id, lock=True)
+        if officer.status != "available":
+            officers.record_transition(session, officer, "available", actor=actor,
+                                       inspection_id=inspection.id, reason=reason)
+            officer.status = "available"
+            officer.version += 1
+    return sorted(released)
+
+
+def _reason(reason) -> str:
+    if not isinstance(reason, str) or not reason.strip():
+        raise InvalidInput("a reason is required", {"parameter": "reason"})
+    return reason.strip()
+
+
+def cancel(session: Session, inspection_id: int, reason, *, actor: str | None) -> dict:
+    """Cancel a pending or assigned inspection and free its officers."""
+    reason = _reason(reason)
+    inspection = inspections.get(session, inspection_id, lock=True)
+    if inspection.status not in ("pending", "assigned"):
+        raise Conflict(f"inspection {inspection_id} is {inspection.status}; only pending or "
+                       "assigned inspections can be cancelled", {"status": inspection.status})
+    before = inspection.status
+    released = _release(session, inspection, f"cancelled: {reason}", actor)
+    inspection.status, inspection.closed_reason = "cancelled", reason
+    inspection.version += 1
+    audit.record(session, actor=actor, action="cancel", entity="inspection",
+                 entity_id=inspection_id, before={"status": before},
+                 after={"status": "cancelled", "reason": reason, "released": released})
+    return inspections.detail(session, inspection_id)
+
+
+def reassign(session: Session, inspection_id: int, raw_ids, reason, *, actor: str | None,
+             settings: DispatchSettings) -> dict:
+    """Replace the team of an assigned inspection, atomically."""
+    reason = _reason(reason)
+    ids = _officer_ids(raw_ids)
+    inspection = inspections.get(session, inspection_id, lock=True)
+    if inspection.status != "assigned":
+        raise Conflict(f"inspection {inspection_id} is {inspection.status}, not assigned",
+                       {"status": inspection.status})
+    released = _release(session, inspection, f"reassigned: {reason}", actor)
+    session.flush()
+    inspection.status = "pending"
+    result = assign(session, inspection_id, ids, actor=actor, settings=settings)
+    audit.record(session, actor=actor, action="reassign", entity="inspection",
+                 entity_id=inspection_id, before={"officer_ids": released},
+                 after={"officer_ids": ids, "reason": reason})
+    return result
+
+
+def complete(session: Session, inspection_id: int, summary, *, actor: str | None) -> dict:
+    """Close an assigned inspection as done and free its officers."""
+    summary = _reason(summary)
+    inspection = inspections.get(session, inspection_id, lock=True)
+    if inspection.status not in ("assigned", "in_progress"):
+        raise Conflict(f"inspection {inspection_id} is {inspection.status}; only assigned "
+                       "inspections can be completed", {"status": inspection.status})
+    released = _release(session, inspection, "completed", actor)
+    inspection.status, inspection.closed_reason = "done", summary
+    inspection.version += 1
+    session.execute(text("UPDATE employers SET last_inspected_at = now() WHERE id = :e"),
+                    {"e": inspection.employer_id})
+    audit.record(session, actor=actor, action="complete", entity="inspection",
+                 entity_id=inspection_id, after={"status": "done", "summary": summary,
+                                                 "released": released})
+    return inspections.detail(session, inspection_id)

@@ -1,0 +1,113 @@
+"""双随机、一公开: random employers and random inspector pairs, reproducible from the seed.
+
+The draw stores its seed and both pools (sorted ids) so anyone can replay it with
+`replay()` and get the same result; every draw is in the audit log.
+"""
+from __future__ import annotations
+
+import math
+import secrets
+
+import numpy as np
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from dispatch.inspections import service as inspections
+from dispatch.inspections.models import RandomDraw
+from geo.accounts import audit
+from geo.areas.service import county_adcodes
+from geo.core.errors import InvalidInput, NotFound, Unprocessable
+
+
+def compute(seed: int, share: float, employers: list[tuple[int, str]],
+            inspectors: list[tuple[int, str]], recused: set[tuple[int, int]],
+            team_size: int = 2) -> list[dict]:
+    """The draw itself: pure, so a replay gives the same answer for the same inputs."""
+    rng = np.random.default_rng(seed)
+    n = math.ceil(share * len(employers)) if employers else 0
+    picked = sorted(rng.choice(len(employers), size=n, replace=False).tolist()) if n else []
+    by_county: dict[str, list[int]] = {}
+    for officer_id, county in inspectors:
+        by_county.setdefault(county, []).append(officer_id)
+    result = []
+    for index in picked:
+        employer_id, county = employers[index]
+        pool = by_county.get(county, [])
+        order = rng.permutation(len(pool)).tolist() if pool else []
+        team = [pool[i] for i in order if (pool[i], employer_id) not in recused][:team_size]
+        result.append({"employer_id": employer_id, "county_adcode": county,
+                       "officer_ids": sorted(team), "complete": len(team) == team_size})
+    return result
+
+
+def _pools(session: Session, counties: list[str]):
+    employers = [tuple(r) for r in session.execute(text(
+        "SELECT id, county_adcode FROM employers WHERE county_adcode = ANY(:c) ORDER BY id"),
+        {"c": counties})]
+    inspectors = [tuple(r) for r in session.execute(text("""
+        SELECT id, county_adcode FROM officers
+        WHERE kind = 'inspector' AND certified AND county_adcode = ANY(:c) ORDER BY id"""),
+        {"c": counties})]
+    return employers, inspectors
+
+
+def _recusals(session: Session, employer_ids: list[int]) -> set[tuple[int, int]]:
+    return {tuple(r) for r in session.execute(text(
+        "SELECT officer_id, employer_id FROM recusals WHERE employer_id = ANY(:e)"),
+        {"e": employer_ids})}
+
+
+def draw(session: Session, *, area: str, check_item: str, share: float, seed: int | None,
+         actor: str | None, create_inspections: bool = True) -> dict:
+    """Draw employers and inspector pairs in an area, record everything, open inspections."""
+    if not 0 < share <= 1:
+        raise InvalidInput("share must be in (0, 1], e.g. 0.05 for 5 %", {"parameter": "share"})
+    if not check_item or not check_item.strip():
+        raise InvalidInput("check_item is required (what is checked)", {"parameter": "check_item"})
+    counties = county_adcodes(session, area)
+    seed = secrets.randbits(63) if seed is None else seed
+    employers, inspectors = _pools(session, counties)
+    if not employers:
+        raise Unprocessable(f"no employers in area {area}")
+    recused = _recusals(session, [e for e, _ in employers])
+    result = compute(seed, share, employers, inspectors, recused)
+    record = RandomDraw(area_adcode=area, check_item=check_item.strip(), seed=seed, share=share,
+                        employer_pool=[e for e, _ in employers],
+                        inspector_pool=[o for o, _ in inspectors],
+                        result={"items": result, "recusals": sorted(map(list, recused))},
+                        drawn_by=actor)
+    session.add(record)
+    session.flush()
+    created = 0
+    if create_inspections:
+        for item in result:
+            inspections.create(session, kind="random", priority="normal",
+                               description=f"双随机抽查 #{record.id}: {check_item}",
+                               employer_id=item["employer_id"], actor=actor)
+            created += 1
+    audit.record(session, actor=actor, action="draw", entity="random_draw", entity_id=record.id,
+                 after={"seed": seed, "share": share, "area": area, "drawn": len(result),
+                        "employer_pool": len(employers), "inspector_pool": len(inspectors)})
+    return {"id": record.id, "seed": seed, "share": share, "area": area,
+            "employer_pool": len(employers), "inspector_pool": len(inspectors),
+            "drawn": len(result), "inspections_created": created,
+            "incomplete_teams": sum(not i["complete"] for i in result), "items": result}
+
+
+def replay(session: Session, draw_id: int) -> dict:
+    """Recompute a recorded draw from its seed and pools; `matches` says if it reproduces."""
+    record = session.get(RandomDraw, draw_id)
+    if record is None:
+        raise NotFound(f"random draw {draw_id} does not exist")
+    counties = dict(session.execute(text(
+        "SELECT id, county_adcode FROM employers WHERE id = ANY(:e)"),
+        {"e": record.employer_pool}).all())
+    officers = dict(session.execute(text(
+        "SELECT id, county_adcode FROM officers WHERE id = ANY(:o)"),
+        {"o": record.inspector_pool}).all())
+    employers = [(e, counties[e]) for e in record.employer_pool if e in counties]
+    inspectors = [(o, officers[o]) for o in record.inspector_pool if o in officers]
+    recused = {tuple(r) for r in record.result["recusals"]}
+    again = compute(record.seed, record.share, employers, inspectors, recused)
+    return {"id": draw_id, "seed": record.seed, "matches": again == record.result["items"],
+            "items": again}

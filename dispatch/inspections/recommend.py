@@ -1,0 +1,175 @@
+"""Recommend teams of at least two certified inspectors for an inspection.
+
+Candidates come from a KNN query (`ORDER BY geom <-> :site`, served by the GiST
+index) plus every eligible inspector of the site's county, so jurisdiction is
+never lost to the distance cut-off. They are ranked jurisdiction first (same
+grid, then same county), then by geodesic distance.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import combinations
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from dispatch.inspections import service as inspections
+from dispatch.settings import DispatchSettings
+from geo.core import clock
+
+ELIGIBLE_SQL = """
+    SELECT o.id, o.name, o.county_adcode, o.grid_id, o.position_at,
+           ST_Distance(o.geom::geography, ST_SetSRID(ST_MakePoint(:x, :y), 4326)::geography)
+               AS distance_m
+    FROM officers o
+    WHERE o.kind = 'inspector' AND o.certified AND o.status = 'available'
+      AND o.geom IS NOT NULL
+      AND (:include_stale OR o.position_at >= now() - make_interval(mins => :stale))
+      AND NOT EXISTS (SELECT 1 FROM recusals r
+                      WHERE r.officer_id = o.id AND r.employer_id = :employer)
+      AND (SELECT count(*) FROM assignments a
+           WHERE a.officer_id = o.id AND a.assigned_at >= date_trunc('day', now())) < o.daily_cap
+      {extra}
+"""
+KNN_SQL = ELIGIBLE_SQL.format(extra="") + """
+    ORDER BY o.geom <-> ST_SetSRID(ST_MakePoint(:x, :y), 4326)
+    LIMIT :k
+"""
+COUNTY_SQL = ELIGIBLE_SQL.format(extra="AND o.county_adcode = :county")
+NEAREST_ANY_SQL = """
+    SELECT o.id, o.kind, o.certified, o.status, o.position_at, o.geom IS NULL AS no_position,
+           EXISTS (SELECT 1 FROM recusals r WHERE r.officer_id = o.id
+                   AND r.employer_id = :employer) AS recused,
+           (SELECT count(*) FROM assignments a WHERE a.officer_id = o.id
+            AND a.assigned_at >= date_trunc('day', now())) >= o.daily_cap AS at_cap,
+           o.position_at < now() - make_interval(mins => :stale) AS stale
+    FROM officers o
+    WHERE o.kind = 'inspector'
+    ORDER BY o.geom <-> ST_SetSRID(ST_MakePoint(:x, :y), 4326)
+    LIMIT :k
+"""
+
+
+@dataclass
+class Candidate:
+    id: int
+    name: str
+    county: str
+    grid_id: int | None
+    position_at: datetime | None
+    distance_m: float
+    tier: int  # 0 same grid, 1 same county, 2 elsewhere
+
+
+def site_of(session: Session, inspection_id: int) -> dict:
+    row = session.execute(text("""
+        SELECT i.id, i.status, i.employer_id, i.county_adcode, ST_X(i.geom) AS x, ST_Y(i.geom) AS y,
+               (SELECT g.id FROM grids g WHERE ST_Intersects(g.geom, i.geom) ORDER BY g.id LIMIT 1)
+                   AS grid_id,
+               (SELECT a.name LIKE '%区' FROM admin_areas a
+                WHERE a.level = 'county' AND a.adcode = i.county_adcode) AS urban
+        FROM inspections i WHERE i.id = :id
+    """), {"id": inspection_id}).mappings().first()
+    if row is None:
+        inspections.get(session, inspection_id)  # raises the 404
+    return dict(row)
+
+
+def candidates(session: Session, site: dict, settings: DispatchSettings,
+               include_stale: bool = False) -> list[Candidate]:
+    params = {"x": site["x"], "y": site["y"], "employer": site["employer_id"] or -1,
+              "stale": settings.stale_position_min, "include_stale": include_stale,
+              "k": settings.candidates, "county": site["county_adcode"]}
+    rows = {r.id: r for r in session.execute(text(KNN_SQL), params)}
+    rows.update({r.id: r for r in session.execute(text(COUNTY_SQL), params)})
+    out = []
+    for r in rows.values():
+        tier = 0 if site["grid_id"] is not None and r.grid_id == site["grid_id"] else \
+            1 if r.county_adcode == site["county_adcode"] else 2
+        out.append(Candidate(r.id, r.name, r.county_adcode, r.grid_id, r.position_at,
+                             float(r.distance_m), tier))
+    out.sort(key=lambda c: (c.tier, c.distance_m, c.id))
+    return out
+
+
+def eta_minutes(distance_m: float, urban: bool, settings: DispatchSettings) -> float:
+    speed = settings.urban_speed_kmh if urban else settings.rural_speed_kmh
+    return distance_m * settings.road_factor / 1000 / speed * 60
+
+
+TIER_TEXT = {0: "same grid as the site", 1: "same county as the site",
+             2: "outside the site's county"}
+
+
+def _reasons(c: Candidate, urban: bool, settings: DispatchSettings) -> list[str]:
+    age = ""
+    if c.position_at is not None:
+        minutes = (clock.now() - c.position_at).total_seconds() / 60
+        age = f"; position {minutes:.0f} min old"
+    return [f"officer {c.id} ({c.name}): {TIER_TEXT[c.tier]}",
+            f"officer {c.id}: {c.distance_m / 1000:.1f} km, ETA "
+            f"{eta_minutes(c.distance_m, urban, settings):.0f} min{age}"]
+
+
+def teams(cands: list[Candidate], urban: bool, settings: DispatchSettings,
+          limit: int = 5) -> list[dict]:
+    """Best teams of `min_team_size` from the leading candidates: jurisdiction, then distance."""
+    size = settings.min_team_size
+    pool = cands[: max(size, 8)]
+    ranked = sorted(combinations(pool, size), key=lambda team: (
+        max(c.tier for c in team), max(c.distance_m for c in team),
+        sum(c.distance_m for c in team), [c.id for c in team]))
+    out = []
+    for team in ranked[:limit]:
+        worst = max(c.distance_m for c in team)
+        out.append({
+            "officer_ids": [c.id for c in team],
+            "distance_m": round(worst, 1),
+            "eta_min": round(eta_minutes(worst, urban, settings), 1),
+            "tier": max(c.tier for c in team),
+            "reasons": [r for c in team for r in _reasons(c, urban, settings)],
+        })
+    return out
+
+
+def excluded(session: Session, site: dict, settings: DispatchSettings, eligible: set[int],
+             include_stale: bool) -> list[dict]:
+    """Nearby inspectors who are not candidates, each with the reason."""
+    params = {"x": site["x"], "y": site["y"], "employer": site["employer_id"] or -1,
+              "stale": settings.stale_position_min, "k": 20}
+    out = []
+    for r in session.execute(text(NEAREST_ANY_SQL), params):
+        if r.id in eligible:
+            continue
+        if not r.certified:
+            reason = "not certified (no enforcement certificate)"
+        elif r.status != "available":
+            reason = f"status is {r.status}"
+        elif r.recused:
+            reason = "recused for this employer (回避)"
+        elif r.at_cap:
+            reason = "daily inspection cap reached"
+        elif r.no_position:
+            reason = "no known position"
+        elif r.stale and not include_stale:
+            reason = f"position older than {settings.stale_position_min:.0f} min"
+        else:
+            reason = "farther than the nearest candidates"
+        out.append({"officer_id": r.id, "reason": reason})
+    return out
+
+
+def recommend(session: Session, inspection_id: int, settings: DispatchSettings,
+              include_stale: bool = False) -> dict:
+    """Ranked teams for an inspection, plus nearby officers left out and why."""
+    site = site_of(session, inspection_id)
+    cands = candidates(session, site, settings, include_stale)
+    urban = bool(site["urban"])
+    return {
+        "inspection_id": inspection_id,
+        "status": site["status"],
+        "teams": teams(cands, urban, settings) if len(cands) >= settings.min_team_size else [],
+        "candidates": len(cands),
+        "excluded": excluded(session, site, settings, {c.id for c in cands}, include_stale),
+    }

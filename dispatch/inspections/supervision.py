@@ -1,0 +1,41 @@
+"""Classified supervision (分类监管): how often each compliance grade is inspected.
+
+No national frequency exists (DOMAIN.md), so the intervals are settings. They live in
+geo so that the risk model and the KPIs (geo) and scheduled inspections (dispatch)
+read one value; dispatch.config takes its defaults from here.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from geo.core.config import numbers_from_env
+
+
+@dataclass(frozen=True)
+class SupervisionSettings:
+    """Inspection interval per grade in days; LIANGWANG_GRADE_INTERVAL_DAYS_<A|B|C>."""
+
+    grade_interval_days_a: int = 3 * 365      # A every 3 years
+    grade_interval_days_b: int = 365          # B yearly
+    grade_interval_days_c: int = 91           # C quarterly
+
+    @classmethod
+    def from_env(cls) -> "SupervisionSettings":
+        return cls(**numbers_from_env(cls))
+
+    def interval_days(self, grade: str) -> int:
+        return {"A": self.grade_interval_days_a, "B": self.grade_interval_days_b,
+                "C": self.grade_interval_days_c}[grade]
+
+    def sql_params(self) -> dict:
+        """Bind parameters for OVERDUE_SQL."""
+        return {"interval_a": self.grade_interval_days_a, "interval_b": self.grade_interval_days_b,
+                "interval_c": self.grade_interval_days_c}
+
+
+# Interval of employer row `e` in days; bind with SupervisionSettings.sql_params().
+INTERVAL_SQL = "(CASE e.grade WHEN 'A' THEN :interval_a WHEN 'B' THEN :interval_b " \
+               "ELSE :interval_c END)"
+# An employer is overdue when never inspected or last inspected longer ago than its interval.
+OVERDUE_SQL = f"(e.last_inspected_at IS NULL OR e.last_inspected_at < now() - " \
+              f"make_interval(days => {INTERVAL_SQL}))"

@@ -1,0 +1,171 @@
+"""Employer vector tiles (Mapbox Vector Tile) built in PostGIS with ST_AsMVT.
+
+A tile holds individual employers only when there are few enough of them
+(`point_limit`); otherwise, and always below `points_min_zoom`, employers are
+counted per square cell of `cluster_px` screen pixels, so a tile never holds more
+than (256 / cluster_px)² ≤ `max_features` features and a screenful of tiles stays
+near 10k features in the browser.
+"""
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from dispatch.analytics import tile_layer as risk_source
+from geo.core.errors import InvalidInput
+from geo.tiles.cache import TileCache
+
+EXTENT = 4096           # MVT coordinate extent of a tile
+TILE_PX = 256           # tiles are drawn 256 px wide
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    try:
+        return int(raw) if raw else default
+    except ValueError as exc:
+        raise SystemExit(f"Environment variable {name} must be an integer, got {raw!r}.") from exc
+
+
+@dataclass(frozen=True)
+class TileSettings:
+    """Tile limits; each one overridable by an environment variable."""
+
+    max_zoom: int = 22
+    max_features: int = 4096     # hard cap per tile
+    point_limit: int = 512       # more employers than this in a tile → clusters
+    points_min_zoom: int = 12    # below this zoom always clusters (a tile covers > 10 km)
+    cluster_px: int = 16         # cluster cell size in screen pixels
+    version_ttl_s: float = 2.0   # how long a computed data version is trusted
+
+    @classmethod
+    def from_env(cls) -> "TileSettings":
+        return cls(max_zoom=_env_int("LIANGWANG_TILE_MAX_ZOOM", 22),
+                   max_features=_env_int("LIANGWANG_TILE_MAX_FEATURES", 4096),
+                   point_limit=_env_int("LIANGWANG_TILE_POINT_LIMIT", 512),
+                   points_min_zoom=_env_int("LIANGWANG_TILE_POINTS_MIN_ZOOM", 12),
+                   cluster_px=_env_int("LIANGWANG_TILE_CLUSTER_PX", 16),
+                   version_ttl_s=float(_env_int("LIANGWANG_TILE_VERSION_TTL_MS", 2000)) / 1000)
+
+    @property
+    def cells_per_side(self) -> int:
+        """Cluster cells along a tile edge, shrunk if needed so cells² ≤ max_features."""
+        n = max(1, TILE_PX // max(1, self.cluster_px))
+        while n * n > self.max_features:
+            n -= 1
+        return n
+
+
+@dataclass(frozen=True)
+class Tile:
+    """An encoded tile (None when the client's copy is current) and its ETag."""
+
+    etag: str
+    data: bytes | None
+    cached: bool = False
+
+
+def check_coordinates(z: int, x: int, y: int, max_zoom: int) -> None:
+    """400 unless 0 ≤ z ≤ max_zoom and 0 ≤ x, y < 2^z."""
+    if not 0 <= z <= max_zoom:
+        raise InvalidInput(f"tile zoom must be between 0 and {max_zoom}; got {z}",
+                           {"parameter": "z"})
+    side = 1 << z
+    for name, value in (("x", x), ("y", y)):
+        if not 0 <= value < side:
+            raise InvalidInput(f"tile {name} must be between 0 and {side - 1} at zoom {z}; "
+                               f"got {value}", {"parameter": name})
+
+
+def employer_tile(session: Session, cache: TileCache, z: int, x: int, y: int, *,
+                  settings: TileSettings, if_none_match: tuple[str, ...] = ()) -> Tile:
+    """The employers tile z/x/y from the cache, or rendered in PostGIS and cached."""
+    check_coordinates(z, x, y, settings.max_zoom)
+    version = cache.version(session, extra=risk_source.version_sql())
+    etag = f"{version}-{z}-{x}-{y}"
+    if etag in if_none_match:
+        return Tile(etag, None)
+    data = cache.get(version, "employers", z, x, y)
+    if data is not None:
+        return Tile(etag, data, cached=True)
+    data = render_employers(session, z, x, y, settings)
+    cache.put(version, "employers", z, x, y, data)
+    return Tile(etag, data)
+
+
+def render_employers(session: Session, z: int, x: int, y: int, settings: TileSettings) -> bytes:
+    """Encode the tile: individual employers if few enough, else counts per cell."""
+    if z >= settings.points_min_zoom:
+        limit = min(settings.point_limit, settings.max_features)
+        n = session.execute(text(f"""
+            SELECT count(*) FROM (SELECT 1 FROM employers WHERE geom && {BOX} LIMIT :cap) t
+        """), {"cap": limit + 1, **tile_bounds(z, x, y)}).scalar_one()
+        if n <= limit:
+            return _points(session, z, x, y)
+    return _clusters(session, z, x, y, settings.cells_per_side)
+
+
+def tile_bounds(z: int, x: int, y: int) -> dict:
+    """Tile edges in degrees: west, south, east, north."""
+    n = 1 << z
+    return {"w": x / n * 360 - 180, "e": (x + 1) / n * 360 - 180,
+            "n": _row_latitude(z, y, 0.0), "s": _row_latitude(z, y, 1.0)}
+
+
+# Tile bounds are bound as constants (not computed in SQL) so that the planner sees how
+# many employers a tile holds: a province-wide tile is then a parallel sequential scan
+# with a hash aggregate instead of an index scan and a sort spilled to disk.
+BOX = "ST_MakeEnvelope(:w, :s, :e, :n, 4326)"
+
+
+def _points(session: Session, z: int, x: int, y: int) -> bytes:
+    risk = risk_source.point_sql("e")
+    return bytes(session.execute(text(f"""
+        SELECT ST_AsMVT(t, 'employers', {EXTENT}, 'geom', 'fid') FROM (
+            SELECT e.id AS fid, e.id, e.name, e.grade, e.grid_id IS NULL AS outside, {risk['select']}
+                   ST_AsMVTGeom(ST_Transform(e.geom, 3857), ST_TileEnvelope(:z, :x, :y),
+                                {EXTENT}, 64, true) AS geom
+            FROM employers e {risk['join']}
+            WHERE e.geom && {BOX}
+        ) t WHERE geom IS NOT NULL
+    """), {"z": z, "x": x, "y": y, **tile_bounds(z, x, y)}).scalar_one())
+
+
+def _clusters(session: Session, z: int, x: int, y: int, cells: int) -> bytes:
+    # Cells are equal squares in Web Mercator: columns are linear in longitude, rows are
+    # found among precomputed latitude edges, and only each cell's mean point is
+    # transformed, so no employer row is reprojected.
+    risk = risk_source.cluster_sql("e")
+    b = tile_bounds(z, x, y)
+    edges = [_row_latitude(z, y, i / cells) for i in range(cells, -1, -1)]  # south → north
+    session.execute(text("SET LOCAL jit = off"))  # compiling costs more than it saves here
+    return bytes(session.execute(text(f"""
+        WITH cell AS (
+            SELECT floor((ST_X(e.geom) - :w) / (:e - :w) * :cells)::int AS cx,
+                   :cells - width_bucket(ST_Y(e.geom), CAST(:edges AS float8[])) AS cy,
+                   count(*) AS n, count(*) FILTER (WHERE e.grade = 'A') AS a,
+                   count(*) FILTER (WHERE e.grade = 'B') AS b,
+                   count(*) FILTER (WHERE e.grade = 'C') AS c,
+                   count(*) FILTER (WHERE e.grid_id IS NULL) AS outside, {risk['aggregate']}
+                   avg(ST_X(e.geom)) AS lon, avg(ST_Y(e.geom)) AS lat
+            FROM employers e {risk['join']}
+            WHERE e.geom && {BOX}
+            GROUP BY 1, 2)
+        SELECT ST_AsMVT(t, 'clusters', {EXTENT}, 'geom') FROM (
+            SELECT n AS count, a, b, c, outside, {risk['output']}
+                   ST_AsMVTGeom(ST_Transform(ST_SetSRID(ST_MakePoint(lon, lat), 4326), 3857),
+                                ST_TileEnvelope(:z, :x, :y), {EXTENT}, 0, true) AS geom
+            FROM cell
+            WHERE cx BETWEEN 0 AND :cells - 1 AND cy BETWEEN 0 AND :cells - 1
+        ) t WHERE geom IS NOT NULL
+    """), {"z": z, "x": x, "y": y, "cells": cells, "edges": edges, **b}).scalar_one())
+
+
+def _row_latitude(z: int, y: int, fraction: float) -> float:
+    """Latitude of the line `fraction` of the way down tile row y."""
+    n = 1 << z
+    return math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * (y + fraction) / n))))

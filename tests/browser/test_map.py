@@ -1,0 +1,136 @@
+"""The command map in headless Chromium: escaped popups, live officers, layers, drill-down."""
+from urllib.parse import urlparse
+
+import pytest
+import requests
+from sqlalchemy import text
+
+from geo.core.db import unit_of_work
+from tests.conftest import ARTIFACTS, PASSWORD, bearer
+from tests.dispatch_fixtures import add_employer, add_inspector
+from tests.browser.test_pages import browser  # noqa: F401  (the module's Chromium fixture)
+
+PAYLOAD = '<img src=x onerror="window.__xss=1">'
+SITE = (113.3904, 34.5123)  # 新密市 (410183), away from other tests' sites
+
+
+def sign_in(browser, live_server, path, role="command"):  # noqa: F811
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.errors = []
+    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+    page.goto(f"{live_server}/login?next={requests.utils.quote(path, safe='')}")
+    page.fill("#username", f"test-{role}")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector('.folium-map[data-ready="1"]', timeout=60_000)
+    return page
+
+
+def show(page, lat, lon, zoom):
+    """Centre the map on a point and wait until the employer tiles in view have loaded."""
+    page.evaluate("""([lat, lon, zoom]) => new Promise(done => {
+        const map = LW.ctx.map, layer = LW.ctx.employers;
+        layer.once('load', () => setTimeout(done, 300));
+        map.setView([lat, lon], zoom, {animate: false});
+    })""", [lat, lon, zoom])
+
+
+def click_at(page, lat, lon):
+    point = page.evaluate("""([lat, lon]) => {
+        const p = LW.ctx.map.latLngToContainerPoint([lat, lon]);
+        const box = LW.ctx.map.getContainer().getBoundingClientRect();
+        return [box.left + p.x, box.top + p.y];
+    }""", [lat, lon])
+    page.mouse.click(*point)
+
+
+@pytest.fixture()
+def hostile_employer(sessions):
+    with unit_of_work(sessions) as s:
+        employer = add_employer(s, lon=SITE[0], lat=SITE[1], county="410183")
+        s.execute(text("UPDATE employers SET name = :n WHERE id = :i"),
+                  {"n": PAYLOAD, "i": employer})
+    yield employer
+    with unit_of_work(sessions) as s:
+        s.execute(text("DELETE FROM employers WHERE id = :i"), {"i": employer})
+
+
+def test_a_script_in_an_employer_name_is_shown_as_text_in_the_popup_and_search(
+        browser, live_server, hostile_employer):  # noqa: F811
+    page = sign_in(browser, live_server, "/map?area=410183")
+    show(page, SITE[1], SITE[0], 17)
+    # The server trusts its tile data version for a moment (version_ttl_s), so the first tiles
+    # may predate the employer: reload them until the employer is in one.
+    page.wait_for_function("""id => {
+        const layer = LW.ctx.employers;
+        const shown = Object.values(layer._vectorTiles).some(t => t._features[id]);
+        if (!shown && !layer.isLoading()) layer.redraw();
+        return shown;
+    }""", arg=hostile_employer, polling=250, timeout=15_000)
+    click_at(page, SITE[1], SITE[0])
+    page.wait_for_selector(".lw-employer-popup[data-loaded='1']", timeout=15_000)
+    assert page.locator(".lw-employer-popup h6").inner_text() == PAYLOAD
+    assert page.locator(".leaflet-popup img").count() == 0
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "map-xss-popup.png"))
+
+    page.fill("#lw-search-q", "onerror")
+    page.wait_for_selector("#lw-search-results li.lw-result", timeout=15_000)
+    assert PAYLOAD in page.locator("#lw-search-results").inner_text()
+    assert page.locator("#lw-search-results img").count() == 0
+    assert page.evaluate("window.__xss") is None and page.errors == []
+    page.close()
+
+
+def test_a_posted_position_moves_the_officer_on_an_open_map_within_5_s(
+        browser, live_server, sessions, tokens):  # noqa: F811
+    with unit_of_work(sessions) as s:
+        officer = add_inspector(s, lon=113.40, lat=34.50, county="410183", status="off_duty")
+    page = sign_in(browser, live_server, "/map?area=410183")
+    position = lambda: page.evaluate("id => LWLive.officerPosition(id)", officer)  # noqa: E731
+    page.wait_for_function("id => LWLive.officerPosition(id) !== null", arg=officer,
+                           timeout=15_000)
+    assert position() == pytest.approx([34.50, 113.40])
+    target = (113.4321, 34.5432)
+    r = requests.post(f"{live_server}/api/v1/officers/{officer}/location",
+                      json={"lat": target[1], "lon": target[0], "accuracy_m": 8},
+                      headers=bearer(tokens["dispatcher"]), timeout=10)
+    assert r.status_code == 200, r.text
+    page.wait_for_function("""([id, lat, lon]) => {
+        const p = LWLive.officerPosition(id);
+        return p !== null && Math.abs(p[0] - lat) < 1e-6 && Math.abs(p[1] - lon) < 1e-6;
+    }""", arg=[officer, target[1], target[0]], timeout=5_000)  # the promise: within 5 s
+    page.close()
+
+
+def test_the_map_of_a_county_shows_breadcrumb_layers_and_grid_colours_offline(
+        browser, live_server):  # noqa: F811
+    hosts = set()
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.on("request", lambda req: hosts.add(urlparse(req.url).hostname))
+    page.goto(f"{live_server}/login?next=/map%3Farea%3D410102")
+    page.fill("#username", "test-command")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector('.folium-map[data-ready="1"]', timeout=60_000)
+    crumbs = page.locator(".lw-crumbs").inner_text()
+    assert "河南省" in crumbs and "郑州市" in crumbs and "中原区" in crumbs
+    page.wait_for_selector(".folium-map[data-officers]", timeout=15_000)
+    page.wait_for_selector(".folium-map[data-kpis]", timeout=15_000)
+    page.select_option("#lw-metric", "open_complaints")
+    page.wait_for_selector('.folium-map[data-metric="open_complaints"]', timeout=15_000)
+    page.wait_for_selector(".folium-map[data-employer-tiles='loaded']", timeout=15_000)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "map-county.png"))
+    # Drill down to a grid through the selector; the breadcrumb grows by one level.
+    first_grid = page.locator("#lw-drill option").nth(1).get_attribute("value")
+    page.select_option("#lw-drill", first_grid)
+    page.wait_for_url(f"**/map?area={first_grid}", timeout=15_000)
+    page.wait_for_selector('.folium-map[data-ready="1"]', timeout=60_000)
+    assert page.locator(".lw-crumbs [data-level]").count() == 4
+    page.fill("#lw-search-q", first_grid)
+    page.wait_for_selector("#lw-search-results li.lw-result", timeout=15_000)
+    assert first_grid in page.locator("#lw-search-results li.lw-result").first.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "map-grid.png"))
+    assert hosts == {"127.0.0.1"}, f"requests left the machine: {hosts}"
+    page.close()

@@ -1,0 +1,110 @@
+"""KPIs: exact figures on a hand-built county, and every figure's list returns its count."""
+import pytest
+from sqlalchemy import text
+
+from dispatch.analytics import kpis
+from dispatch.calendar.service import WorkingCalendar
+from dispatch.settings import DispatchSettings
+from dispatch.analytics.settings import RiskSettings
+from tests import command_fixtures
+from tests.conftest import bearer
+
+
+@pytest.fixture()
+def county(db):
+    calendar = WorkingCalendar.load(db)
+    built = command_fixtures.build(db, calendar)
+    ctx = kpis.context(db, command_fixtures.COUNTY, today=built["today"],
+                       settings=DispatchSettings(), risk_settings=RiskSettings(),
+                       calendar=calendar)
+    return db, ctx, built
+
+
+def test_kpis_of_a_hand_built_county_are_exact(county):
+    db, ctx, built = county
+    got = kpis.figures(db, ctx, risk_settings=RiskSettings())
+    assert got["coverage_pct"]["value"] == pytest.approx(60.0, abs=1e-3)
+    assert got["employers_outside_grids"]["value"] == 1
+    assert got["grids_without_staff"]["value"] == 1
+    assert got["employers_per_staff"] == {
+        "value": 1.5, "median": 1.5, "max": 1.5, "grids": 1,
+        "list": "/api/v1/kpis/employers-per-staff?area=419999"}
+    assert got["overdue_inspections"]["value"] == 3
+    complaints = got["open_complaints"]
+    assert (complaints["value"], complaints["within_limit"]["value"],
+            complaints["due_today"]["value"], complaints["past_limit"]["value"]) == (3, 1, 1, 1)
+    cases = got["case_deadlines"]
+    assert (cases["value"], cases["due_soon"]["value"], cases["overdue"]["value"]) == (2, 1, 1)
+    assert got["high_risk_uninspected"]["value"] == 1
+    assert got["open_complaints"]["past_limit"]["list"] == \
+        "/api/v1/kpis/open-complaints?area=419999&state=past_limit"
+
+
+def test_each_list_holds_exactly_the_rows_its_figure_counts(county):
+    db, ctx, built = county
+    settings = RiskSettings()
+    expected = {("employers-outside-grids", None): [built["employers"][4]],
+                ("grids-without-staff", None): [built["grids"][1]],
+                ("employers-per-staff", None): [built["grids"][0]],
+                ("high-risk-uninspected", None): [built["employers"][2]]}
+    for (name, state), ids in expected.items():
+        page = kpis.items(db, ctx, name, state=state, page=1, per_page=50,
+                          risk_settings=settings)
+        assert [r["id"] for r in page["items"]] == ids and page["total"] == len(ids)
+    overdue = kpis.items(db, ctx, "overdue-employers", state=None, page=1, per_page=2,
+                         risk_settings=settings)
+    assert overdue["total"] == 3 and len(overdue["items"]) == 2  # paged, total unchanged
+    assert overdue["items"][0]["id"] == built["employers"][2]  # C first, never inspected
+
+
+def test_case_warning_window_agrees_with_the_case_alerts(county):
+    from dispatch.casework import cases
+    db, ctx, built = county
+    alerts = cases.alerts(db, counties=[command_fixtures.COUNTY], today=built["today"],
+                          settings=DispatchSettings(), calendar=WorkingCalendar.load(db))
+    listed = kpis.items(db, ctx, "case-deadlines", state=None, page=1, per_page=50,
+                        risk_settings=RiskSettings())
+    assert sorted(a["id"] for a in alerts) == sorted(r["id"] for r in listed["items"])
+
+
+def test_every_kpi_link_returns_its_count(client, tokens):
+    r = client.get("/api/v1/kpis?area=410102", headers=bearer(tokens["command"]))
+    assert r.status_code == 200, r.get_json()
+    body = r.get_json()
+    figures = []
+    for key, figure in body.items():
+        if isinstance(figure, dict) and "list" in figure:
+            figures.append(figure)
+            figures.extend(v for v in figure.values() if isinstance(v, dict) and "list" in v)
+    assert len(figures) >= 13
+    for figure in figures:
+        listed = client.get(figure["list"], headers=bearer(tokens["command"]))
+        assert listed.status_code == 200, figure
+        data = listed.get_json()
+        if "covered_pct" in data:
+            assert round(data["covered_pct"], 3) == figure["value"]
+        else:  # employers per staff: the list holds the grids the median is taken over
+            assert data["total"] == figure.get("grids", figure["value"]), figure
+
+
+def test_unknown_area_is_404_and_malformed_parameters_are_400(client, tokens):
+    h = bearer(tokens["admin"])
+    assert client.get("/api/v1/kpis?area=419998", headers=h).status_code == 404
+    for url in ("/api/v1/kpis", "/api/v1/kpis?area=41", "/api/v1/kpis/open-complaints?"
+                "area=410102&state=late", "/api/v1/kpis/overdue-employers?area=410102&page=0"):
+        r = client.get(url, headers=h)
+        assert r.status_code == 400 and r.get_json()["error"]["details"]["parameter"], url
+
+
+def test_grade_intervals_are_one_setting_for_geo_and_dispatch(monkeypatch):
+    from dispatch.inspections.supervision import SupervisionSettings
+    monkeypatch.setenv("LIANGWANG_GRADE_INTERVAL_DAYS_C", "60")
+    assert SupervisionSettings.from_env().interval_days("C") == 60
+    assert DispatchSettings.from_env().grade_interval_days("C") == 60
+    assert RiskSettings.from_env().supervision.grade_interval_days_c == 60
+    assert DispatchSettings().grade_interval_days_a == SupervisionSettings().grade_interval_days_a
+
+
+def test_fixture_county_leaves_no_trace(db):
+    assert db.execute(text("SELECT count(*) FROM admin_areas WHERE adcode = '419999'")
+                      ).scalar_one() == 0

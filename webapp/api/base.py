@@ -1,0 +1,93 @@
+"""JSON API under /api/v1: thin views over geo services."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify, request
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+
+from geo.areas import service as areas
+from geo.accounts import audit
+from geo.core.errors import InvalidInput
+from geo.accounts.models import ROLES
+from webapp.core.auth import public, roles
+from webapp.core.context import db
+from webapp.core.params import ADCODE, Param, query
+
+bp = Blueprint("api", __name__)
+GEOJSON = "application/geo+json"
+
+SIMPLIFY = Param("simplify", "display simplification tolerance in metres (0 = exact)",
+                 type="number", minimum=0, maximum=5000, default=0.0)
+
+
+def geojson_response(body: str) -> Response:
+    """A FeatureCollection with an ETag, so unchanged layers cost a 304."""
+    resp = Response(body, mimetype=GEOJSON)
+    resp.add_etag()
+    resp.headers["Cache-Control"] = "private, max-age=0, must-revalidate"
+    return resp.make_conditional(request)
+
+
+@bp.get("/healthz")
+@public
+def healthz():
+    """Liveness and database check: 503 when PostGIS cannot be reached."""
+    try:
+        version = db().execute(text("SELECT postgis_lib_version()")).scalar_one()
+    except OperationalError:
+        resp = jsonify({"status": "unavailable", "error": {
+            "code": "database_unavailable", "message": "the database cannot be reached",
+            "details": {}}})
+        resp.status_code = 503
+        return resp
+    return jsonify({"status": "ok", "postgis": version})
+
+
+@bp.get("/api/v1/areas")
+@roles(*ROLES)
+@query(
+    Param("level", "administrative level", required=True, enum=("province", "city", "county")),
+    Param("parent", "only areas whose parent has this adcode", pattern=ADCODE),
+    SIMPLIFY,
+)
+def list_areas(level: str, parent: str | None, simplify: float):
+    """Administrative areas of one level as a GeoJSON FeatureCollection."""
+    return geojson_response(areas.areas_geojson(db(), level, parent, simplify))
+
+
+@bp.get("/api/v1/grids")
+@roles(*ROLES)
+@query(
+    Param("county", "grids of this county (adcode)", pattern=ADCODE),
+    Param("area", "grids inside this area of any level (adcode); alternative to county",
+          pattern=ADCODE),
+    SIMPLIFY,
+    Param("precision", "decimal digits of the coordinates: 6 (~0.1 m) to draw, 15 (the "
+          "stored doubles) to edit and send shapes back", type="integer", minimum=1,
+          maximum=15, default=6),
+)
+def list_grids(county: str | None, area: str | None, simplify: float, precision: int):
+    """Grids of a county (or any area) with employer and staff counts, as GeoJSON."""
+    if county is None and area is None:
+        raise InvalidInput("query parameter 'county' (or 'area') is required: a 6-digit adcode",
+                           {"parameter": "county"})
+    if county is not None:
+        found = areas.find_area(db(), county)
+        if found["level"] != "county" and county != "419001":
+                raise InvalidInput(f"'county' must be a county-level adcode; {county} is a "
+                               f"{found['level']} (use 'area' for cities and the province)",
+                               {"parameter": "county"})
+    return geojson_response(areas.grids_geojson(db(), county or area, simplify, precision))
+
+
+@bp.get("/api/v1/audit")
+@roles("admin")
+@query(
+    Param("limit", "number of rows, newest first", type="number", minimum=1, maximum=1000,
+          default=100),
+    Param("entity", "only this kind of record (user, grid, employer, …)", pattern=r"[a-z_]{1,64}"),
+    Param("actor", "only this user's actions", pattern=r"[\w.@-]{1,64}"),
+)
+def list_audit(limit: float, entity: str | None, actor: str | None):
+    """The audit log (administrators only)."""
+    return jsonify({"items": audit.recent(db(), limit=int(limit), entity=entity, actor=actor)})

@@ -1,0 +1,111 @@
+"""Command-centre analytics API: employer risk, early warnings, hotspots and KPIs."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify, request
+
+from dispatch.analytics import kpis
+from dispatch.calendar.service import WorkingCalendar
+from geo.core import clock
+from dispatch.analytics import hotspots, risk
+from geo.areas.service import county_adcodes
+from dispatch.analytics.models import HOTSPOT_METRICS
+from dispatch.analytics.h3cells import MAX_RES, MIN_RES
+from geo.accounts.models import ROLES
+from dispatch.analytics.settings import LEVELS, RiskSettings
+from webapp.api.base import GEOJSON
+from webapp.core.auth import roles
+from webapp.core.context import db
+from webapp.api.dispatch import WATCH, committed, settings
+from webapp.core.params import ADCODE, Param, query
+
+bp = Blueprint("command_api", __name__)
+AREA = Param("area", "adcode of a county, city or the province", required=True, pattern=ADCODE)
+PAGE = Param("page", "page number, from 1", type="integer", minimum=1, default=1)
+PER_PAGE = Param("per_page", "rows per page", type="integer", minimum=1, maximum=500, default=50)
+
+
+def risk_settings() -> RiskSettings:
+    return RiskSettings.from_env()
+
+
+@bp.get("/api/v1/employers/<int:employer_id>/risk")
+@roles(*ROLES)
+def employer_risk(employer_id: int):
+    """An employer's risk score (0–100) with the points, share and inputs of each factor."""
+    return jsonify(risk.explain(db(), employer_id, risk_settings()))
+
+
+@bp.get("/api/v1/warnings")
+@roles(*WATCH)
+@query(Param("area", "adcode of a county, city or the province (default: the province)",
+             pattern=ADCODE, default="410000"),
+       Param("level", "only this level (default: all three)", enum=LEVELS), PAGE, PER_PAGE)
+def warnings(area: str, level: str | None, page: int, per_page: int):
+    """Early-warning list: employers at or above the yellow/orange/red thresholds, worst first."""
+    found = risk.warnings(db(), counties=county_adcodes(db(), area), level=level, page=page,
+                          per_page=per_page, settings=risk_settings())
+    return committed({"area": area, "level": level, **found})
+
+
+@bp.get("/api/v1/hotspots")
+@roles(*ROLES)
+@query(AREA, Param("metric", "value per H3 cell: mean risk score or complaints in the window",
+                   enum=HOTSPOT_METRICS, default="risk"),
+       Param("res", "H3 resolution", type="integer", minimum=MIN_RES, maximum=MAX_RES,
+             default=8),
+       Param("significant", "only hot and cold cells", enum=("true", "false"),
+             default="false"))
+def hotspots_layer(area: str, metric: str, res: int, significant: str):
+    """Gi* hot and cold spots on H3 cells (GeoJSON), cached until the area's inputs change."""
+    result = hotspots.get(db(), area=area, metric=metric, res=res, settings=risk_settings())
+    db().commit()
+    etag = f"hotspots-{result.id}-{significant}"
+    if request.if_none_match.contains(etag):
+        resp = Response(status=304)
+    else:
+        resp = Response(hotspots.geojson(db(), result, significant_only=significant == "true"),
+                        mimetype=GEOJSON)
+    resp.set_etag(etag)
+    resp.headers["Cache-Control"] = "private, max-age=0, must-revalidate"
+    resp.headers["X-Hotspots-Reused"] = "true" if result.reused else "false"
+    return resp
+
+
+def _context(area: str) -> kpis.Context:
+    return kpis.context(db(), area, today=clock.today(), settings=settings(),
+                        risk_settings=risk_settings(), calendar=WorkingCalendar.load(db()))
+
+
+@bp.get("/api/v1/kpis")
+@roles(*WATCH)
+@query(AREA)
+def kpi_panel(area: str):
+    """KPIs of an area; every figure links to the list behind it ({"value", "list"})."""
+    return committed(kpis.figures(db(), _context(area), risk_settings=risk_settings()))
+
+
+def _list_view(name: str, doc: str):
+    states = kpis.LISTS[name].states
+    params = [AREA, PAGE, PER_PAGE]
+    if states:
+        params.insert(1, Param("state", "only this state", enum=tuple(states)))
+
+    def view(area: str, page: int, per_page: int, state: str | None = None):
+        return committed(kpis.items(db(), _context(area), name, state=state, page=page,
+                                    per_page=per_page, risk_settings=risk_settings()))
+    view.__name__ = "kpi_" + name.replace("-", "_")
+    view.__doc__ = doc
+    return roles(*WATCH)(query(*params)(view))
+
+
+LIST_DOCS = {
+    "employers-outside-grids": "Employers of the area in no grid.",
+    "grids-without-staff": "Grids of the area without any staff.",
+    "employers-per-staff": "Grids with staff, by employers per staff member, highest first.",
+    "overdue-employers": "Employers overdue for inspection by their grade's interval.",
+    "open-complaints": "Complaints awaiting the acceptance decision (5 working days).",
+    "case-deadlines": "Open cases past or within the warning window of their time limit.",
+    "high-risk-uninspected": "Red-level employers not inspected in the configured period.",
+}
+for _name, _doc in LIST_DOCS.items():
+    bp.add_url_rule(f"/api/v1/kpis/{_name}", view_func=_list_view(_name, _doc))

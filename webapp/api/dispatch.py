@@ -1,0 +1,184 @@
+"""Dispatch API: inspections, recommendations, assignment, officer status and positions."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Blueprint, g, jsonify
+
+from dispatch.inspections import assign, service as inspections, recommend
+from dispatch.officers import service as officers
+from dispatch.settings import DispatchSettings
+from dispatch.inspections.models import INSPECTION_KINDS, INSPECTION_STATUSES, PRIORITIES
+from geo.core.errors import Forbidden, InvalidInput
+from webapp.core.auth import roles
+from webapp.core.body import field, json_object
+from webapp.core.context import actor, db
+from webapp.core.apidoc import accepts
+from webapp.core.params import ADCODE, Param, query
+
+bp = Blueprint("dispatch_api", __name__)
+DISPATCH = ("dispatcher", "admin")
+WATCH = ("dispatcher", "command", "admin")
+
+
+def settings() -> DispatchSettings:
+    return DispatchSettings.from_env()
+
+
+def committed(payload, status: int = 200):
+    db().commit()
+    resp = jsonify(payload)
+    resp.status_code = status
+    return resp
+
+
+@bp.post("/api/v1/inspections")
+@roles("dispatcher", "command", "admin")
+@accepts({"kind": {"type": "string", "enum": list(INSPECTION_KINDS)},
+          "priority": {"type": "string", "enum": list(PRIORITIES)},
+          "employer_id": {"type": "integer"}, "description": {"type": "string"},
+          "location": {"type": "object", "properties": {"lat": {"type": "number"},
+                                                        "lon": {"type": "number"}}}},
+         ("kind",), status="201")
+def create_inspection():
+    """Create a pending inspection (complaint, scheduled, random or incident)."""
+    body = json_object()
+    kind = field(body, "kind", choices=INSPECTION_KINDS)
+    if kind == "incident" and g.user.role not in ("command", "dispatcher", "admin"):
+        raise Forbidden("only the command centre and dispatchers enter incidents")
+    found = inspections.create(
+        db(), kind=kind, priority=field(body, "priority", choices=PRIORITIES, required=False,
+                                        default="urgent" if kind == "incident" else "normal"),
+        description=field(body, "description", required=False),
+        employer_id=field(body, "employer_id", int, required=False),
+        location=field(body, "location", dict, required=False), actor=actor())
+    return committed({"id": found.id, **inspections.detail(db(), found.id)}, 201)
+
+
+@bp.get("/api/v1/inspections")
+@roles(*WATCH)
+@query(Param("status", "only this status", enum=INSPECTION_STATUSES),
+       Param("area", "only inside this area (adcode of a county, city or the province)",
+             pattern=ADCODE),
+       Param("limit", "maximum rows", type="number", minimum=1, maximum=1000, default=200))
+def list_inspections(status, area, limit):
+    """Inspections, most urgent and oldest first."""
+    return jsonify({"items": inspections.listing(db(), status=status, area=area,
+                                                 limit=int(limit))})
+
+
+@bp.get("/api/v1/inspections/<int:inspection_id>")
+@roles(*WATCH)
+def get_inspection(inspection_id: int):
+    """One inspection with its active team."""
+    return jsonify(inspections.detail(db(), inspection_id))
+
+
+@bp.get("/api/v1/inspections/<int:inspection_id>/recommendations")
+@roles(*WATCH)
+@query(Param("include_stale", "also use positions older than the stale limit",
+             enum=("true", "false"), default="false"))
+def recommendations(inspection_id: int, include_stale: str):
+    """Ranked teams of certified inspectors, and nearby officers left out with the reason."""
+    return jsonify(recommend.recommend(db(), inspection_id, settings(),
+                                       include_stale == "true"))
+
+
+@bp.post("/api/v1/inspections/<int:inspection_id>/assign")
+@roles(*DISPATCH)
+@accepts({"officer_ids": {"type": "array", "items": {"type": "integer"}, "minItems": 2}}, ("officer_ids",))
+def assign_inspection(inspection_id: int):
+    """Assign a team atomically (409 if someone was faster, 422 if the team breaks the rules)."""
+    body = json_object()
+    return committed(assign.assign(db(), inspection_id, field(body, "officer_ids", list),
+                                   actor=actor(), settings=settings()))
+
+
+@bp.post("/api/v1/inspections/<int:inspection_id>/reassign")
+@roles(*DISPATCH)
+@accepts({"officer_ids": {"type": "array", "items": {"type": "integer"}, "minItems": 2}, "reason": {"type": "string"}}, ("officer_ids", "reason"))
+def reassign_inspection(inspection_id: int):
+    """Replace the team of an assigned inspection, with a reason."""
+    body = json_object()
+    return committed(assign.reassign(db(), inspection_id, field(body, "officer_ids", list),
+                                     field(body, "reason"), actor=actor(),
+                                     settings=settings()))
+
+
+@bp.post("/api/v1/inspections/<int:inspection_id>/cancel")
+@roles(*DISPATCH)
+@accepts({"reason": {"type": "string"}}, ("reason",))
+def cancel_inspection(inspection_id: int):
+    """Cancel an inspection with a reason and free its team."""
+    body = json_object()
+    return committed(assign.cancel(db(), inspection_id, field(body, "reason"), actor=actor()))
+
+
+@bp.post("/api/v1/inspections/<int:inspection_id>/complete")
+@roles(*DISPATCH)
+@accepts({"summary": {"type": "string"}}, ("summary",))
+def complete_inspection(inspection_id: int):
+    """Mark an assigned inspection done with a summary and free its team."""
+    body = json_object()
+    return committed(assign.complete(db(), inspection_id, field(body, "summary"),
+                                     actor=actor()))
+
+
+@bp.get("/api/v1/officers/live")
+@roles(*WATCH)
+@query(Param("area", "only officers of this area (adcode)", pattern=ADCODE))
+def officers_live(area):
+    """Officers' positions and statuses as GeoJSON; send If-None-Match to get 304 if unchanged."""
+    from geo.areas.service import county_adcodes
+    from webapp.api.base import geojson_response
+
+    counties = county_adcodes(db(), area) if area else None
+    return geojson_response(officers.live_geojson(db(), counties, settings().stale_position_min))
+
+
+def _own_officer(officer_id: int) -> bool:
+    """Inspectors act only on their own officer record."""
+    if g.user.role != "inspector":
+        return False
+    officer = officers.get(db(), officer_id)
+    if officer.user_id != g.user.id:
+        raise Forbidden("inspectors may only update their own status and position")
+    return True
+
+
+@bp.post("/api/v1/officers/<int:officer_id>/status")
+@roles("inspector", "dispatcher", "admin")
+@accepts({"status": {"type": "string"}, "reason": {"type": "string"}}, ("status",))
+def officer_status(officer_id: int):
+    """Change an officer's status along the state machine (409 for an illegal move)."""
+    body = json_object()
+    self_service = _own_officer(officer_id)
+    officer = officers.change_status(db(), officer_id, field(body, "status"), actor=actor(),
+                                     reason=field(body, "reason", required=False),
+                                     self_service=self_service)
+    return committed({"id": officer.id, "status": officer.status, "version": officer.version})
+
+
+@bp.post("/api/v1/officers/<int:officer_id>/location")
+@roles("inspector", "dispatcher", "admin")
+@accepts({"lat": {"type": "number"}, "lon": {"type": "number"},
+          "accuracy_m": {"type": "number"}, "recorded_at": {"type": "string",
+                                                            "format": "date-time"}},
+         ("lat", "lon"))
+def officer_location(officer_id: int):
+    """Record an officer's position (an inspector only their own)."""
+    body = json_object()
+    _own_officer(officer_id)
+    raw_time = field(body, "recorded_at", required=False)
+    recorded_at = None
+    if raw_time is not None:
+        try:
+            recorded_at = datetime.fromisoformat(raw_time)
+        except ValueError:
+            raise InvalidInput("recorded_at must be an ISO 8601 time with zone",
+                               {"parameter": "recorded_at"}) from None
+    officer = officers.update_position(
+        db(), officer_id, lon=field(body, "lon", (int, float)), lat=field(body, "lat", (int, float)),
+        accuracy_m=field(body, "accuracy_m", (int, float), required=False),
+        recorded_at=recorded_at, actor=actor())
+    return committed({"id": officer.id, "position_at": officer.position_at.isoformat()})

@@ -1,0 +1,111 @@
+"""`flask --app wsgi ...` commands: prepare (migrate + data + demo accounts), seed, create-user."""
+from __future__ import annotations
+
+import json
+import time
+
+import click
+from flask import Flask, current_app
+from sqlalchemy import text
+
+from geo.accounts import service as accounts
+from geo.areas import boundaries
+from geo.core import migrate
+from geo.core.db import make_engine, make_sessionmaker, unit_of_work
+from geo.accounts.models import ROLES
+
+
+def job_sessions():
+    """Sessions for commands: their own small pool with the jobs' longer statement_timeout."""
+    ext = current_app.extensions["liangwang"]
+    if "job_sessions" not in ext:
+        engine = make_engine(ext["url"], pool_size=2,
+                             statement_timeout_ms=ext["settings"].job_statement_timeout_ms)
+        ext["job_sessions"] = make_sessionmaker(engine)
+    return ext["job_sessions"]
+
+
+def seed_with_progress(employers: int, seed: int) -> dict:
+    from dispatch.demo import seed_demo
+
+    bars: dict[str, click.progressbar] = {}
+    totals = {"employers": employers, "grids": max(1, employers // 133)}
+
+    def progress(stage: str, n: int) -> None:
+        if stage not in bars:
+            for bar in bars.values():
+                bar.render_finish()
+            bars[stage] = click.progressbar(length=totals[stage], label=f"seeding {stage:9s}",
+                                            show_pos=True)
+        bars[stage].update(n)
+
+    with unit_of_work(job_sessions()) as session:
+        boundaries.load(session)
+        result = seed_demo(session, employers=employers, seed=seed, progress=progress)
+    for bar in bars.values():
+        bar.render_finish()
+    return result
+
+
+def register(app: Flask) -> None:
+    from webapp.cli.employers import employers
+
+    app.cli.add_command(employers)
+
+    @app.cli.command("prepare")
+    @click.option("--employers", default=200_000, show_default=True,
+                  help="demo employers to generate on first start")
+    @click.option("--seed", default=2026, show_default=True)
+    def prepare(employers: int, seed: int) -> None:
+        """Migrate, load the Henan boundaries, seed the demo data and accounts (idempotent)."""
+        started = time.monotonic()
+        migrate.upgrade(current_app.extensions["liangwang"]["url"])
+        with unit_of_work(job_sessions()) as session:
+            loaded = boundaries.load(session)
+            present = session.execute(text("SELECT count(*) FROM employers")).scalar_one()
+        if loaded:
+            click.echo(f"loaded {loaded} Henan boundaries")
+        if present == 0 and employers > 0:
+            click.echo(f"first start: generating the demo dataset ({employers} employers)…")
+            result = seed_with_progress(employers, seed)
+            click.echo(f"demo data: {json.dumps(result)}")
+        settings = current_app.extensions["liangwang"]["settings"]
+        if settings.demo:
+            path = settings.var / "demo-accounts.json"
+            with unit_of_work(job_sessions()) as session:
+                demo = accounts.ensure_demo_accounts(session, path)
+            click.echo(f"demo accounts (also in {path}, mode 0600):")
+            for a in demo:
+                click.echo(f"  {a['role']:10s} {a['username']:16s} {a['password']}")
+        click.echo(f"prepared in {time.monotonic() - started:.1f} s")
+
+    @app.cli.command("seed")
+    @click.option("--employers", default=200_000, show_default=True)
+    @click.option("--seed", default=2026, show_default=True)
+    @click.option("--reset/--no-reset", default=False,
+                  help="delete existing employers, grids, officers and cases first")
+    def seed(employers: int, seed: int, reset: bool) -> None:
+        """Generate the deterministic demo dataset (1,000,000 employers for benchmarks)."""
+        migrate.upgrade(current_app.extensions["liangwang"]["url"])
+        with unit_of_work(job_sessions()) as session:
+            present = session.execute(text("SELECT count(*) FROM employers")).scalar_one()
+            if present and not reset:
+                raise click.ClickException(
+                    f"{present} employers exist already; add --reset to replace them")
+            if reset:
+                session.execute(text("TRUNCATE assignments, inspections, complaints, recusals, "
+                                     "officers, employers, grid_history, grids RESTART IDENTITY"))
+        started = time.monotonic()
+        result = seed_with_progress(employers, seed)
+        click.echo(f"seeded {json.dumps(result)} in {time.monotonic() - started:.1f} s")
+
+    @app.cli.command("create-user")
+    @click.argument("username")
+    @click.option("--role", type=click.Choice(ROLES), required=True)
+    @click.password_option()
+    def create_user(username: str, role: str, password: str) -> None:
+        """Create a user (the password is asked twice and stored hashed)."""
+        with unit_of_work(job_sessions()) as session:
+            accounts.create_user(session, username=username, password=password, role=role,
+                                 actor="cli")
+        click.echo(f"created {username} ({role})")

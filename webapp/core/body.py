@@ -1,0 +1,82 @@
+"""JSON request bodies: a clear 400 for anything that is not the expected object."""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from flask import request
+
+from geo.core.errors import InvalidInput
+from webapp.core.context import settings
+
+_MISSING = object()
+INT32 = 2 ** 31  # an `integer` column; ids and counts beyond it cannot exist
+
+
+def json_object() -> dict:
+    """The request body as a JSON object, or 400 saying what is wrong."""
+    if not request.is_json:
+        raise InvalidInput("send a JSON object with Content-Type: application/json")
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise InvalidInput("the body is not a JSON object (malformed JSON?)")
+    return body
+
+
+def field(body: dict, name: str, kind: type | tuple = str, *, required: bool = True,
+          choices: tuple | None = None, default: Any = None, max_length: int | None = None,
+          minimum: float | None = None, maximum: float | None = None) -> Any:
+    """One field of a JSON body, type-checked, with the field named in every error.
+
+    Strings are at most `max_length` characters (default: the free-text limit; pass the
+    column's length for short columns); integers fit a 32-bit column unless a range is
+    given; numbers are finite and within [minimum, maximum] when given.
+    """
+    value = body.get(name, _MISSING)
+    if value is _MISSING or value is None:
+        if required:
+            raise InvalidInput(f"'{name}' is required", {"parameter": name})
+        return default
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    if isinstance(value, bool) and bool not in kinds:
+        raise InvalidInput(f"'{name}' must be {_name(kinds)}", {"parameter": name})
+    if not isinstance(value, kinds):
+        raise InvalidInput(f"'{name}' must be {_name(kinds)}", {"parameter": name})
+    if isinstance(value, str):
+        limit = max_length if max_length is not None else settings().max_text_length
+        if len(value) > limit:
+            raise InvalidInput(f"'{name}' is longer than {limit} characters",
+                               {"parameter": name, "max_length": limit})
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        _check_number(name, value, minimum, maximum)
+    if choices is not None and value not in choices:
+        raise InvalidInput(f"'{name}' must be one of {', '.join(map(str, choices))}",
+                           {"parameter": name})
+    return value
+
+
+def _check_number(name: str, value: float, minimum: float | None, maximum: float | None) -> None:
+    if isinstance(value, int) and minimum is None and maximum is None:
+        minimum, maximum = -INT32, INT32 - 1
+    if isinstance(value, float) and not math.isfinite(value):
+        raise InvalidInput(f"'{name}' must be a finite number", {"parameter": name})
+    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+        raise InvalidInput(f"'{name}' must be between {_fmt(minimum)} and {_fmt(maximum)}",
+                           {"parameter": name, "minimum": minimum, "maximum": maximum})
+
+
+def _fmt(bound: float | None) -> str:
+    if bound is None:
+        return "any"
+    return str(int(bound)) if float(bound).is_integer() else str(bound)
+
+
+def column_length(column) -> int:
+    """The declared length of a String column (an ORM attribute such as User.username)."""
+    return column.property.columns[0].type.length
+
+
+def _name(kinds: tuple) -> str:
+    names = {str: "a string", int: "an integer", float: "a number", bool: "true or false",
+             dict: "an object", list: "a list"}
+    return " or ".join(names.get(k, k.__name__) for k in kinds)

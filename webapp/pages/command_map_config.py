@@ -1,0 +1,77 @@
+"""What the command map's JavaScript needs: layer URLs, the place shown, labels."""
+from __future__ import annotations
+
+from flask import current_app
+from werkzeug.exceptions import HTTPException
+
+from dispatch.officers.models import OFFICER_STATUSES
+from dispatch.inspections.models import PRIORITIES
+from dispatch.analytics import tile_layer as risk_source
+from webapp.core.i18n import t
+
+LABELS = ("cities", "counties", "grids", "employers", "staff", "grid_code", "loading", "error",
+          "officers", "inspections", "hotspots", "coverage", "kpis", "unavailable",
+          "search", "search_placeholder", "no_results", "metric", "colour_by", "grade",
+          "risk", "open_complaints", "on_time_share", "mean_risk", "employers_per_staff",
+          "no_staff", "outside_grid", "count", "credit_code", "address", "county", "badge",
+          "status", "updated", "position_stale", "priority", "kind", "details", "drill_down",
+          "zoom_in", "incident", "employees", "province_level", "choose", "legend", "risk_class")
+
+
+def usable(url: str, role: str) -> str | None:
+    """The URL if a GET route serves it and lets this role in, else None.
+
+    Layers from services built separately (coverage, hotspots, KPIs) appear when their
+    routes are registered; until then the page lists them as unavailable without a 404.
+    """
+    try:
+        endpoint, _ = current_app.url_map.bind("localhost").match(url.split("?")[0], "GET")
+    except HTTPException:
+        return None
+    access = getattr(current_app.view_functions[endpoint], "access", ())
+    return url if isinstance(access, tuple) and role in access else None
+
+
+HOTSPOT_DETAIL = {"province": "&res=6&significant=true", "city": "&res=7&significant=true"}
+KPI_NAMES = ("coverage_pct", "employers_outside_grids", "grids_without_staff",
+             "employers_per_staff", "overdue_inspections", "open_complaints", "case_deadlines",
+             "high_risk_uninspected", "median", "max", "grids", "within_limit", "due_today",
+             "past_limit", "due_soon", "overdue", "area", "today")
+
+
+def command_map_config(place: dict, role: str) -> dict:
+    """Config for LW.initCommandMap: every URL the page loads and every string it shows."""
+    area = place["adcode"]
+    grids_area = area if place["level"] != "grid" else place["adcode"]
+    return {
+        "place": place,
+        "pollMs": 3000,
+        "riskAvailable": risk_source.available(),
+        "layers": {
+            "cities": "/api/v1/areas?level=city&simplify=150",
+            "counties": "/api/v1/areas?level=county&simplify=100",
+            "grids": f"/api/v1/grids?area={grids_area}&simplify=60",
+            "gridMetrics": f"/api/v1/grids/metrics?area={grids_area}",
+            "employerTiles": "/api/v1/tiles/employers/{z}/{x}/{y}.pbf",
+            "employer": "/api/v1/employers/",
+            "employerSearch": "/api/v1/employers?per_page=8&q=",
+            "gridSearch": "/api/v1/grids/search?limit=8&q=",
+            "coverage": usable(f"/api/v1/coverage?area={area}", role),
+            # Province and city views get coarser cells and only significant ones (58 MB → <1 MB).
+            "hotspots": usable(f"/api/v1/hotspots?area={area}&metric=risk"
+                               + HOTSPOT_DETAIL.get(place["level"], ""), role),
+            "kpis": usable(f"/api/v1/kpis?area={area}", role),
+            # Officers and open inspections are for the command centre and dispatchers only.
+            "officers": usable(f"/api/v1/officers/live?area={area}", role),
+            "inspections": [f"/api/v1/inspections?status={s}&area={area}&limit=500"
+                            for s in ("pending", "assigned")]
+                           if usable("/api/v1/inspections", role) else [],
+        },
+        "labels": {
+            **{k: t(k) for k in LABELS},
+            "status_names": {s: t("status_" + s) for s in OFFICER_STATUSES},
+            "priority_names": {p: t("priority_" + p) for p in PRIORITIES},
+            "levels": {lv: t("level_" + lv) for lv in ("province", "city", "county", "grid")},
+            "kpi_names": {k: t("kpi_" + k) for k in KPI_NAMES},
+        },
+    }

@@ -1,0 +1,101 @@
+"""Field work: a grid worker's page and worklist, detail corrections, duplicates and merges."""
+from __future__ import annotations
+
+from flask import Blueprint, g, jsonify, render_template
+from sqlalchemy import text
+
+from dispatch.officers.service import employer_editable_by
+from geo.employers import duplicates, service as employers
+from geo.core.errors import Forbidden, InvalidInput, NotFound
+from webapp.core.auth import roles
+from webapp.core.body import field, json_object
+from webapp.core.context import actor, client_ip, db, settings
+from webapp.core.apidoc import errors
+from webapp.core.i18n import t
+from webapp.core.apidoc import accepts
+from webapp.core.params import ADCODE, Param, query
+
+bp = Blueprint("field", __name__)
+FIELD_ROLES = ("inspector", "admin")
+
+
+def _my_grid() -> int | None:
+    """The grid of the officer record linked to the signed-in user."""
+    return db().execute(text("SELECT grid_id FROM officers WHERE user_id = :u ORDER BY id "
+                             "LIMIT 1"), {"u": g.user.id}).scalar()
+
+
+@bp.get("/field")
+@roles(*FIELD_ROLES)
+def field_page():
+    """Mobile page for grid workers: their grid's employers, stalest first; GPS and corrections."""
+    labels = {k: t(k) for k in ("field_title", "use_gps", "save", "stale", "needs_visit",
+                                "no_grid", "saved", "employees", "contact_phone",
+                                "contact_person", "migrant_workers", "locating")}
+    return render_template("field.html", user=g.user, labels=labels, grid=_my_grid())
+
+
+@bp.get("/api/v1/field/worklist")
+@roles(*FIELD_ROLES)
+@query(Param("grid", "grid id (administrators; inspectors get their own grid)",
+             pattern=r"[0-9]{1,9}"))
+def worklist(grid: str | None):
+    """The employers of a grid, least recently updated first."""
+    if g.user.role == "admin" and grid is not None:
+        grid_id = int(grid)
+    else:
+        grid_id = _my_grid()
+        if grid_id is None:
+            raise NotFound("your account is not linked to a grid: ask an administrator")
+        if grid is not None and int(grid) != grid_id:
+            raise Forbidden("grid workers see only their own grid")
+    return jsonify(employers.grid_worklist(db(), grid_id,
+                                           stale_days=settings().employer_stale_days))
+
+
+@bp.patch("/api/v1/employers/<int:employer_id>")
+@roles(*FIELD_ROLES)
+@errors("403", "404", "409", "422")
+@accepts({"updated_at": {"type": "string"},
+          "changes": {"type": "object", "properties": {
+              name: {"type": "string" if kind is str else "integer"}
+              for name, kind in employers.EDITABLE.items()}}}, ("updated_at", "changes"))
+def correct_employer(employer_id: int):
+    """Correct an employer's details; send the `updated_at` you read (stale → 409).
+
+    Inspectors correct only the employers of their own grid(s) (403 otherwise)."""
+    body = json_object()
+    employer_editable_by(db(), user_id=g.user.id, role=g.user.role, employer_id=employer_id)
+    found = employers.update_details(db(), employer_id, field(body, "changes", dict),
+                                     expected_updated_at=field(body, "updated_at"),
+                                     actor=actor(), ip=client_ip())
+    db().commit()
+    return jsonify(found)
+
+
+@bp.get("/api/v1/employers/duplicates")
+@roles("admin")
+@query(Param("area", "the county or city to search (adcode; not the whole province)",
+             required=True, pattern=ADCODE),
+       Param("distance_m", "how close two records must be", type="number", minimum=1,
+             maximum=1000, default=50.0))
+def list_duplicates(area: str, distance_m: float):
+    """Likely duplicate employers of a county or city for an administrator to review and merge."""
+    return jsonify({"items": duplicates.likely_duplicates(db(), area=area,
+                                                          distance_m=distance_m)})
+
+
+@bp.post("/api/v1/employers/merge")
+@roles("admin")
+@accepts({"keep": {"type": "integer"}, "remove": {"type": "integer"},
+          "reason": {"type": "string"}}, ("keep", "remove", "reason"))
+def merge_employers():
+    """Merge a duplicate into the record to keep (complaints, inspections and cases follow)."""
+    body = json_object()
+    keep, remove = field(body, "keep", int), field(body, "remove", int)
+    if keep == remove:
+        raise InvalidInput("keep and remove must differ", {"parameter": "remove"})
+    result = duplicates.merge(db(), keep=keep, remove=remove, reason=field(body, "reason"),
+                              actor=actor())
+    db().commit()
+    return jsonify(result)

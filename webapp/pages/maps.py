@@ -1,0 +1,50 @@
+"""Folium map builders; Leaflet comes from the app's own /vendor route, never a CDN."""
+from __future__ import annotations
+
+import re
+
+import folium
+from flask import current_app
+from jinja2.utils import htmlsafe_json_dumps
+
+from webapp.core.security import csp_nonce
+
+VENDOR_JS = [("leaflet", "/vendor/leaflet/leaflet.js")]
+VENDOR_CSS = [("leaflet_css", "/vendor/leaflet/leaflet.css")]
+SCRIPT_TAG = re.compile(r"<script\b", re.IGNORECASE)
+
+
+def local_map(bounds: list[list[float]], tile_url: str | None = None) -> folium.Map:
+    """A folium map with local assets and no external basemap unless one is configured."""
+    m = folium.Map(location=[(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2],
+                   zoom_start=7, tiles=None, control_scale=True, min_zoom=5, max_zoom=18)
+    # Replace folium's CDN links (jsdelivr, cdnjs, code.jquery.com) with our own copies.
+    m.default_js = list(VENDOR_JS)
+    m.default_css = list(VENDOR_CSS)
+    if tile_url:
+        folium.TileLayer(tiles=tile_url, attr="configured basemap", name="basemap").add_to(m)
+    m.fit_bounds(bounds)
+    return m
+
+
+def with_nonce(html: str) -> str:
+    """Folium's own markup (no stored text in it) with this response's nonce on every <script>."""
+    return SCRIPT_TAG.sub(f'<script nonce="{csp_nonce()}"', html)
+
+
+def map_page(bounds: list[list[float]], init: str, config: dict,
+             tile_url: str | None = None) -> dict:
+    """Parts of a map page (head assets, map div, script); `init(map, config)` runs on load.
+
+    `script` goes inside `<script nonce="{{ csp_nonce() }}">`. The config holds stored text
+    (grid and place names), so it is written as HTML-safe JSON: `<`, `>`, `&` and `'` become
+    \\u escapes and a name like `</script>` cannot end the script.
+    """
+    m = local_map(bounds, tile_url)
+    root = m.get_root()
+    root.render()
+    data = htmlsafe_json_dumps(config, dumps=current_app.json.dumps)
+    script = (root.script.render() + f"\nwindow.addEventListener('load', function () {{"
+              f" {init}({m.get_name()}, {data}); }});\n")
+    return {"head": with_nonce(root.header.render()), "body": with_nonce(root.html.render()),
+            "script": script, "map_name": m.get_name()}

@@ -1,0 +1,73 @@
+"""The planner's page: a county's grids on a map, edited as sets with preview, history, partition.
+
+Planners and administrators edit; every other role may open the page read-only (grids,
+employers, coverage, history), as the issue says everyone else reads.
+"""
+from __future__ import annotations
+
+from itertools import groupby
+
+from flask import Blueprint, g, render_template
+
+from geo.areas import service as areas
+from geo.grids.edits import service as grid_edits
+from geo.accounts.models import ROLES
+from webapp.pages import maps
+from webapp.core.auth import roles
+from webapp.core.context import db, settings
+from webapp.core.i18n import PLANNER_KINDS, strings, t
+from webapp.core.params import ADCODE, Param, query
+
+bp = Blueprint("planner", __name__)
+EDITORS = ("planner", "admin")
+DEFAULT_COUNTY = "410102"
+LABELS = ("grids", "employers", "staff", "grid_code", "loading", "error", "coverage",
+          "grade", "risk", "risk_class", "outside_grid", "credit_code", "address", "county",
+          "employees", "zoom_in", "unavailable", "metric", "colour_by")
+
+
+def planner_labels() -> dict:
+    """Every string lw-planner*.js shows, in the request's language."""
+    labels = {k: t(k) for k in LABELS}
+    labels.update({k[len("plan_"):]: v for k, v in strings("plan_").items()})
+    labels["kinds"] = {k: t("plan_kind_" + k) for k in PLANNER_KINDS}
+    return labels
+
+
+def planner_config(county: dict, can_edit: bool) -> dict:
+    """What LWPlanner.init needs: the county, every URL it calls, whether it may edit."""
+    adcode = county["adcode"]
+    return {
+        "county": county, "canEdit": can_edit,
+        "urls": {
+            "grids": f"/api/v1/grids?county={adcode}&precision=15",
+            "counties": f"/api/v1/areas?level=county&parent={county['city_adcode']}",
+            "coverage": f"/api/v1/coverage?area={adcode}",
+            "edits": "/api/v1/grid-edits",
+            "grid": "/api/v1/grids/",
+            "merge": "/api/v1/grids/merge",
+            "partition": f"/api/v1/counties/{adcode}/partition",
+        },
+        # lw-map-tiles.js reads these names.
+        "layers": {"employerTiles": "/api/v1/tiles/employers/{z}/{x}/{y}.pbf",
+                   "employer": "/api/v1/employers/"},
+        "riskAvailable": False,
+        "labels": planner_labels(),
+    }
+
+
+@bp.get("/planner")
+@roles(*ROLES)
+@query(Param("county", "county to plan (adcode)", pattern=ADCODE, default=DEFAULT_COUNTY))
+def planner_page(county: str):
+    """Grid planning of one county: edit, split, merge, preview, commit, history, partition."""
+    adcode = grid_edits.require_county(db(), county)
+    counties = areas.counties_by_city(db())
+    found = next(c for c in counties if c["adcode"] == adcode)
+    cities = [(city, list(group)) for city, group in
+              groupby(counties, key=lambda c: (c["city_adcode"], c["city_name"]))]
+    can_edit = g.user.role in EDITORS
+    parts = maps.map_page(areas.bounds(db(), adcode), "LWPlanner.init",
+                          planner_config(found, can_edit), settings().tile_url)
+    return render_template("planner.html", parts=parts, user=g.user, cities=cities,
+                           county=found, can_edit=can_edit)

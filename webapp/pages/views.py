@@ -1,0 +1,87 @@
+"""HTML pages and the vendored front-end assets."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, g, redirect, render_template, send_from_directory
+from sqlalchemy import text
+
+from dispatch.inspections.models import INSPECTION_KINDS, PRIORITIES
+from dispatch.officers.models import OFFICER_STATUSES
+
+from geo.areas import service as areas
+from geo.areas import places as command_map_places
+from geo.accounts.models import ROLES
+from webapp.pages import maps
+from webapp.core.auth import public, roles
+from webapp.pages.command_map_config import command_map_config
+from webapp.core.context import db, settings
+from webapp.core.i18n import t
+from webapp.core.params import ADCODE, Param, query
+
+bp = Blueprint("pages", __name__)
+
+# npm package -> folder inside it that the browser may load from.
+VENDOR = {"leaflet": "leaflet/dist", "bootstrap": "bootstrap/dist",
+          "noto-sans-sc": "@fontsource/noto-sans-sc", "vectorgrid": "leaflet.vectorgrid/dist",
+          "geoman": "@geoman-io/leaflet-geoman-free/dist"}
+PROVINCE = "410000"
+
+
+@bp.get("/")
+@roles(*ROLES)
+def index():
+    """Home: the command map."""
+    return redirect("/map")
+
+
+@bp.get("/map")
+@roles(*ROLES)
+@query(Param("area", "adcode of the province, a city or a county, or a grid code",
+             pattern=r"[0-9A-Za-z_-]{1,32}", default=PROVINCE))
+def command_map(area: str):
+    """The command-centre map of an area (drill-down province → city → county → grid)."""
+    found = command_map_places.place(db(), area)
+    parts = maps.map_page(found["bounds"], "LW.initCommandMap",
+                          command_map_config(found, g.user.role), settings().tile_url)
+    return render_template("map.html", parts=parts, user=g.user, place=found)
+
+
+@bp.get("/dispatch")
+@roles("dispatcher", "command", "admin")
+@query(Param("area", "county or city to work on (adcode)", pattern=ADCODE, default="410100"))
+def dispatch_page(area: str):
+    """The dispatcher's page: queue, officers on the map, ranked teams, assign and cancel."""
+    found = areas.find_area(db(), area)
+    choices = db().execute(text("""
+        SELECT adcode, name FROM admin_areas WHERE level IN ('province', 'city')
+        ORDER BY level DESC, adcode""")).mappings().all()
+    if found["adcode"] not in {c["adcode"] for c in choices}:
+        choices = [found, *choices]
+    parent = {"province": None, "city": found["adcode"], "county": found["parent_adcode"]}
+    boundaries = ("/api/v1/areas?level=city&simplify=200" if found["level"] == "province" else
+                  f"/api/v1/areas?level=county&simplify=50&parent={parent[found['level']]}")
+    config = {
+        "area": found["adcode"], "pollMs": 5000, "boundaries": boundaries,
+        "canAssign": g.user.role in ("dispatcher", "admin"),
+        "labels": {
+            **{k: t(k) for k in ("assign", "cancel", "cancel_reason", "cancelled", "assigned",
+                                 "loading", "empty", "no_team", "updated")},
+            "status": {s: t("status_" + s) for s in OFFICER_STATUSES},
+            "priority": {p: t("priority_" + p) for p in PRIORITIES},
+            "kind": {k: t("kind_" + k) for k in INSPECTION_KINDS},
+        },
+    }
+    parts = maps.map_page(areas.bounds(db(), found["adcode"]), "LWDispatch.init", config,
+                          settings().tile_url)
+    return render_template("dispatch.html", parts=parts, user=g.user, areas=choices,
+                           area=found["adcode"])
+
+
+@bp.get("/vendor/<package>/<path:filename>")
+@public
+def vendor(package: str, filename: str):
+    """Front-end libraries installed from npm, served by the app (no CDN)."""
+    folder = VENDOR.get(package)
+    if folder is None:
+        abort(404)
+    return send_from_directory(current_app.config["NODE_MODULES"] / folder, filename,
+                               max_age=86400)
