@@ -4,10 +4,12 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PORT ?= 5000
 WORKERS ?= 2
+# Threads per worker: a browser's idle or cancelled connection never holds a whole worker.
+THREADS ?= 4
 EMPLOYERS ?= 200000
 PYTEST_ARGS ?=
 
-.PHONY: run test setup system-run system-test venv node seed-1m bench clean-db
+.PHONY: run test lint-js lint-py setup system-run system-test venv node seed-1m bench clean-db
 
 setup: venv node
 
@@ -31,11 +33,17 @@ system-test:
 run: system-run setup
 	LIANGWANG_DEMO=1 $(VENV)/bin/flask --app wsgi prepare --employers $(EMPLOYERS)
 	@echo "serving on http://127.0.0.1:$(PORT)  (demo accounts: var/demo-accounts.json)"
-	LIANGWANG_DEMO=1 exec $(VENV)/bin/gunicorn --workers $(WORKERS) --bind 127.0.0.1:$(PORT) \
+	LIANGWANG_DEMO=1 exec $(VENV)/bin/gunicorn --workers $(WORKERS) --threads $(THREADS) --bind 127.0.0.1:$(PORT) \
 		--timeout 120 --access-logfile - wsgi:app
 
+lint-js: node
+	node_modules/.bin/eslint webapp/static/js eslint.config.js
+
+lint-py: venv
+	$(VENV)/bin/ruff check .
+
 # pytest exits 5 when it collects no tests: that is not a failure of the suite.
-test: system-test setup
+test: system-test setup lint-js lint-py
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then rc=0; fi; exit $$rc
 
 seed-1m: system-run setup

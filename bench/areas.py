@@ -29,7 +29,7 @@ def main() -> None:
     for label, url in [("exact", "/api/v1/areas?level=county"),
                        ("simplified 100 m", "/api/v1/areas?level=county&simplify=100")]:
         size = len(client.get(url, headers=headers).data)
-        ms = timed(lambda: client.get(url, headers=headers).data, REPEAT)
+        ms = timed(lambda url=url: client.get(url, headers=headers).data, REPEAT)
         results[label] = (p50_p95(ms), size)
         print(f"areas {label}: p50 {results[label][0][0]:.1f} ms, p95 {results[label][0][1]:.1f} ms,"
               f" {size / 1e6:.2f} MB")

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import socket
-import tempfile
 import statistics
+import tempfile
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable
 
 
 def timed(fn: Callable[[], object], repeat: int) -> list[float]:

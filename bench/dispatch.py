@@ -20,9 +20,9 @@ import numpy as np
 from sqlalchemy import text
 
 from bench.common import p50_p95
+from dispatch.demo import seed_demo
 from dispatch.inspections import assign, plan, recommend
 from dispatch.settings import DispatchSettings
-from dispatch.demo import seed_demo
 from geo.areas import boundaries
 from geo.core import migrate
 from geo.core.db import make_engine, make_sessionmaker, unit_of_work

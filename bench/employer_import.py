@@ -21,8 +21,8 @@ from pathlib import Path
 import numpy as np
 
 from dispatch.demo import seed_demo
-from geo.areas import boundaries
 from geo import crs, demo
+from geo.areas import boundaries
 from geo.core import migrate
 from geo.core.db import make_engine, make_sessionmaker, unit_of_work
 from geo.core.embedded import Cluster

@@ -25,14 +25,15 @@ import numpy as np
 import shapely
 from sqlalchemy import text
 
-from geo.areas import boundaries
-from geo.grids import coverage
+from dispatch.officers.service import staff_per_grid
 from geo import demo
-from geo.grids.edits import service as grid_edits
+from geo.areas import boundaries
 from geo.core import migrate
 from geo.core.db import make_engine, make_sessionmaker, unit_of_work
 from geo.core.embedded import Cluster
 from geo.employers.service import assign_to_grids
+from geo.grids import coverage
+from geo.grids.edits import service as grid_edits
 from geo.grids.settings import PlanningSettings
 
 REPEAT = 5
@@ -94,7 +95,7 @@ def reassign_bench(sessions, engine, county: demo.County) -> tuple[float, float,
     def commit():
         with sessions() as s:
             grid_edits.commit(s, county=county.adcode, changes=changes, reason="bench",
-                              actor="bench", settings=settings)
+                              actor="bench", settings=settings, staff=staff_per_grid)
             s.rollback()
 
     moved, took = [], []

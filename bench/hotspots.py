@@ -20,14 +20,14 @@ from h3.api import basic_int as h3
 from libpysal.weights import W
 from sqlalchemy import text
 
+from dispatch.analytics import hotspots, risk
+from dispatch.analytics.settings import RiskSettings
 from dispatch.demo import seed_demo
 from geo.areas import boundaries
-from dispatch.analytics import hotspots, risk
-from geo.core import migrate
 from geo.areas.service import county_adcodes
+from geo.core import migrate
 from geo.core.db import make_engine, make_sessionmaker, unit_of_work
 from geo.core.embedded import Cluster
-from dispatch.analytics.settings import RiskSettings
 
 SETTINGS = RiskSettings()
 

@@ -18,9 +18,10 @@ import shapely
 from sqlalchemy import text
 
 from bench.common import throwaway_database
+from dispatch.officers.service import staff_per_grid
 from geo import demo
-from geo.grids.planning import partition
 from geo.core.db import unit_of_work
+from geo.grids.planning import partition
 from geo.grids.planning.report import assess
 
 
@@ -88,7 +89,8 @@ def main(n: int = 20_000, grids: int = 100) -> None:
             peer_report = assess(s, county.adcode, [(str(i), g) for i, g in enumerate(peer)])
 
             started = time.perf_counter()
-            proposal = partition.propose_partition(s, county.adcode, grids=grids)
+            proposal = partition.propose_partition(s, county.adcode, grids=grids,
+                                                   staff=staff_per_grid)
             full_s = time.perf_counter() - started
         print(line("ours (recursive bisection)", ours_s, ours_report))
         print(line("peer (k-means Voronoi)    ", peer_s, peer_report))

@@ -1,6 +1,5 @@
 """Run every benchmark in turn (make bench)."""
-from bench import (areas, dispatch, employer_import, grid_edits, hotspots, partition, restart,
-                   seed)
+from bench import areas, dispatch, employer_import, grid_edits, hotspots, partition, restart, seed
 
 if __name__ == "__main__":
     restart.main()

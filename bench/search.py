@@ -15,8 +15,8 @@ from sqlalchemy import text
 
 from bench.common import p50_p95, throwaway_database
 from dispatch.demo import seed_demo
-from geo.employers import service as employers
 from geo.core.db import unit_of_work
+from geo.employers import service as employers
 
 
 def queries(session, n: int = 60) -> list[str]:

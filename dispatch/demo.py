@@ -5,10 +5,11 @@ import numpy as np
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from dispatch.inspections import service as inspections
+from dispatch.analytics import jobs
 from dispatch.calendar.service import WorkingCalendar
-from dispatch.settings import DispatchSettings
+from dispatch.inspections import service as inspections
 from dispatch.officers.service import ON_A_JOB
+from dispatch.settings import DispatchSettings
 from geo import demo
 from geo.core.config import Settings
 from geo.core.db import job_timeout
@@ -174,7 +175,7 @@ def seed_cases(session: Session, rng: np.random.Generator, complaints: int,
 
 def seed_demo(session: Session, *, employers: int, seed: int = 2026,
               employers_per_grid: int = 133, progress=lambda stage, n: None,
-              job_timeout_ms: int = Settings.job_statement_timeout_ms) -> dict:
+              job_timeout_ms: int = Settings.model_fields["job_statement_timeout_ms"].default) -> dict:
     """The whole demo dataset in one transaction; deterministic for a given seed."""
     job_timeout(session, job_timeout_ms)
     rng = np.random.default_rng(seed)
@@ -187,6 +188,19 @@ def seed_demo(session: Session, *, employers: int, seed: int = 2026,
                inspections=max(10, employers // 700))
     seed_assignments(session, busy)
     session.execute(text("ANALYZE"))
+    jobs.after_write(session, jobs.all_counties(session))  # risk scores of the new data
     inserted = session.execute(text("SELECT count(*) FROM employers")).scalar_one()
     return {"employers": inserted, "grids": grids, "assigned_to_grids": assigned,
             "officers": officers}
+
+
+def link_demo_inspector(session: Session, username: str = "demo-inspector") -> None:
+    """Give the demo inspector account a grid worker's record, so /field shows a real grid."""
+    session.execute(text("""
+        UPDATE officers SET user_id = u.id
+        FROM users u
+        WHERE u.username = :username
+          AND officers.id = (SELECT min(id) FROM officers WHERE kind = 'grid_worker'
+                             AND grid_id IS NOT NULL)
+          AND NOT EXISTS (SELECT 1 FROM officers o WHERE o.user_id = u.id)
+    """), {"username": username})

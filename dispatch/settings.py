@@ -1,18 +1,30 @@
 """Dispatch settings: local practice and unconfirmed numbers, never constants in code."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from pydantic import model_validator
 
-from geo.core.config import numbers_from_env
 from dispatch.inspections.supervision import SupervisionSettings
+from geo.core.config import EnvSettings
 
-# Grade intervals are shared with geo (risk model, KPIs): one default, one env variable each.
-_SUPERVISION = SupervisionSettings()
+# Grade intervals are shared with the risk model and KPIs: one default, one env variable each.
+_SUPERVISION = SupervisionSettings.model_fields
+
+# Legal floors: a setting may make each stricter, never looser (name, stricter direction, law).
+LEGAL_FLOORS = (
+    ("min_team_size", "min", 2, "《劳动保障监察条例》第十六条: at least two inspectors"),
+    ("case_limit_working_days", "max", 60, "《劳动保障监察条例》第十七条: 60 working days"),
+    ("case_extension_working_days", "max", 30,
+     "《劳动保障监察条例》第十七条: extension of at most 30 working days"),
+    ("acceptance_working_days", "max", 5,
+     "《关于实施〈劳动保障监察条例〉若干规定》第十八条: accept or refuse within 5 working days"),
+    ("limitation_years", "min", 2,
+     "《劳动保障监察条例》第二十条: violations are investigated for 2 years"),
+)
 
 
-@dataclass(frozen=True)
-class DispatchSettings:
-    """Defaults from DOMAIN.md; each one overridable by an environment variable."""
+class DispatchSettings(EnvSettings):
+    """Defaults from DOMAIN.md; each one overridable by LIANGWANG_<NAME>. The legal
+    minimums are floors (LEGAL_FLOORS): a looser value stops start-up naming the law."""
 
     stale_position_min: float = 30            # positions older than this are not used
     urban_speed_kmh: float = 25               # ETA in districts (区)
@@ -25,23 +37,30 @@ class DispatchSettings:
     limitation_years: int = 2                 # Art. 20
     mass_incident_workers: int = 10           # local threshold for 群体性事件
     random_share: float = 0.05                # 双随机 default ratio
-    grade_interval_days_a: int = _SUPERVISION.grade_interval_days_a  # 分类监管: A every 3 years
-    grade_interval_days_b: int = _SUPERVISION.grade_interval_days_b  # B yearly
-    grade_interval_days_c: int = _SUPERVISION.grade_interval_days_c  # C quarterly
+    grade_interval_days_a: int = _SUPERVISION["grade_interval_days_a"].default  # 分类监管: A 3 years
+    grade_interval_days_b: int = _SUPERVISION["grade_interval_days_b"].default  # B yearly
+    grade_interval_days_c: int = _SUPERVISION["grade_interval_days_c"].default  # C quarterly
     due_hours_urgent: float = 2
     due_hours_high: float = 24
     due_working_days_normal: int = 5
     deadline_warning_working_days: int = 10   # alert when a case is this close to its limit
     candidates: int = 40                      # nearest inspectors considered by KNN
 
-    @classmethod
-    def from_env(cls) -> "DispatchSettings":
-        return cls(**numbers_from_env(cls))
+    @model_validator(mode="after")
+    def _legal_floors(self):
+        for name, stricter, law_value, law in LEGAL_FLOORS:
+            value = getattr(self, name)
+            if (value < law_value) if stricter == "min" else (value > law_value):
+                bound = "at least" if stricter == "min" else "at most"
+                raise ValueError(f"{name} = {value} is looser than the law allows: it must be "
+                                 f"{bound} {law_value} ({law})")
+        return self
 
     def grade_interval_days(self, grade: str) -> int:
         return self.supervision().interval_days(grade)
 
     def supervision(self) -> SupervisionSettings:
         """The grade intervals as the geo-level settings object (same env variables)."""
-        return SupervisionSettings(self.grade_interval_days_a, self.grade_interval_days_b,
-                                   self.grade_interval_days_c)
+        return SupervisionSettings(grade_interval_days_a=self.grade_interval_days_a,
+                                   grade_interval_days_b=self.grade_interval_days_b,
+                                   grade_interval_days_c=self.grade_interval_days_c)

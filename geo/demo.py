@@ -8,8 +8,8 @@ tile it exactly and hold similar numbers of employers.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 import shapely

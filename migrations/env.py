@@ -3,11 +3,11 @@ from alembic import context
 from geoalchemy2 import alembic_helpers
 from sqlalchemy import create_engine, pool
 
+import dispatch.analytics.models  # noqa: F401
 import dispatch.calendar.models  # noqa: F401  (register tables)
 import dispatch.casework.models  # noqa: F401  (register tables)
 import dispatch.inspections.models  # noqa: F401  (register tables)
 import dispatch.officers.models  # noqa: F401  (register tables)
-import dispatch.analytics.models  # noqa: F401
 import geo.accounts.models  # noqa: F401
 import geo.areas.models  # noqa: F401
 import geo.core.db  # noqa: F401

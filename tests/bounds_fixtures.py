@@ -1,7 +1,6 @@
 """Helpers for upload-size tests: the app's limits for one test, zips that lie about sizes."""
 from __future__ import annotations
 
-import dataclasses
 import io
 import re
 import struct
@@ -19,7 +18,7 @@ def app_settings(app, monkeypatch):
     ext = app.extensions["liangwang"]
 
     def override(**values):
-        monkeypatch.setitem(ext, "settings", dataclasses.replace(ext["settings"], **values))
+        monkeypatch.setitem(ext, "settings", ext["settings"].model_copy(update=values))
     return override
 
 

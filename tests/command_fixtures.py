@@ -11,6 +11,7 @@ from datetime import timedelta
 import numpy as np
 from sqlalchemy import text
 
+from dispatch.analytics import jobs
 from geo.core import clock
 from geo.employers import credit_code
 
@@ -85,4 +86,5 @@ def build(db, calendar) -> dict:
             VALUES (:e, :a, :opened, :due, CAST(:outcome AS text), :closed)
         """), {"e": ids[1], "a": COUNTY, "opened": today - timedelta(days=80), "due": due,
                "outcome": "withdrawn" if closed else None, "closed": closed})
+    jobs.after_write(db, [COUNTY])  # as every write of risk inputs does: scores are fresh
     return {"grids": grids, "employers": ids, "today": today}

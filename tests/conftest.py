@@ -12,17 +12,17 @@ import uuid
 from pathlib import Path
 
 import pytest
-from flask.testing import FlaskClient
 import requests
 import time_machine
+from flask.testing import FlaskClient
 
 from geo.accounts import service as accounts
+from geo.accounts.models import ROLES
 from geo.areas import boundaries
 from geo.core import migrate
 from geo.core.config import ROOT, Settings
 from geo.core.db import unit_of_work
 from geo.core.embedded import Cluster
-from geo.accounts.models import ROLES
 
 PASSWORD = "correct-horse-battery-staple"
 TEST_SECRET = "test-secret-key-not-for-production"
@@ -167,7 +167,7 @@ def live_server(app, database_url):
                LIANGWANG_DEMO="0", PYTHONPATH=str(ROOT))
     log = open(tempfile.mktemp(prefix="lw-gunicorn-", suffix=".log"), "w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",
+        [sys.executable, "-m", "gunicorn", "--workers", "2", "--threads", "4", "--bind", f"127.0.0.1:{port}",
          "wsgi:app"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:

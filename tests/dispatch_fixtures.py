@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import itertools
+import uuid
 
 import pytest
 from sqlalchemy import text
@@ -33,11 +34,11 @@ def add_employer(session, *, lon: float, lat: float, county: str = "410102") -> 
     import numpy as np
 
     from geo.employers.credit_code import generate
-    code = generate(np.array([county]), np.random.default_rng(next(_serial) + 1000))[0]
+    # A fresh random code: a seeded one can repeat a code another fixture module made.
+    code = generate(np.array([county]), np.random.default_rng(uuid.uuid4().int))[0]
     return session.execute(text("""
         INSERT INTO employers (credit_code, name, location_source, county_adcode, geom)
         VALUES (:code, :name, 'survey', :county, ST_SetSRID(ST_MakePoint(:x, :y), 4326))
-        ON CONFLICT (credit_code) DO UPDATE SET name = excluded.name
         RETURNING id
     """), {"code": code, "name": f"测试单位{code[-6:]}", "county": county,
            "x": lon, "y": lat}).scalar_one()

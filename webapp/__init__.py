@@ -9,11 +9,12 @@ from flask import Flask, g
 from geo.core import embedded
 from geo.core.config import ROOT, Settings, check_secret_key
 from geo.core.db import make_engine, make_sessionmaker
+from webapp.core.settings import AppSettings
 
 
 def create_app(settings: Settings | None = None, database_url: str | None = None) -> Flask:
     """Build the app; DATABASE_URL or the embedded PostGIS under var/ provides the database."""
-    settings = settings or Settings.from_env()
+    settings = AppSettings.promote(settings) if settings else AppSettings.from_env()
     check_secret_key(settings.secret_key, settings.secret_min_length)
     app = Flask(__name__, static_folder="static", template_folder="templates")
     app.config.update(
@@ -49,17 +50,32 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
 
     from webapp.api import (
         base as api,
+    )
+    from webapp.api import (
         casework as casework_api,
+    )
+    from webapp.api import (
         command as command_api,
+    )
+    from webapp.api import (
         dispatch as dispatch_api,
+    )
+    from webapp.api import (
         employers,
+    )
+    from webapp.api import (
         grid_edits as grid_edits_api,
+    )
+    from webapp.api import (
         map as map_api,
+    )
+    from webapp.api import (
         partition_files as partition_files_api,
     )
-    from webapp.core import auth, compression, errors, openapi, security, validation
     from webapp.cli import commands as cli
-    from webapp.pages import field, views as pages, planner
+    from webapp.core import auth, compression, errors, openapi, security, validation
+    from webapp.pages import field, planner
+    from webapp.pages import views as pages
 
     errors.register(app)
     security.register(app)

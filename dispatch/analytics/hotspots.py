@@ -8,10 +8,10 @@ p-value, doubled for a two-sided test. Hot/cold classes at 99/95/90 % use the
 Benjamini–Hochberg false-discovery-rate cut-off of `esda.fdr` at each level.
 
 Cache: one row per (area, metric, res) in hotspot_results with its cells in hotspot_cells,
-and the digest of the counties' input fingerprints (geo.inputs, via risk_inputs) it was
-computed from. A request recomputes only when that digest differs (an employer, complaint
-or case of the area changed, the day changed, or the settings changed); map pans only
-re-read the cache.
+and the digest of the counties' stored input fingerprints (dispatch.analytics.inputs, via
+risk_inputs) it was computed from. Only `refresh` writes it (the refresh job,
+dispatch.analytics.jobs); a request (`get`) reads the cache when its digest matches and
+otherwise computes the answer in memory without storing it, so a GET never writes.
 """
 from __future__ import annotations
 
@@ -29,19 +29,21 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from dispatch.analytics import h3cells, inputs, risk
-from geo.areas.service import county_adcodes, find_area
 from dispatch.analytics.models import GI_BINS, HOTSPOT_METRICS
-from geo.core.errors import InvalidInput
 from dispatch.analytics.settings import RiskSettings
+from geo.areas.service import county_adcodes, find_area
+from geo.core.errors import InvalidInput
+from geo.core.text import Text
 
 CONFIDENCE = ((3, 0.01), (2, 0.05), (1, 0.10))  # Gi_Bin, alpha
 
 
 @dataclass(frozen=True)
 class Result:
-    """A cached hotspot run (its cells are in hotspot_cells)."""
+    """A hotspot run: cached (its cells are in hotspot_cells under `id`) or, when the cache
+    is behind, computed for this request only (`id` is None and its cells are in `data`)."""
 
-    id: int
+    id: int | None
     area: str
     metric: str
     res: int
@@ -51,6 +53,12 @@ class Result:
     computed_at: datetime
     elapsed_ms: float
     reused: bool
+    data: dict | None = None
+
+    @property
+    def etag(self) -> str:
+        """Changes when the answer changes: the area, metric, resolution and input digest."""
+        return f"hotspots-{self.area}-{self.metric}-{self.res}-{self.fingerprint[:16]}"
 
 
 def neighbour_graph(cells: np.ndarray) -> Graph:
@@ -136,33 +144,64 @@ def compute(session: Session, counties: list[str], metric: str, res: int,
             "gi_bin": bins, "cutoffs": cutoffs}
 
 
-def get(session: Session, *, area: str, metric: str, res: int,
-        settings: RiskSettings) -> Result:
-    """The hotspot result for an area, recomputed (and stored) only when its inputs changed."""
+def _key(session: Session, area: str, metric: str, res: int) -> tuple[str, list[str], str]:
+    """The area's adcode, its counties and the digest of their stored inputs (400/404)."""
     if metric not in HOTSPOT_METRICS:
-        raise InvalidInput(f"metric must be one of {', '.join(HOTSPOT_METRICS)}",
+        raise InvalidInput(Text("dispatch.error.one_of", name="metric",
+                                choices=", ".join(HOTSPOT_METRICS)),
                            {"parameter": "metric"})
     if not h3cells.MIN_RES <= res <= h3cells.MAX_RES:
-        raise InvalidInput(f"res must be between {h3cells.MIN_RES} and {h3cells.MAX_RES}",
+        raise InvalidInput(Text("dispatch.error.res_range", low=h3cells.MIN_RES,
+                                high=h3cells.MAX_RES),
                            {"parameter": "res"})
     area = find_area(session, area)["adcode"]
     counties = county_adcodes(session, area)
-    risk.refresh(session, counties, settings)
     stored = dict(session.execute(text(
         "SELECT county_adcode, fingerprint FROM risk_inputs WHERE county_adcode = ANY(:c)"),
         {"c": counties}).all())
-    fingerprint = inputs.combined(stored, f"{metric}|{res}")
-    key = {"a": area, "m": metric, "r": res}
-    # One computation per key at a time; a waiting request then finds the fresh result.
-    session.execute(text("SELECT pg_advisory_xact_lock(hashtext('hotspots:' || :a || :m || :r))"),
-                    key)
+    return area, counties, inputs.combined(stored, f"{metric}|{res}")
+
+
+def _cached(session: Session, area: str, metric: str, res: int,
+            fingerprint: str) -> Result | None:
     row = session.execute(text("""
         SELECT id, fingerprint, cells, cutoffs, computed_at, elapsed_ms FROM hotspot_results
         WHERE area_adcode = :a AND metric = :m AND res = :r
-    """), key).mappings().first()
-    if row is not None and row["fingerprint"] == fingerprint:
-        return Result(row["id"], area, metric, res, fingerprint, row["cells"], row["cutoffs"],
-                      row["computed_at"], row["elapsed_ms"], reused=True)
+    """), {"a": area, "m": metric, "r": res}).mappings().first()
+    if row is None or row["fingerprint"] != fingerprint:
+        return None
+    return Result(row["id"], area, metric, res, fingerprint, row["cells"], row["cutoffs"],
+                  row["computed_at"], row["elapsed_ms"], reused=True)
+
+
+def get(session: Session, *, area: str, metric: str, res: int,
+        settings: RiskSettings) -> Result:
+    """The hotspot result for an area from the cache, or computed now (not stored) when the
+    cache is behind the stored risk scores; reads only."""
+    area, counties, fingerprint = _key(session, area, metric, res)
+    cached = _cached(session, area, metric, res, fingerprint)
+    if cached is not None:
+        return cached
+    started = time.perf_counter()
+    out = compute(session, counties, metric, res, settings)
+    now = session.execute(text("SELECT clock_timestamp()")).scalar_one()
+    return Result(None, area, metric, res, fingerprint, len(out["cell"]), out["cutoffs"], now,
+                  (time.perf_counter() - started) * 1000, reused=False, data=out)
+
+
+def refresh(session: Session, *, area: str, metric: str, res: int,
+            settings: RiskSettings) -> Result:
+    """Bring the area's risk scores and its cached result up to date (a job; it writes)."""
+    area, counties, _ = _key(session, area, metric, res)
+    risk.refresh(session, counties, settings)
+    area, counties, fingerprint = _key(session, area, metric, res)
+    key = {"a": area, "m": metric, "r": res}
+    # One computation per key at a time; a waiting job then finds the fresh result.
+    session.execute(text("SELECT pg_advisory_xact_lock(hashtext('hotspots:' || :a || :m || :r))"),
+                    key)
+    cached = _cached(session, area, metric, res, fingerprint)
+    if cached is not None:
+        return cached
     started = time.perf_counter()
     out = compute(session, counties, metric, res, settings)
     session.execute(text("DELETE FROM hotspot_results WHERE area_adcode = :a AND metric = :m "
@@ -192,10 +231,17 @@ def _number(x: float) -> str:
 
 def geojson(session: Session, result: Result, *, significant_only: bool = False) -> str:
     """The result as a FeatureCollection: hexagons with h3, value, employers, z, p, class."""
-    rows = session.execute(text("""
-        SELECT h3, value, employers, z, p, gi_bin FROM hotspot_cells
-        WHERE result_id = :id AND (NOT :sig OR gi_bin <> 0) ORDER BY h3
-    """), {"id": result.id, "sig": significant_only}).all()
+    if result.data is not None:
+        d = result.data
+        rows = [(int(c), float(v), int(n), float(z), float(p), int(b))
+                for c, v, n, z, p, b in zip(d["cell"], d["value"], d["employers"], d["z"],
+                                            d["p"], d["gi_bin"])
+                if not significant_only or b != 0]
+    else:
+        rows = session.execute(text("""
+            SELECT h3, value, employers, z, p, gi_bin FROM hotspot_cells
+            WHERE result_id = :id AND (NOT :sig OR gi_bin <> 0) ORDER BY h3
+        """), {"id": result.id, "sig": significant_only}).all()
     features = []
     for cell, value, employers, z, p, gi_bin in rows:
         ring = [(lng, lat) for lat, lng in h3.cell_to_boundary(cell)]

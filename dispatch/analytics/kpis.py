@@ -13,14 +13,15 @@ from datetime import date
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from dispatch.analytics.settings import RiskSettings
 from dispatch.calendar.service import WorkingCalendar
+from dispatch.inspections.supervision import INTERVAL_SQL, OVERDUE_SQL
+from dispatch.officers import service as officers
 from dispatch.settings import DispatchSettings
-from geo.grids import coverage
-from dispatch.analytics import risk
 from geo.areas.service import county_adcodes, find_area
 from geo.core.errors import InvalidInput
-from dispatch.analytics.settings import RiskSettings
-from dispatch.inspections.supervision import INTERVAL_SQL, OVERDUE_SQL
+from geo.core.text import Text
+from geo.grids import coverage
 
 # Complaints still waiting for the acceptance decision (部令第25号 Art. 18: 5 working days).
 COMPLAINT_STATES = ("within_limit", "due_today", "past_limit")
@@ -117,14 +118,13 @@ def count(session: Session, ctx: Context, name: str, state: str | None = None) -
 
 
 def items(session: Session, ctx: Context, name: str, *, state: str | None, page: int,
-          per_page: int, risk_settings: RiskSettings) -> dict:
+          per_page: int) -> dict:
     """One page of the list behind a KPI, with its total (equal to the KPI's value)."""
     listing = LISTS[name]
     if listing.states is not None and state is not None and state not in listing.states:
-        raise InvalidInput(f"state must be one of {', '.join(listing.states)}",
+        raise InvalidInput(Text("dispatch.error.one_of", name="state",
+                                choices=", ".join(listing.states)),
                            {"parameter": "state"})
-    if name == "high-risk-uninspected":
-        risk.refresh(session, ctx.counties, risk_settings)
     rows = session.execute(text(f"""
         SELECT {listing.columns} FROM {listing.source} WHERE {_where(listing, state)}
         ORDER BY {listing.order} LIMIT :limit OFFSET :offset
@@ -139,11 +139,12 @@ def _link(name: str, area: str, state: str | None = None) -> str:
     return f"/api/v1/kpis/{name}?area={area}" + (f"&state={state}" if state else "")
 
 
-def figures(session: Session, ctx: Context, *, risk_settings: RiskSettings) -> dict:
-    """All KPIs of the area; each figure is {"value", "list"} (the list returns that count)."""
-    risk.refresh(session, ctx.counties, risk_settings)
+def figures(session: Session, ctx: Context) -> dict:
+    """All KPIs of the area; each figure is {"value", "list"} (the list returns that count).
+
+    Risk figures read the stored scores (dispatch.analytics.jobs keeps them fresh)."""
     a = ctx.area
-    cover = coverage.coverage(session, a)
+    cover = coverage.coverage(session, a, staff=officers.staff_per_grid)
 
     def figure(name: str, state: str | None = None) -> dict:
         return {"value": count(session, ctx, name, state), "list": _link(name, a, state)}

@@ -15,8 +15,9 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from dispatch.analytics import h3cells, inputs
-from geo.core.errors import NotFound
 from dispatch.analytics.settings import FACTORS, LEVELS, RiskSettings
+from geo.core.errors import NotFound
+from geo.core.text import Text
 
 POINTS = ", ".join(f"p_{f}" for f in FACTORS)
 
@@ -156,7 +157,8 @@ def explain(session: Session, employer_id: int, settings: RiskSettings) -> dict:
     row = session.execute(text(score_sql("employer")),
                           {**settings.sql_params(), "employer_id": employer_id}).mappings().first()
     if row is None:
-        raise NotFound(f"employer {employer_id} does not exist", {"employer_id": employer_id})
+        raise NotFound(Text("dispatch.error.employer_not_found", employer_id=employer_id),
+                       {"employer_id": employer_id})
     max_points = settings.max_points()
     inputs_of = {
         "grade": {"grade": row["grade"]},
@@ -185,8 +187,8 @@ def explain(session: Session, employer_id: int, settings: RiskSettings) -> dict:
 
 def warnings(session: Session, *, counties: list[str], level: str | None, page: int,
              per_page: int, settings: RiskSettings) -> dict:
-    """Employers at or above the yellow threshold (or at one level), highest score first."""
-    refresh(session, counties, settings)
+    """Employers at or above the yellow threshold (or at one level), highest score first,
+    from the stored scores (dispatch.analytics.jobs keeps them fresh; reads only)."""
     levels = [level] if level else list(LEVELS)
     counts = dict(session.execute(text("""
         SELECT level, count(*) FROM employer_risk

@@ -7,11 +7,13 @@ LIANGWANG_RISK_INDUSTRY_FACTORS="E:1,C:0.6" (GB/T 4754 section: 0–1).
 from __future__ import annotations
 
 import hashlib
-import os
-from dataclasses import asdict, dataclass, field
+from typing import Annotated
 
-from geo.core.config import numbers_from_env
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import NoDecode, SettingsConfigDict
+
 from dispatch.inspections.supervision import SupervisionSettings
+from geo.core.config import EnvSettings
 
 FACTORS = ("grade", "complaints", "violations", "wage_arrears", "social_insurance", "industry",
            "migrants", "inspection")
@@ -29,15 +31,16 @@ def _industry_factors(raw: str) -> dict[str, float]:
         except ValueError:
             number = -1.0
         if len(code.strip()) != 1 or not 0 <= number <= 1:
-            raise SystemExit("LIANGWANG_RISK_INDUSTRY_FACTORS must look like 'E:1,C:0.6' "
+            raise ValueError("LIANGWANG_RISK_INDUSTRY_FACTORS must look like 'E:1,C:0.6' "
                              f"(section letter: factor 0–1); got {raw!r}.")
         out[code.strip().upper()] = number
     return out
 
 
-@dataclass(frozen=True)
-class RiskSettings:
+class RiskSettings(EnvSettings):
     """Weights are points out of their sum (scaled to 100); factors are 0–1 each."""
+
+    model_config = SettingsConfigDict(env_prefix="LIANGWANG_RISK_", frozen=True, extra="ignore")
 
     weight_grade: float = 20             # 守法诚信等级: C full, B `grade_b_share`, A none
     weight_complaints: float = 20        # complaints in the lookback window
@@ -57,22 +60,22 @@ class RiskSettings:
     yellow: float = 25
     uninspected_days: int = 365          # KPI: high-risk (red) and not inspected this long
     industry_default: float = 0.2
-    industry_factors: dict[str, float] = field(
+    industry_factors: Annotated[dict[str, float], NoDecode] = Field(
         default_factory=lambda: _industry_factors(DEFAULT_INDUSTRY))
-    supervision: SupervisionSettings = field(default_factory=SupervisionSettings)
+    supervision: SupervisionSettings = Field(default_factory=SupervisionSettings)
 
+    @field_validator("industry_factors", mode="before")
     @classmethod
-    def from_env(cls) -> "RiskSettings":
-        values = numbers_from_env(cls, "LIANGWANG_RISK_", skip=("industry_factors", "supervision"))
-        values["industry_factors"] = _industry_factors(
-            os.environ.get("LIANGWANG_RISK_INDUSTRY_FACTORS") or DEFAULT_INDUSTRY)
-        values["supervision"] = SupervisionSettings.from_env()
-        settings = cls(**values)
-        if sum(settings.weights().values()) <= 0 or min(settings.weights().values()) < 0:
-            raise SystemExit("LIANGWANG_RISK_WEIGHT_* must be non-negative with a positive sum.")
-        if not settings.red >= settings.orange >= settings.yellow:
-            raise SystemExit("Risk thresholds must satisfy red >= orange >= yellow.")
-        return settings
+    def _parse_industry(cls, value):
+        return _industry_factors(value or DEFAULT_INDUSTRY) if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        if sum(self.weights().values()) <= 0 or min(self.weights().values()) < 0:
+            raise ValueError("LIANGWANG_RISK_WEIGHT_* must be non-negative with a positive sum")
+        if not self.red >= self.orange >= self.yellow:
+            raise ValueError("risk thresholds must satisfy red >= orange >= yellow")
+        return self
 
     def weights(self) -> dict[str, float]:
         return {name: float(getattr(self, f"weight_{name}")) for name in FACTORS}
@@ -91,7 +94,7 @@ class RiskSettings:
 
     def fingerprint(self) -> str:
         """Changes when any setting changes, so cached scores are recomputed."""
-        return hashlib.md5(repr(sorted(asdict(self).items())).encode()).hexdigest()[:12]
+        return hashlib.md5(repr(sorted(self.model_dump().items())).encode()).hexdigest()[:12]
 
     def sql_params(self) -> dict:
         """Bind parameters of geo.risk's scoring query."""

@@ -1,27 +1,22 @@
 """Where the employer tiles and grid metrics get a risk score from: the risk model's table.
 
-The risk model (geo/risk.py) stores a 0–100 score and an early-warning level
-(red/orange/yellow, or none) per employer in `employer_risk`, refreshed per county
-when its inputs change. Employers of a county not yet scored have no risk (grey).
-Each function returns SQL fragments for an employers table aliased `alias`; every
-fragment that is not empty ends with a comma.
+The risk model (dispatch/analytics/risk.py) stores a 0–100 score and an early-warning level
+(red/orange/yellow, or none) per employer in `employer_risk`, refreshed per county when its
+inputs change (dispatch.analytics.jobs). Employers of a county not yet scored have no risk
+(grey). Each function returns SQL fragments for an employers table aliased `alias`; every
+fragment that is not empty ends with a comma. `EMPLOYER_TILES` hands them to geo's tile
+renderer, which the web layer calls with it (geo/ itself never reads dispatch's tables).
 """
 from __future__ import annotations
 
-import importlib.util
+from geo.tiles.service import LayerExtension
 
-NONE = {"select": "", "join": "", "aggregate": "", "output": ""}
-
-
-def available() -> bool:
-    """Whether a risk model is installed (its table comes with migration 0005)."""
-    return importlib.util.find_spec("dispatch.analytics.risk") is not None
+VERSION_SQL = ("SELECT count(*)::text || ':' || coalesce(sum(xmin::text::bigint), 0)::text "
+               "FROM employer_risk")
 
 
 def point_sql(alias: str) -> dict:
     """Columns `risk` (0–100) and `risk_class` (red, orange, yellow, low) of one employer."""
-    if not available():
-        return NONE
     return {"select": "r.score::float AS risk, CASE WHEN r.score IS NOT NULL "
                       "THEN coalesce(r.level, 'low') END AS risk_class,",
             "join": f"LEFT JOIN employer_risk r ON r.employer_id = {alias}.id",
@@ -30,8 +25,6 @@ def point_sql(alias: str) -> dict:
 
 def cluster_sql(alias: str) -> dict:
     """Per cell: employers at each warning level (`red`, `orange`, `yellow`)."""
-    if not available():
-        return NONE
     return {"select": "", "join": f"LEFT JOIN employer_risk r ON r.employer_id = {alias}.id",
             "aggregate": "count(*) FILTER (WHERE r.level = 'red') AS red, "
                          "count(*) FILTER (WHERE r.level = 'orange') AS orange, "
@@ -39,9 +32,13 @@ def cluster_sql(alias: str) -> dict:
             "output": "red, orange, yellow,"}
 
 
-def version_sql() -> str | None:
+def version_sql() -> str:
     """A query whose value changes when stored risk scores change."""
-    if not available():
-        return None
-    return ("SELECT count(*)::text || ':' || coalesce(sum(xmin::text::bigint), 0)::text "
-            "FROM employer_risk")
+    return VERSION_SQL
+
+
+# The employer tiles' risk columns (geo.tiles.service renders over employers aliased `e`).
+EMPLOYER_TILES = LayerExtension(
+    point_select=point_sql("e")["select"], point_join=point_sql("e")["join"],
+    cluster_join=cluster_sql("e")["join"], cluster_aggregate=cluster_sql("e")["aggregate"],
+    cluster_output=cluster_sql("e")["output"], version_sql=VERSION_SQL)

@@ -4,7 +4,9 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import (
-    CheckConstraint, Date, String,
+    CheckConstraint,
+    Date,
+    String,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 

@@ -6,12 +6,15 @@ from datetime import date, timedelta
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from dispatch.inspections import service as inspections
+from dispatch.analytics import jobs
+from dispatch.analytics.settings import RiskSettings
 from dispatch.calendar.service import WorkingCalendar
-from dispatch.settings import DispatchSettings
 from dispatch.casework.models import Case
+from dispatch.inspections import service as inspections
+from dispatch.settings import DispatchSettings
 from geo.accounts import audit
 from geo.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from geo.core.text import Text
 
 OUTCOMES = ("penalty", "order_to_correct", "withdrawn", "transferred")
 
@@ -20,7 +23,7 @@ def get(session: Session, case_id: int, *, lock: bool = False) -> Case:
     q = session.query(Case).filter(Case.id == case_id)
     found = (q.with_for_update() if lock else q).one_or_none()
     if found is None:
-        raise NotFound(f"case {case_id} does not exist", {"case_id": case_id})
+        raise NotFound(Text("dispatch.error.case_not_found", case_id=case_id), {"case_id": case_id})
     return found
 
 
@@ -44,7 +47,8 @@ def open_case(session: Session, inspection_id: int, *, opened_on: date, summary:
     exists = session.execute(text("SELECT id FROM cases WHERE inspection_id = :i"),
                              {"i": inspection_id}).scalar()
     if exists:
-        raise Conflict(f"inspection {inspection_id} already has case {exists}",
+        raise Conflict(Text("dispatch.error.case_exists", inspection_id=inspection_id,
+                            case_id=exists),
                        {"case_id": exists})
     case = Case(inspection_id=inspection_id, employer_id=inspection.employer_id,
                 county_adcode=inspection.county_adcode, opened_on=opened_on,
@@ -57,20 +61,19 @@ def open_case(session: Session, inspection_id: int, *, opened_on: date, summary:
     return case
 
 
-def extend(session: Session, case_id: int, *, reason: str, approver: str, approver_role: str,
+def extend(session: Session, case_id: int, *, reason: str, approver: str,
            settings: DispatchSettings, calendar: WorkingCalendar) -> Case:
-    """Extend once by 30 working days; approved by an administrator other than the opener."""
-    if approver_role != "admin":
-        raise Forbidden("an extension must be approved by an administrator (负责人批准)")
+    """Extend once by 30 working days; approved by an administrator (the route admits only
+    administrators) other than the opener."""
     if not reason or not reason.strip():
-        raise InvalidInput("a reason is required", {"parameter": "reason"})
+        raise InvalidInput(Text("dispatch.error.reason_required"), {"parameter": "reason"})
     case = get(session, case_id, lock=True)
     if case.closed_on is not None:
-        raise Conflict(f"case {case_id} is closed")
+        raise Conflict(Text("dispatch.error.case_closed", case_id=case_id))
     if case.extended:
-        raise Conflict(f"case {case_id} was already extended (one 30-day extension only)")
+        raise Conflict(Text("dispatch.error.case_already_extended", case_id=case_id))
     if approver == case.created_by:
-        raise Forbidden("the person who opened the case cannot approve its extension")
+        raise Forbidden(Text("dispatch.error.opener_cannot_approve"))
     before = case.due_on
     case.due_on = calendar.add_working_days(case.due_on, settings.case_extension_working_days)
     case.extended, case.extension_approved_by, case.extension_reason = True, approver, reason
@@ -82,21 +85,26 @@ def extend(session: Session, case_id: int, *, reason: str, approver: str, approv
 
 
 def close(session: Session, case_id: int, *, outcome: str, closed_on: date, summary: str | None,
-          actor: str | None) -> Case:
+          actor: str | None, risk_settings: RiskSettings | None = None) -> Case:
     if outcome not in OUTCOMES:
-        raise InvalidInput(f"outcome must be one of {', '.join(OUTCOMES)}",
+        raise InvalidInput(Text("dispatch.error.one_of", name="outcome",
+                                choices=", ".join(OUTCOMES)),
                            {"parameter": "outcome"})
     case = get(session, case_id, lock=True)
     if case.closed_on is not None:
-        raise Conflict(f"case {case_id} is already closed ({case.outcome})")
+        raise Conflict(Text("dispatch.error.case_already_closed", case_id=case_id,
+                            outcome=Text(f"dispatch.case_outcome.{case.outcome}")
+                            if case.outcome else ""))
     if closed_on < case.opened_on:
-        raise InvalidInput("closed_on is before the case was opened", {"parameter": "closed_on"})
+        raise InvalidInput(Text("dispatch.error.closed_before_opened"),
+                           {"parameter": "closed_on"})
     case.outcome, case.closed_on = outcome, closed_on
     if summary:
         case.summary = summary
     case.version += 1
     audit.record(session, actor=actor, action="close", entity="case", entity_id=case_id,
                  after={"outcome": outcome, "closed_on": closed_on.isoformat()})
+    jobs.after_write(session, [case.county_adcode], risk_settings)  # a closed case may be a past violation
     return case
 
 

@@ -1,36 +1,44 @@
 """Complaints and tips (举报投诉): intake rules, deadlines, and the inspection they lead to."""
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from dispatch.inspections import service as inspections
+from dispatch.analytics import jobs
+from dispatch.analytics.settings import RiskSettings
 from dispatch.calendar.service import WorkingCalendar
-from dispatch.settings import DispatchSettings
 from dispatch.casework.models import COMPLAINT_CATEGORIES, Complaint
+from dispatch.inspections import service as inspections
+from dispatch.settings import DispatchSettings
 from geo.accounts import audit
-from geo.core import clock
-from geo.employers import credit_code
 from geo.areas.service import location_in_henan
+from geo.core import clock
 from geo.core.errors import InvalidInput, Unprocessable
+from geo.core.text import Text
+from geo.employers import credit_code
 
+_TIME_BARRED = re.compile(r"the violation occurred on (?P<day>[0-9-]+), more than "
+                          r"(?P<years>[0-9]+) years ago \(劳动保障监察条例 Art. 20\)")
 # Roles that may see who complained (tipster identities are confidential).
 IDENTITY_ROLES = ("dispatcher", "admin")
 
 
 def _find_employer(session: Session, code: str | None, name: str | None,
-                   address: str | None) -> tuple[int | None, str | None]:
+                   address: str | None) -> tuple[int | None, Text | None]:
     """(employer id, why not found)."""
     if code:
         try:
             code = credit_code.validate(code)
         except credit_code.CreditCodeError as exc:
-            raise InvalidInput(str(exc), {"parameter": "credit_code"}) from None
+            raise InvalidInput(exc.args[0] if exc.args else str(exc),
+                               {"parameter": "credit_code"}) from None
         found = session.execute(text("SELECT id FROM employers WHERE credit_code = :c"),
                                 {"c": code}).scalar()
-        return (found, None) if found else (None, f"no employer has credit code {code}")
+        return (found, None) if found else \
+            (None, Text("dispatch.complaint.no_credit_code", code=code))
     if name:
         rows = session.execute(text("""
             SELECT id FROM employers WHERE name = :n
@@ -39,9 +47,9 @@ def _find_employer(session: Session, code: str | None, name: str | None,
         """), {"n": name.strip(), "a": address}).scalars().all()
         if len(rows) == 1:
             return rows[0], None
-        return None, ("several employers match this name: add the address or credit code"
-                      if rows else f"no employer is named {name!r}")
-    return None, "the employer is not identified: ask for its name and address or credit code"
+        return None, (Text("dispatch.complaint.several_named") if rows
+                      else Text("dispatch.complaint.no_name", name=repr(name)))
+    return None, Text("dispatch.complaint.unidentified")
 
 
 def _years_after(day: date, years: int) -> date:
@@ -62,17 +70,19 @@ def create(session: Session, *, category: str, workers_affected: int, descriptio
            employer_name: str | None = None, employer_address: str | None = None,
            location: dict | None = None, complainant_name: str | None = None,
            complainant_phone: str | None = None, actor: str | None,
+           risk_settings: RiskSettings | None = None,
            settings: DispatchSettings, calendar: WorkingCalendar) -> dict:
     """Record a complaint; open an inspection when it is actionable and the site is known."""
     if category not in COMPLAINT_CATEGORIES:
-        raise InvalidInput(f"category must be one of {', '.join(COMPLAINT_CATEGORIES)}",
+        raise InvalidInput(Text("dispatch.error.one_of", name="category",
+                                choices=", ".join(COMPLAINT_CATEGORIES)),
                            {"parameter": "category"})
     if workers_affected < 1:
-        raise Unprocessable("workers_affected must be at least 1",
+        raise Unprocessable(Text("dispatch.error.workers_at_least_one"),
                             {"parameter": "workers_affected"})
     now, today = clock.now(), clock.today()  # legal dates are Beijing dates
     if occurred_on is not None and occurred_on > today:
-        raise Unprocessable("occurred_on is in the future", {"parameter": "occurred_on"})
+        raise Unprocessable(Text("dispatch.error.occurred_future"), {"parameter": "occurred_on"})
     employer_id, not_found = _find_employer(session, employer_credit_code, employer_name,
                                             employer_address)
     lon = lat = county = None
@@ -81,15 +91,15 @@ def create(session: Session, *, category: str, workers_affected: int, descriptio
     elif employer_id is not None:
         lon, lat, county = inspections.employer_site(session, employer_id)
     if county is None:
-        raise Unprocessable("cannot tell which county is competent (用工所在地): give the "
-                            "employer's credit code, or its name and address, or a location",
+        raise Unprocessable(Text("dispatch.error.no_competent_county"),
                             {"parameter": "location"})
     actionable, why_not = True, None
     limit = _years_after(occurred_on, settings.limitation_years) if occurred_on else None
     if limit is not None and limit < today:
         actionable = False
-        why_not = (f"the violation occurred on {occurred_on}, more than "
-                   f"{settings.limitation_years} years ago (劳动保障监察条例 Art. 20)")
+        # Stored as the English sentence (the record); answers render it per reader.
+        why_not = str(Text("dispatch.complaint.time_barred", occurred_on=occurred_on.isoformat(),
+                           years=settings.limitation_years))
     complaint = Complaint(
         employer_id=employer_id, county_adcode=county, category=category,
         workers_affected=workers_affected, description=description,
@@ -111,6 +121,7 @@ def create(session: Session, *, category: str, workers_affected: int, descriptio
                  entity_id=complaint.id, after={"category": category, "county": county,
                                                 "actionable": actionable,
                                                 "inspection_id": inspection_id})
+    jobs.after_write(session, [county], risk_settings)  # complaints count towards the employer's risk
     view = serialise(complaint, show_identity=True)
     view.update({"inspection_id": inspection_id, "employer_note": not_found})
     return view
@@ -125,10 +136,19 @@ def serialise(c: Complaint, show_identity: bool) -> dict:
         "received_at": c.received_at.isoformat(),
         "acceptance_due": c.acceptance_due and c.acceptance_due.isoformat(),
         "status": c.status, "actionable": c.actionable,
-        "not_actionable_reason": c.not_actionable_reason,
+        "not_actionable_reason": _reason_text(c.not_actionable_reason),
         "complainant": ({"name": c.complainant_name, "phone": c.complainant_phone}
                         if show_identity else "confidential"),
     }
+
+
+def _reason_text(stored: str | None) -> Text | str | None:
+    """The stored (English) reason a complaint is not actionable, as a Text to render."""
+    found = _TIME_BARRED.fullmatch(stored or "")
+    if found is None:
+        return stored
+    return Text("dispatch.complaint.time_barred", occurred_on=found["day"],
+                years=int(found["years"]))
 
 
 def listing(session: Session, *, counties: list[str] | None, show_identity: bool,

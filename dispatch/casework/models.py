@@ -5,16 +5,22 @@ from datetime import date, datetime
 
 from geoalchemy2 import Geometry
 from sqlalchemy import (
-    BigInteger, Boolean, CheckConstraint, Date, DateTime, ForeignKey, Integer, String,
-    Text, func,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    func,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
 import dispatch.inspections.models  # noqa: F401  (foreign-key target)
 import geo.employers.models  # noqa: F401  (foreign-key target)
-from geo.core.db import Base
-from geo.core.db import in_check
-
+from geo.core.db import Base, in_check
 
 COMPLAINT_CATEGORIES = ("wage_arrears", "no_contract", "overtime", "social_insurance",
                         "child_labour", "other")

@@ -9,22 +9,26 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from dispatch.inspections import service as inspections
-from dispatch.officers import service as officers
+from dispatch.analytics import jobs
+from dispatch.analytics.settings import RiskSettings
 from dispatch.calendar.service import WorkingCalendar
-from dispatch.settings import DispatchSettings
+from dispatch.inspections import service as inspections
 from dispatch.inspections.models import Assignment, Inspection
+from dispatch.inspections.service import status_text
+from dispatch.officers import service as officers
+from dispatch.settings import DispatchSettings
 from geo.accounts import audit
 from geo.core.errors import Conflict, InvalidInput, NotFound, Unprocessable
+from geo.core.text import Text
 
 
 def _officer_ids(raw) -> list[int]:
     if not isinstance(raw, list) or not all(isinstance(i, int) and not isinstance(i, bool)
                                             for i in raw):
-        raise InvalidInput("officer_ids must be a list of officer ids (integers)",
+        raise InvalidInput(Text("dispatch.error.officer_ids_list"),
                            {"parameter": "officer_ids"})
     if len(set(raw)) != len(raw):
-        raise Unprocessable("officer_ids lists the same officer twice",
+        raise Unprocessable(Text("dispatch.error.officer_ids_twice"),
                             {"parameter": "officer_ids"})
     return sorted(raw)
 
@@ -33,19 +37,20 @@ def check_team(session: Session, inspection: Inspection, ids: list[int],
                settings: DispatchSettings) -> list:
     """Lock the officers and enforce the law: enough certified inspectors, none recused."""
     if len(ids) < settings.min_team_size:
-        raise Unprocessable(
-            f"an inspection needs at least {settings.min_team_size} certified inspectors "
-            f"(劳动保障监察条例 Art. 16); got {len(ids)}", {"officer_ids": ids})
+        raise Unprocessable(Text("dispatch.error.team_too_small", size=settings.min_team_size,
+                                 count=len(ids)), {"officer_ids": ids})
     rows = session.execute(text("""
         SELECT id, kind, certified, status FROM officers WHERE id = ANY(:ids)
         ORDER BY id FOR UPDATE
     """), {"ids": ids}).all()
     missing = sorted(set(ids) - {r.id for r in rows})
     if missing:
-        raise NotFound(f"officers {missing} do not exist", {"officer_ids": missing})
+        raise NotFound(Text("dispatch.error.officers_not_found", officer_ids=missing),
+                       {"officer_ids": missing})
     uncertified = [r.id for r in rows if r.kind != "inspector" or not r.certified]
     if uncertified:
-        raise Unprocessable(f"officers {uncertified} are not certified inspectors (执法证)",
+        raise Unprocessable(Text("dispatch.error.officers_not_certified",
+                                 officer_ids=uncertified),
                             {"officer_ids": uncertified})
     if inspection.employer_id is not None:
         recused = session.execute(text("""
@@ -53,7 +58,8 @@ def check_team(session: Session, inspection: Inspection, ids: list[int],
             ORDER BY officer_id
         """), {"e": inspection.employer_id, "ids": ids}).scalars().all()
         if recused:
-            raise Unprocessable(f"officers {list(recused)} are recused for this employer (回避)",
+            raise Unprocessable(Text("dispatch.error.officers_recused",
+                                     officer_ids=list(recused)),
                                 {"officer_ids": list(recused)})
     return rows
 
@@ -64,13 +70,13 @@ def assign(session: Session, inspection_id: int, raw_ids, *, actor: str | None,
     ids = _officer_ids(raw_ids)
     inspection = inspections.get(session, inspection_id, lock=True)
     if inspection.status != "pending":
-        raise Conflict(f"inspection {inspection_id} is {inspection.status}, not pending",
+        raise Conflict(Text("dispatch.error.inspection_not_pending", inspection_id=inspection_id,
+                            status=status_text(inspection.status)),
                        {"status": inspection.status})
     rows = check_team(session, inspection, ids, settings)
     busy = [r.id for r in rows if r.status != "available"]
     if busy:
-        raise Conflict(f"officers {busy} are no longer available (another dispatcher was "
-                       "faster, or their status changed); pick another team",
+        raise Conflict(Text("dispatch.error.officers_busy", officer_ids=busy),
                        {"officer_ids": busy})
     _attach(session, inspection, ids, actor)
     now = inspections.now_utc()
@@ -116,7 +122,7 @@ def _release(session: Session, inspection: Inspection, reason: str, actor: str |
 
 def _reason(reason) -> str:
     if not isinstance(reason, str) or not reason.strip():
-        raise InvalidInput("a reason is required", {"parameter": "reason"})
+        raise InvalidInput(Text("dispatch.error.reason_required"), {"parameter": "reason"})
     return reason.strip()
 
 
@@ -125,8 +131,8 @@ def cancel(session: Session, inspection_id: int, reason, *, actor: str | None) -
     reason = _reason(reason)
     inspection = inspections.get(session, inspection_id, lock=True)
     if inspection.status not in ("pending", "assigned"):
-        raise Conflict(f"inspection {inspection_id} is {inspection.status}; only pending or "
-                       "assigned inspections can be cancelled", {"status": inspection.status})
+        raise Conflict(Text("dispatch.error.cannot_cancel", inspection_id=inspection_id,
+                            status=status_text(inspection.status)), {"status": inspection.status})
     before = inspection.status
     released = _release(session, inspection, f"cancelled: {reason}", actor)
     inspection.status, inspection.closed_reason = "cancelled", reason
@@ -144,7 +150,8 @@ def reassign(session: Session, inspection_id: int, raw_ids, reason, *, actor: st
     ids = _officer_ids(raw_ids)
     inspection = inspections.get(session, inspection_id, lock=True)
     if inspection.status != "assigned":
-        raise Conflict(f"inspection {inspection_id} is {inspection.status}, not assigned",
+        raise Conflict(Text("dispatch.error.inspection_not_assigned", inspection_id=inspection_id,
+                            status=status_text(inspection.status)),
                        {"status": inspection.status})
     released = _release(session, inspection, f"reassigned: {reason}", actor)
     session.flush()
@@ -156,18 +163,20 @@ def reassign(session: Session, inspection_id: int, raw_ids, reason, *, actor: st
     return result
 
 
-def complete(session: Session, inspection_id: int, summary, *, actor: str | None) -> dict:
+def complete(session: Session, inspection_id: int, summary, *, actor: str | None,
+             risk_settings: RiskSettings | None = None) -> dict:
     """Close an assigned inspection as done and free its officers."""
     summary = _reason(summary)
     inspection = inspections.get(session, inspection_id, lock=True)
     if inspection.status not in ("assigned", "in_progress"):
-        raise Conflict(f"inspection {inspection_id} is {inspection.status}; only assigned "
-                       "inspections can be completed", {"status": inspection.status})
+        raise Conflict(Text("dispatch.error.cannot_complete", inspection_id=inspection_id,
+                            status=status_text(inspection.status)), {"status": inspection.status})
     released = _release(session, inspection, "completed", actor)
     inspection.status, inspection.closed_reason = "done", summary
     inspection.version += 1
     session.execute(text("UPDATE employers SET last_inspected_at = now() WHERE id = :e"),
                     {"e": inspection.employer_id})
+    jobs.after_write(session, [inspection.county_adcode], risk_settings)  # days since inspection is a factor
     audit.record(session, actor=actor, action="complete", entity="inspection",
                  entity_id=inspection_id, after={"status": "done", "summary": summary,
                                                  "released": released})

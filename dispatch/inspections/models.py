@@ -5,8 +5,16 @@ from datetime import datetime
 
 from geoalchemy2 import Geometry
 from sqlalchemy import (
-    BigInteger, CheckConstraint, DateTime, ForeignKey, Index, Integer, String,
-    Text, func, text,
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
@@ -14,9 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 import dispatch.casework.models  # noqa: F401  (foreign-key target)
 import dispatch.officers.models  # noqa: F401  (foreign-key target)
 import geo.employers.models  # noqa: F401  (foreign-key target)
-from geo.core.db import Base
-from geo.core.db import in_check
-
+from geo.core.db import Base, in_check
 
 INSPECTION_KINDS = ("complaint", "scheduled", "random", "incident")
 

@@ -120,7 +120,7 @@ def _load(session: Session, counties: list[str], settings: DispatchSettings):
         FROM officers o
         WHERE o.kind = 'inspector' AND o.certified AND o.status = 'available'
           AND o.county_adcode = ANY(:c) AND o.geom IS NOT NULL
-          AND o.position_at >= now() - make_interval(mins => :stale)
+          AND o.position_at >= now() - (:stale * interval '1 minute')
           AND (SELECT count(*) FROM assignments a WHERE a.officer_id = o.id
                AND a.assigned_at >= date_trunc('day', now())) < o.daily_cap
         ORDER BY o.id

@@ -17,6 +17,7 @@ from dispatch.inspections.models import RandomDraw
 from geo.accounts import audit
 from geo.areas.service import county_adcodes
 from geo.core.errors import InvalidInput, NotFound, Unprocessable
+from geo.core.text import Text
 
 
 def compute(seed: int, share: float, employers: list[tuple[int, str]],
@@ -61,14 +62,15 @@ def draw(session: Session, *, area: str, check_item: str, share: float, seed: in
          actor: str | None, create_inspections: bool = True) -> dict:
     """Draw employers and inspector pairs in an area, record everything, open inspections."""
     if not 0 < share <= 1:
-        raise InvalidInput("share must be in (0, 1], e.g. 0.05 for 5 %", {"parameter": "share"})
+        raise InvalidInput(Text("dispatch.error.share_range"), {"parameter": "share"})
     if not check_item or not check_item.strip():
-        raise InvalidInput("check_item is required (what is checked)", {"parameter": "check_item"})
+        raise InvalidInput(Text("dispatch.error.check_item_required"),
+                           {"parameter": "check_item"})
     counties = county_adcodes(session, area)
     seed = secrets.randbits(63) if seed is None else seed
     employers, inspectors = _pools(session, counties)
     if not employers:
-        raise Unprocessable(f"no employers in area {area}")
+        raise Unprocessable(Text("dispatch.error.no_employers_in_area", area=area))
     recused = _recusals(session, [e for e, _ in employers])
     result = compute(seed, share, employers, inspectors, recused)
     record = RandomDraw(area_adcode=area, check_item=check_item.strip(), seed=seed, share=share,
@@ -98,7 +100,7 @@ def replay(session: Session, draw_id: int) -> dict:
     """Recompute a recorded draw from its seed and pools; `matches` says if it reproduces."""
     record = session.get(RandomDraw, draw_id)
     if record is None:
-        raise NotFound(f"random draw {draw_id} does not exist")
+        raise NotFound(Text("dispatch.error.draw_not_found", draw_id=draw_id))
     counties = dict(session.execute(text(
         "SELECT id, county_adcode FROM employers WHERE id = ANY(:e)"),
         {"e": record.employer_pool}).all())

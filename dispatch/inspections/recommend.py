@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from dispatch.inspections import service as inspections
 from dispatch.settings import DispatchSettings
 from geo.core import clock
+from geo.core.text import Text
 
 ELIGIBLE_SQL = """
     SELECT o.id, o.name, o.county_adcode, o.grid_id, o.position_at,
@@ -25,7 +26,7 @@ ELIGIBLE_SQL = """
     FROM officers o
     WHERE o.kind = 'inspector' AND o.certified AND o.status = 'available'
       AND o.geom IS NOT NULL
-      AND (:include_stale OR o.position_at >= now() - make_interval(mins => :stale))
+      AND (:include_stale OR o.position_at >= now() - (:stale * interval '1 minute'))
       AND NOT EXISTS (SELECT 1 FROM recusals r
                       WHERE r.officer_id = o.id AND r.employer_id = :employer)
       AND (SELECT count(*) FROM assignments a
@@ -43,7 +44,7 @@ NEAREST_ANY_SQL = """
                    AND r.employer_id = :employer) AS recused,
            (SELECT count(*) FROM assignments a WHERE a.officer_id = o.id
             AND a.assigned_at >= date_trunc('day', now())) >= o.daily_cap AS at_cap,
-           o.position_at < now() - make_interval(mins => :stale) AS stale
+           o.position_at < now() - (:stale * interval '1 minute') AS stale
     FROM officers o
     WHERE o.kind = 'inspector'
     ORDER BY o.geom <-> ST_SetSRID(ST_MakePoint(:x, :y), 4326)
@@ -98,18 +99,21 @@ def eta_minutes(distance_m: float, urban: bool, settings: DispatchSettings) -> f
     return distance_m * settings.road_factor / 1000 / speed * 60
 
 
-TIER_TEXT = {0: "same grid as the site", 1: "same county as the site",
-             2: "outside the site's county"}
+TIER_TEXT = {0: Text("dispatch.recommend.tier_0"), 1: Text("dispatch.recommend.tier_1"),
+             2: Text("dispatch.recommend.tier_2")}
 
 
-def _reasons(c: Candidate, urban: bool, settings: DispatchSettings) -> list[str]:
-    age = ""
+def _reasons(c: Candidate, urban: bool, settings: DispatchSettings) -> list[Text]:
+    """Why this officer: jurisdiction, then distance and ETA (and how old the position is)."""
+    km = f"{c.distance_m / 1000:.1f}"
+    eta = f"{eta_minutes(c.distance_m, urban, settings):.0f}"
+    distance = Text("dispatch.recommend.reason_distance", officer_id=c.id, km=km, eta=eta)
     if c.position_at is not None:
         minutes = (clock.now() - c.position_at).total_seconds() / 60
-        age = f"; position {minutes:.0f} min old"
-    return [f"officer {c.id} ({c.name}): {TIER_TEXT[c.tier]}",
-            f"officer {c.id}: {c.distance_m / 1000:.1f} km, ETA "
-            f"{eta_minutes(c.distance_m, urban, settings):.0f} min{age}"]
+        distance = Text("dispatch.recommend.reason_distance_age", officer_id=c.id, km=km,
+                        eta=eta, age=f"{minutes:.0f}")
+    return [Text("dispatch.recommend.reason_tier", officer_id=c.id, name=c.name,
+                 tier=TIER_TEXT[c.tier]), distance]
 
 
 def teams(cands: list[Candidate], urban: bool, settings: DispatchSettings,
@@ -143,19 +147,20 @@ def excluded(session: Session, site: dict, settings: DispatchSettings, eligible:
         if r.id in eligible:
             continue
         if not r.certified:
-            reason = "not certified (no enforcement certificate)"
+            reason = Text("dispatch.excluded.not_certified")
         elif r.status != "available":
-            reason = f"status is {r.status}"
+            reason = Text("dispatch.excluded.status",
+                          status=Text(f"dispatch.officer_status.{r.status}"))
         elif r.recused:
-            reason = "recused for this employer (回避)"
+            reason = Text("dispatch.excluded.recused")
         elif r.at_cap:
-            reason = "daily inspection cap reached"
+            reason = Text("dispatch.excluded.at_cap")
         elif r.no_position:
-            reason = "no known position"
+            reason = Text("dispatch.excluded.no_position")
         elif r.stale and not include_stale:
-            reason = f"position older than {settings.stale_position_min:.0f} min"
+            reason = Text("dispatch.excluded.stale", minutes=f"{settings.stale_position_min:.0f}")
         else:
-            reason = "farther than the nearest candidates"
+            reason = Text("dispatch.excluded.farther")
         out.append({"officer_id": r.id, "reason": reason})
     return out
 

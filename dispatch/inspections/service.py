@@ -7,17 +7,18 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from dispatch.calendar.service import WorkingCalendar
-from dispatch.settings import DispatchSettings
 from dispatch.inspections.models import (
     INSPECTION_KINDS,
     INSPECTION_STATUSES,
     PRIORITIES,
     Inspection,
 )
+from dispatch.settings import DispatchSettings
 from geo.accounts import audit
-from geo.core import clock
 from geo.areas.service import county_adcodes, location_in_henan
+from geo.core import clock
 from geo.core.errors import InvalidInput, NotFound
+from geo.core.text import Text
 
 
 def employer_site(session: Session, employer_id: int) -> tuple[float, float, str]:
@@ -25,9 +26,10 @@ def employer_site(session: Session, employer_id: int) -> tuple[float, float, str
         SELECT ST_X(geom), ST_Y(geom), county_adcode FROM employers WHERE id = :id
     """), {"id": employer_id}).first()
     if row is None:
-        raise NotFound(f"employer {employer_id} does not exist", {"employer_id": employer_id})
+        raise NotFound(Text("dispatch.error.employer_not_found", employer_id=employer_id),
+                       {"employer_id": employer_id})
     if row[0] is None:
-        raise InvalidInput(f"employer {employer_id} has no location: give 'location'",
+        raise InvalidInput(Text("dispatch.error.employer_no_location", employer_id=employer_id),
                            {"parameter": "location"})
     return row[0], row[1], row[2]
 
@@ -37,13 +39,15 @@ def create(session: Session, *, kind: str, priority: str, description: str | Non
            complaint_id: int | None = None, actor: str | None) -> Inspection:
     """A pending inspection at the employer's location or at a given lat/lon inside Henan."""
     if kind not in INSPECTION_KINDS:
-        raise InvalidInput(f"kind must be one of {', '.join(INSPECTION_KINDS)}",
+        raise InvalidInput(Text("dispatch.error.one_of", name="kind",
+                                choices=", ".join(INSPECTION_KINDS)),
                            {"parameter": "kind"})
     if priority not in PRIORITIES:
-        raise InvalidInput(f"priority must be one of {', '.join(PRIORITIES)}",
+        raise InvalidInput(Text("dispatch.error.one_of", name="priority",
+                                choices=", ".join(PRIORITIES)),
                            {"parameter": "priority"})
     if employer_id is None and location is None:
-        raise InvalidInput("give 'employer_id' or 'location' {\"lat\", \"lon\"}",
+        raise InvalidInput(Text("dispatch.error.employer_or_location"),
                            {"parameter": "location"})
     if location is not None:
         lon, lat, county = location_in_henan(session, location)
@@ -67,9 +71,14 @@ def get(session: Session, inspection_id: int, *, lock: bool = False) -> Inspecti
     q = session.query(Inspection).filter(Inspection.id == inspection_id)
     found = (q.with_for_update() if lock else q).one_or_none()
     if found is None:
-        raise NotFound(f"inspection {inspection_id} does not exist",
+        raise NotFound(Text("dispatch.error.inspection_not_found", inspection_id=inspection_id),
                        {"inspection_id": inspection_id})
     return found
+
+
+def status_text(status: str) -> Text:
+    """An inspection's status in a sentence (pending → 待派遣)."""
+    return Text(f"dispatch.inspection_status.{status}")
 
 
 def due_at(priority: str, now: datetime, settings: DispatchSettings,
@@ -87,7 +96,8 @@ def due_at(priority: str, now: datetime, settings: DispatchSettings,
 def listing(session: Session, *, status: str | None, area: str | None, limit: int = 200) -> list:
     """Inspections by priority then age, optionally for one status and area."""
     if status is not None and status not in INSPECTION_STATUSES:
-        raise InvalidInput(f"status must be one of {', '.join(INSPECTION_STATUSES)}",
+        raise InvalidInput(Text("dispatch.error.one_of", name="status",
+                                choices=", ".join(INSPECTION_STATUSES)),
                            {"parameter": "status"})
     counties = county_adcodes(session, area) if area else None
     rows = session.execute(text("""

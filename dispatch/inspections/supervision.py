@@ -1,27 +1,20 @@
 """Classified supervision (分类监管): how often each compliance grade is inspected.
 
-No national frequency exists (DOMAIN.md), so the intervals are settings. They live in
-geo so that the risk model and the KPIs (geo) and scheduled inspections (dispatch)
-read one value; dispatch.config takes its defaults from here.
+No national frequency exists (DOMAIN.md), so the intervals are settings, read once: the
+risk model, the KPIs and scheduled inspections read the same values (DispatchSettings
+and RiskSettings hold this group).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from geo.core.config import numbers_from_env
+from geo.core.config import EnvSettings
 
 
-@dataclass(frozen=True)
-class SupervisionSettings:
+class SupervisionSettings(EnvSettings):
     """Inspection interval per grade in days; LIANGWANG_GRADE_INTERVAL_DAYS_<A|B|C>."""
 
     grade_interval_days_a: int = 3 * 365      # A every 3 years
     grade_interval_days_b: int = 365          # B yearly
     grade_interval_days_c: int = 91           # C quarterly
-
-    @classmethod
-    def from_env(cls) -> "SupervisionSettings":
-        return cls(**numbers_from_env(cls))
 
     def interval_days(self, grade: str) -> int:
         return {"A": self.grade_interval_days_a, "B": self.grade_interval_days_b,

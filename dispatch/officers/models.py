@@ -5,8 +5,15 @@ from datetime import datetime
 
 from geoalchemy2 import Geometry
 from sqlalchemy import (
-    BigInteger, Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String,
-    Text, func,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    func,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
@@ -14,9 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 import geo.accounts.models  # noqa: F401  (foreign-key target)
 import geo.employers.models  # noqa: F401  (foreign-key target)
 import geo.grids.models  # noqa: F401  (foreign-key target)
-from geo.core.db import Base
-from geo.core.db import in_check
-
+from geo.core.db import Base, in_check
 
 OFFICER_KINDS = ("inspector", "grid_worker")  # 监察员 / 网格员
 

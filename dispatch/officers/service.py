@@ -1,7 +1,8 @@
 """Officers: the status state machine (with history) and live positions."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -10,6 +11,7 @@ from dispatch.officers.models import OFFICER_STATUSES, Officer, OfficerHistory
 from geo.accounts import audit
 from geo.areas.service import require_point_in_henan
 from geo.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Unprocessable
+from geo.core.text import Joined, Text
 
 # off_duty → available → assigned → en_route → on_site → available, plus unavailable.
 # assigned/en_route → available happens when a dispatcher cancels or reassigns.
@@ -29,11 +31,17 @@ SELF_SERVICE = {("off_duty", "available"), ("available", "off_duty"), ("assigned
 ON_A_JOB = ("assigned", "en_route", "on_site")  # each says: on an inspection right now
 
 
+def status_text(status: str) -> Text:
+    """An officer's status in a sentence (en_route → 在途)."""
+    return Text(f"dispatch.officer_status.{status}")
+
+
 def get(session: Session, officer_id: int, *, lock: bool = False) -> Officer:
     q = session.query(Officer).filter(Officer.id == officer_id)
     officer = (q.with_for_update() if lock else q).one_or_none()
     if officer is None:
-        raise NotFound(f"officer {officer_id} does not exist", {"officer_id": officer_id})
+        raise NotFound(Text("dispatch.error.officer_not_found", officer_id=officer_id),
+                       {"officer_id": officer_id})
     return officer
 
 
@@ -49,30 +57,33 @@ def change_status(session: Session, officer_id: int, to: str, *, actor: str | No
                   reason: str | None = None, self_service: bool = False) -> Officer:
     """Move an officer to `to` if the state machine allows it from their current status (409)."""
     if to not in OFFICER_STATUSES:
-        raise InvalidInput(f"status must be one of {', '.join(OFFICER_STATUSES)}",
+        raise InvalidInput(Text("dispatch.error.one_of", name="status",
+                                choices=", ".join(OFFICER_STATUSES)),
                            {"parameter": "status"})
     officer = get(session, officer_id, lock=True)
     current = officer.status
     if to not in TRANSITIONS[current]:
-        raise Conflict(f"officer {officer_id} is {current}; cannot become {to} "
-                       f"(allowed: {', '.join(sorted(TRANSITIONS[current]))})",
+        raise Conflict(Text("dispatch.error.transition_not_allowed", officer_id=officer_id,
+                            current=status_text(current), to=status_text(to),
+                            allowed=Joined(map(status_text, sorted(TRANSITIONS[current])),
+                                           "dispatch.list.comma")),
                        {"from": current, "to": to})
     if self_service and (current, to) not in SELF_SERVICE:
-        raise Conflict(f"{current} → {to} is done by a dispatcher (assign, reassign or cancel)",
+        raise Conflict(Text("dispatch.error.transition_by_dispatcher",
+                            current=status_text(current), to=status_text(to)),
                        {"from": current, "to": to})
     # `assigned` means "on an inspection": only the assignment flow (dispatch.assign), which
     # writes the assignment in the same transaction, may say so.
     if to == "assigned":
-        raise Conflict(f"officer {officer_id} becomes assigned only by being assigned to an "
-                       "inspection (POST /api/v1/inspections/<id>/assign), not by a status "
-                       "change", {"from": current, "to": to})
+        raise Conflict(Text("dispatch.error.assigned_only_by_assignment", officer_id=officer_id),
+                       {"from": current, "to": to})
     if to in ON_A_JOB and active_inspection(session, officer_id) is None:
-        raise Conflict(f"officer {officer_id} has no active assignment, so cannot become {to}: "
-                       "assign them to an inspection first", {"from": current, "to": to})
+        raise Conflict(Text("dispatch.error.no_active_assignment", officer_id=officer_id,
+                            to=status_text(to)), {"from": current, "to": to})
     record_transition(session, officer, to, actor=actor, reason=reason)
     officer.status = to
     officer.version += 1
-    officer.updated_at = datetime.now(timezone.utc)
+    officer.updated_at = datetime.now(UTC)
     audit.record(session, actor=actor, action="status", entity="officer", entity_id=officer_id,
                  before={"status": current}, after={"status": to, "reason": reason})
     return officer
@@ -95,7 +106,8 @@ def employer_editable_by(session: Session, *, user_id: int, role: str, employer_
     row = session.execute(text("SELECT grid_id FROM employers WHERE id = :e FOR UPDATE"),
                           {"e": employer_id}).first()
     if row is None:
-        raise NotFound(f"no employer has id {employer_id}", {"employer_id": employer_id})
+        raise NotFound(Text("dispatch.error.no_employer_with_id", employer_id=employer_id),
+                       {"employer_id": employer_id})
     if role != "inspector":
         return
     mine = session.execute(text("""
@@ -103,34 +115,33 @@ def employer_editable_by(session: Session, *, user_id: int, role: str, employer_
         ORDER BY grid_id
     """), {"u": user_id}).scalars().all()
     if not mine:
-        raise Forbidden("your account is not linked to a grid, so you cannot change employers: "
-                        "ask an administrator to link your officer record to your grid",
+        raise Forbidden(Text("dispatch.error.account_not_linked_employers"),
                         {"employer_id": employer_id})
     if row.grid_id not in mine:
-        raise Forbidden(f"employer {employer_id} is not in your grid: inspectors change only "
-                        "the employers of their own grid(s)",
+        raise Forbidden(Text("dispatch.error.employer_not_in_your_grid", employer_id=employer_id),
                         {"employer_id": employer_id, "grid_id": row.grid_id, "your_grids": mine})
 
 
 def update_position(session: Session, officer_id: int, *, lon, lat, accuracy_m=None,
                     recorded_at: datetime | None = None, actor: str | None) -> Officer:
     """Record a position fix (WGS 84) inside Henan, not in the future, not older than the last."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     recorded_at = recorded_at or now
     if recorded_at.tzinfo is None:
-        raise InvalidInput("recorded_at needs a time zone (e.g. 2026-11-29T08:00:00+08:00)",
+        raise InvalidInput(Text("dispatch.error.recorded_at_zone"),
                            {"parameter": "recorded_at"})
     if recorded_at > now + timedelta(minutes=2):
-        raise Unprocessable("recorded_at is in the future", {"parameter": "recorded_at"})
+        raise Unprocessable(Text("dispatch.error.recorded_at_future"),
+                            {"parameter": "recorded_at"})
     if accuracy_m is not None and (isinstance(accuracy_m, bool)
                                    or not isinstance(accuracy_m, (int, float))
                                    or not 0 <= accuracy_m <= 10_000):
-        raise Unprocessable("accuracy_m must be a number of metres between 0 and 10000",
+        raise Unprocessable(Text("dispatch.error.accuracy_range"),
                             {"parameter": "accuracy_m"})
     require_point_in_henan(session, lon, lat)
     officer = get(session, officer_id, lock=True)
     if officer.position_at and recorded_at < officer.position_at:
-        raise Conflict("a newer position is already recorded", {
+        raise Conflict(Text("dispatch.error.newer_position"), {
             "position_at": officer.position_at.isoformat()})
     session.execute(text("""
         UPDATE officers SET geom = ST_SetSRID(ST_MakePoint(:x, :y), 4326), position_at = :at,
@@ -155,9 +166,16 @@ def live_geojson(session: Session, counties: list[str] | None, stale_min: float)
                 'id', o.id, 'name', o.name, 'badge', o.badge, 'kind', o.kind,
                 'certified', o.certified, 'status', o.status, 'county_adcode', o.county_adcode,
                 'grid_id', o.grid_id, 'updated_at', o.position_at,
-                'stale', o.position_at < now() - make_interval(mins => :stale))
+                'stale', o.position_at < now() - (:stale * interval '1 minute'))
           ) ORDER BY o.id), '[]'::json))::text
         FROM officers o
         WHERE o.geom IS NOT NULL
           AND (CAST(:counties AS text[]) IS NULL OR o.county_adcode = ANY(:counties))
     """), {"counties": counties, "stale": stale_min}).scalar_one()
+
+
+def staff_per_grid(session: Session, grid_ids: Sequence[int]) -> dict[int, int]:
+    """{grid id: officers working in it} for these grids (geo.grids.staffing.StaffCounts)."""
+    return dict(session.execute(text("""
+        SELECT grid_id, count(*) FROM officers WHERE grid_id = ANY(:g) GROUP BY grid_id
+    """), {"g": list(grid_ids)}).all())

@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from geo.accounts import audit
+from geo.accounts.models import ROLES, LoginAttempt, User, UserSession
 from geo.core.config import Settings
 from geo.core.errors import Conflict, InvalidInput
-from geo.accounts.models import ROLES, LoginAttempt, User, UserSession
+from geo.core.text import Text
 
 # A hash to compare against when the user does not exist, so timing does not reveal it.
 _DUMMY_HASH = generate_password_hash(secrets.token_hex(8))
@@ -25,11 +26,11 @@ def create_user(session: Session, *, username: str, password: str, role: str,
                 actor: str | None, display_name: str | None = None) -> User:
     """Create a user with a hashed password; the password itself is never stored."""
     if role not in ROLES:
-        raise InvalidInput(f"role must be one of {', '.join(ROLES)}", {"parameter": "role"})
+        raise InvalidInput(Text("error.account.role", roles=", ".join(ROLES)), {"parameter": "role"})
     if len(password) < 12:
-        raise InvalidInput("password must have at least 12 characters", {"parameter": "password"})
+        raise InvalidInput(Text("error.account.password_short", min=12), {"parameter": "password"})
     if session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise Conflict(f"user {username!r} already exists")
+        raise Conflict(Text("error.account.exists", username=username))
     user = User(username=username, password_hash=generate_password_hash(password), role=role,
                 display_name=display_name or username)
     session.add(user)
@@ -200,24 +201,9 @@ def ensure_demo_accounts(session: Session, path, roles: tuple[str, ...] = ROLES)
             audit.record(session, actor="system", action="reset_password", entity="user",
                          entity_id=user.id)
         accounts_.append({"username": username, "password": password, "role": role})
-    link_demo_inspector(session)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:
         json.dump(accounts_, fh, ensure_ascii=False, indent=2)
     os.chmod(path, 0o600)
     return accounts_
-
-
-def link_demo_inspector(session: Session) -> None:
-    """Give the demo inspector account a grid worker's record, so /field shows a real grid."""
-    from sqlalchemy import text
-
-    session.execute(text("""
-        UPDATE officers SET user_id = u.id
-        FROM users u
-        WHERE u.username = 'demo-inspector'
-          AND officers.id = (SELECT min(id) FROM officers WHERE kind = 'grid_worker'
-                             AND grid_id IS NOT NULL)
-          AND NOT EXISTS (SELECT 1 FROM officers o WHERE o.user_id = u.id)
-    """))

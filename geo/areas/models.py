@@ -5,15 +5,15 @@ county (Citus); admin_areas is small and would be a reference table.
 """
 from __future__ import annotations
 
-
 from geoalchemy2 import Geometry
 from sqlalchemy import (
-    CheckConstraint, String, Text,
+    CheckConstraint,
+    String,
+    Text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
 from geo.core.db import Base, in_check
-
 
 LEVELS = ("province", "city", "county")
 

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from geo.areas import service as areas
 from geo.core.errors import NotFound
+from geo.core.text import Text
 
 LEVELS = ("province", "city", "county", "grid")
 BOUNDS = "json_build_array(json_build_array(ST_YMin({g}), ST_XMin({g})), " \
@@ -24,7 +25,7 @@ def place(session: Session, key: str) -> dict:
         FROM grids g WHERE g.code = :code
     """), {"code": key}).mappings().first()
     if grid is None:
-        raise NotFound(f"no area or grid is called {key}", {"area": key})
+        raise NotFound(Text("error.place.not_found", key=key), {"area": key})
     path = _path(session, grid["county_adcode"])
     path.append({"key": grid["code"], "name": grid["name"], "level": "grid", "id": grid["id"]})
     return {"key": grid["code"], "level": "grid", "name": grid["name"], "grid_id": grid["id"],

@@ -5,6 +5,9 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geo.core.errors import InvalidInput, NotFound
+from geo.core.text import Text
+from geo.grids import staffing
+from geo.grids.staffing import StaffCounts
 
 METRES_PER_DEGREE = 111_320.0  # display simplification only; never used for areas
 
@@ -16,7 +19,7 @@ def find_area(session: Session, adcode: str) -> dict:
         ORDER BY CASE level WHEN 'province' THEN 0 WHEN 'city' THEN 1 ELSE 2 END LIMIT 1
     """), {"a": adcode}).mappings().first()
     if row is None:
-        raise NotFound(f"no administrative area has adcode {adcode}", {"adcode": adcode})
+        raise NotFound(Text("error.area.not_found", adcode=adcode), {"adcode": adcode})
     return dict(row)
 
 
@@ -56,19 +59,21 @@ def areas_geojson(session: Session, level: str, parent: str | None = None,
     """), {"level": level, "parent": parent, "tol": simplify_m / METRES_PER_DEGREE}).scalar_one()
 
 
-def grids_geojson(session: Session, area: str, simplify_m: float = 0.0, digits: int = 6) -> str:
+def grids_geojson(session: Session, area: str, simplify_m: float = 0.0, digits: int = 6, *,
+                  staff: StaffCounts) -> str:
     """Grids inside an area (county, city or province) with employer and staff counts.
 
     `digits` is the GeoJSON coordinate precision: 6 (~0.1 m) draws; an editor needs 15,
-    the exact stored doubles, so that shared vertices stay identical.
+    the exact stored doubles, so that shared vertices stay identical. `staff` counts the
+    staff of each grid (dispatch.officers.service.staff_per_grid).
     """
     counties = county_adcodes(session, area)
-    return session.execute(text("""
+    counts = staffing.staff_of(session, staff, staffing.county_grid_ids(session, counties))
+    return session.execute(text(f"""
         WITH g AS (SELECT * FROM grids WHERE county_adcode = ANY(:counties)),
         emp AS (SELECT grid_id, count(*) AS n FROM employers
                 WHERE grid_id IN (SELECT id FROM g) GROUP BY grid_id),
-        staff AS (SELECT grid_id, count(*) AS n FROM officers
-                  WHERE grid_id IN (SELECT id FROM g) GROUP BY grid_id)
+        {staffing.STAFF_CTE}
         SELECT json_build_object(
             'type', 'FeatureCollection',
             'features', coalesce(json_agg(json_build_object(
@@ -86,7 +91,7 @@ def grids_geojson(session: Session, area: str, simplify_m: float = 0.0, digits: 
         )::text
         FROM g LEFT JOIN emp ON emp.grid_id = g.id LEFT JOIN staff ON staff.grid_id = g.id
     """), {"counties": counties, "tol": simplify_m / METRES_PER_DEGREE,
-           "digits": digits}).scalar_one()
+           "digits": digits, **staffing.sql_params(counts)}).scalar_one()
 
 
 def counties_by_city(session: Session) -> list[dict]:
@@ -125,25 +130,26 @@ def require_point_in_henan(session: Session, lon, lat) -> str:
 
     for name, value in (("lon", lon), ("lat", lat)):
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
-            raise InvalidInput(f"'{name}' must be a number", {"parameter": name})
+            raise InvalidInput(Text("error.value.not_number", name=name), {"parameter": name})
     lon, lat = float(lon), float(lat)
     in_range = -180 <= lon <= 180 and -90 <= lat <= 90
     county = county_at(session, lon, lat) if in_range else None
     if county is not None:
         return county
     if -90 <= lon <= 90 and county_at(session, lat, lon) is not None:
-        raise Unprocessable(f"position lat={lat}, lon={lon} is outside Henan: lat and lon look "
-                            "swapped", {"lon": lon, "lat": lat})
+        raise Unprocessable(Text("error.position.swapped", lat=lat, lon=lon),
+                            {"lon": lon, "lat": lat})
     if not in_range:
-        raise Unprocessable("lat must be between -90 and 90 and lon between -180 and 180; "
-                            f"got lat={lat}, lon={lon}", {"lon": lon, "lat": lat})
-    raise Unprocessable(f"position lat={lat}, lon={lon} is outside Henan", {"lon": lon, "lat": lat})
+        raise Unprocessable(Text("error.position.out_of_range", lat=lat, lon=lon),
+                            {"lon": lon, "lat": lat})
+    raise Unprocessable(Text("error.position.outside_henan", lat=lat, lon=lon),
+                        {"lon": lon, "lat": lat})
 
 
 def location_in_henan(session: Session, location) -> tuple[float, float, str]:
     """A request's {"lat", "lon"} object, validated: (lon, lat, county adcode)."""
     if not isinstance(location, dict):
-        raise InvalidInput("location must be an object {\"lat\", \"lon\"}",
+        raise InvalidInput(Text("error.position.not_object"),
                            {"parameter": "location"})
     lon, lat = location.get("lon"), location.get("lat")
     county = require_point_in_henan(session, lon, lat)

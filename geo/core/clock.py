@@ -5,7 +5,7 @@ Tests move time with `time-machine`, which patches what these functions read.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -13,7 +13,7 @@ BEIJING = ZoneInfo("Asia/Shanghai")
 
 def now() -> datetime:
     """The current instant, timezone-aware (UTC)."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def today() -> date:

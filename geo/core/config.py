@@ -1,47 +1,49 @@
-"""Settings read from the environment; one place, no framework."""
+"""Settings read from the environment once (pydantic-settings), typed and frozen."""
 from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass, field
 from pathlib import Path
+
+from pydantic import AliasChoices, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parents[2]
 VAR = Path(os.environ.get("LIANGWANG_VAR", ROOT / "var"))
 
 
-def _int(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        return int(raw)
-    except ValueError as exc:
-        raise SystemExit(f"Environment variable {name} must be an integer, got {raw!r}.") from exc
+class EnvSettings(BaseSettings):
+    """Base of every settings group: read once from `<prefix><FIELD>` environment variables,
+    typed (an integer setting given "2.5" is refused, not truncated), frozen."""
+
+    model_config = SettingsConfigDict(env_prefix="LIANGWANG_", frozen=True, extra="ignore",
+                                      populate_by_name=True)
+
+    @classmethod
+    def from_env(cls, **values):
+        """The settings from the environment (and `values`); a clear exit when one is malformed."""
+        try:
+            return cls(**values)
+        except ValidationError as exc:
+            raise SystemExit(settings_problem(cls, exc)) from None
 
 
-def env_number(name: str, default: float) -> float:
-    """A number from the environment, or the default; a clear exit when malformed."""
-    raw = os.environ.get(name)
-    if not raw:
-        return default
-    try:
-        return float(raw)
-    except ValueError as exc:
-        raise SystemExit(f"Environment variable {name} must be a number, got {raw!r}.") from exc
-
-
-def numbers_from_env(cls, prefix: str = "LIANGWANG_", skip: tuple[str, ...] = ()) -> dict:
-    """Each numeric field of a settings dataclass from `<prefix><FIELD>`, else its default."""
-    return {name: type(f.default)(env_number(f"{prefix}{name.upper()}", f.default))
-            for name, f in cls.__dataclass_fields__.items() if name not in skip}
-
-
-def _flag(name: str, default: bool) -> bool:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    return raw.strip().lower() in {"1", "true", "yes", "on"}
+def settings_problem(cls, exc: ValidationError) -> str:
+    """One sentence per bad setting, naming its environment variable."""
+    prefix = cls.model_config.get("env_prefix", "")
+    out = []
+    for error in exc.errors():
+        name = ".".join(str(p) for p in error["loc"]) or "settings"
+        field = cls.model_fields.get(str(error["loc"][0])) if error["loc"] else None
+        alias = field.validation_alias if field is not None else None
+        env = (alias.choices[0] if hasattr(alias, "choices") else alias) or f"{prefix}{name}".upper()
+        given = error.get("input")
+        message = error["msg"].removeprefix("Value error, ")
+        if not error["loc"]:  # a rule across fields: its message names them
+            out.append(message)
+            continue
+        out.append(f"{env}: {message}" + (f" (got {given!r})" if isinstance(given, (str, int, float)) else ""))
+    return "Settings refused: " + "; ".join(out)
 
 
 def persistent_secret(path: Path) -> str:
@@ -66,13 +68,19 @@ def check_secret_key(secret: str, min_length: int) -> None:
         )
 
 
-@dataclass(frozen=True)
-class Settings:
-    """Runtime settings; every domain number that is local practice lives here."""
+def _env(*names: str) -> AliasChoices:
+    """Environment variable names of a field (the first is the one documented)."""
+    return AliasChoices(*names)
 
-    database_url: str | None = None
+
+class Settings(EnvSettings):
+    """Runtime settings of the territory layer; every domain number that is local practice
+    lives in a settings group (this one, PlanningSettings, TileSettings, DispatchSettings,
+    RiskSettings), all built once by webapp.core.settings.AppSettings."""
+
+    database_url: str | None = Field(None, validation_alias=_env("DATABASE_URL", "database_url"))
     demo: bool = False
-    secret_key: str = ""
+    secret_key: str = Field("", validation_alias=_env("SECRET_KEY", "secret_key"))
     token_ttl_s: int = 12 * 3600
     login_max_failures: int = 5  # failures per user within the window before sign-in is slowed
     login_window_s: int = 900
@@ -81,7 +89,8 @@ class Settings:
     login_delay_max_s: float = 60.0  # the wait never grows past this, so no lockout can be held
     session_ttl_s: int = 12 * 3600  # a page session ends after this long, or at sign-out
     secret_min_length: int = 32
-    max_content_length: int = 50 * 1024 * 1024
+    max_content_length: int = Field(50 * 1024 * 1024, validation_alias=_env(
+        "LIANGWANG_MAX_UPLOAD_BYTES", "max_content_length"))
     statement_timeout_ms: int = 30_000  # web requests; below gunicorn's worker timeout (120 s)
     job_statement_timeout_ms: int = 900_000  # imports, seeding and other long jobs
     max_json_depth: int = 32
@@ -93,41 +102,23 @@ class Settings:
     language: str = "zh"
     employer_stale_days: int = 183  # labour data refreshed at least every 6 months (人社部发〔2009〕4号)
     field_max_accuracy_m: float = 100.0  # coarser GPS fixes are not a survey (local practice)
-    var: Path = field(default=VAR)
+    var: Path = Field(default=VAR, validation_alias=_env("LIANGWANG_VAR", "var"))
+
+    @field_validator("database_url", "tile_url", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value):
+        return value or None
 
     @classmethod
-    def from_env(cls) -> "Settings":
-        demo = _flag("LIANGWANG_DEMO", False)
-        secret = os.environ.get("SECRET_KEY", "")
+    def from_env(cls, **values):
+        settings = super().from_env(**values)
+        secret = settings.secret_key
         if not secret:
-            if not demo:
+            if not settings.demo:
                 raise SystemExit(
                     "SECRET_KEY is not set: export SECRET_KEY=<random string> "
                     "(or LIANGWANG_DEMO=1 for a local demo with a generated key)."
                 )
-            secret = persistent_secret(VAR / "secret_key")
-        check_secret_key(secret, cls.secret_min_length)
-        return cls(
-            database_url=os.environ.get("DATABASE_URL") or None,
-            demo=demo,
-            secret_key=secret,
-            token_ttl_s=_int("LIANGWANG_TOKEN_TTL_S", 12 * 3600),
-            login_max_failures=_int("LIANGWANG_LOGIN_MAX_FAILURES", 5),
-            login_window_s=_int("LIANGWANG_LOGIN_WINDOW_S", 900),
-            login_ip_max_failures=_int("LIANGWANG_LOGIN_IP_MAX_FAILURES", 20),
-            login_delay_base_s=env_number("LIANGWANG_LOGIN_DELAY_BASE_S", 1.0),
-            login_delay_max_s=env_number("LIANGWANG_LOGIN_DELAY_MAX_S", 60.0),
-            session_ttl_s=_int("LIANGWANG_SESSION_TTL_S", 12 * 3600),
-            max_content_length=_int("LIANGWANG_MAX_UPLOAD_BYTES", 50 * 1024 * 1024),
-            statement_timeout_ms=_int("LIANGWANG_STATEMENT_TIMEOUT_MS", 30_000),
-            job_statement_timeout_ms=_int("LIANGWANG_JOB_STATEMENT_TIMEOUT_MS", 900_000),
-            max_json_depth=_int("LIANGWANG_MAX_JSON_DEPTH", 32),
-            max_text_length=_int("LIANGWANG_MAX_TEXT_LENGTH", 10_000),
-            max_upload_rows=_int("LIANGWANG_MAX_UPLOAD_ROWS", 200_000),
-            max_decompressed_bytes=_int("LIANGWANG_MAX_DECOMPRESSED_BYTES", 200 * 1024 * 1024),
-            max_edit_vertices=_int("LIANGWANG_MAX_EDIT_VERTICES", 100_000),
-            tile_url=os.environ.get("LIANGWANG_TILE_URL") or None,
-            language=os.environ.get("LIANGWANG_LANGUAGE", "zh"),
-            field_max_accuracy_m=_int("LIANGWANG_FIELD_MAX_ACCURACY_M", 100),
-            employer_stale_days=_int("LIANGWANG_EMPLOYER_STALE_DAYS", 183),
-        )
+            secret = persistent_secret(settings.var / "secret_key")
+        check_secret_key(secret, settings.secret_min_length)
+        return settings.model_copy(update={"secret_key": secret})

@@ -1,8 +1,8 @@
 """Database engine, declarative base and unit-of-work helper."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 from sqlalchemy import MetaData, create_engine
 from sqlalchemy.engine import Engine

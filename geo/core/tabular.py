@@ -12,11 +12,12 @@ import codecs
 import csv
 import io
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Iterator
 
 from geo.core.errors import InvalidInput, PayloadTooLarge, Unprocessable, UnsupportedMediaType
+from geo.core.text import Text
 from geo.core.uploads import Limits, check_archive
 
 Cell = str | int | float | None
@@ -46,26 +47,22 @@ def read_table(data: bytes, *, encoding: str | None = None, sheet: str | None = 
                limits: Limits = Limits()) -> Table:
     """Detect the format and read every non-blank row; raise on a file that cannot be used."""
     if not data or not data.strip():
-        raise Unprocessable("the file is empty", {"parameter": "file"})
+        raise Unprocessable(Text("error.file.empty"), {"parameter": "file"})
     if data.startswith(b"PK\x03\x04"):
         return _read_xlsx(data, sheet, limits)
     if data.startswith(OLE2):
-        raise UnsupportedMediaType(
-            "this is an Excel 97-2003 (.xls) or other Office binary file: save it as .xlsx or "
-            "as CSV and upload that", {"parameter": "file"})
+        raise UnsupportedMediaType(Text("error.table.xls"), {"parameter": "file"})
     if sheet:
-        raise InvalidInput("'sheet' applies to XLSX files only; this file is CSV",
-                           {"parameter": "sheet"})
+        raise InvalidInput(Text("error.table.sheet_of_csv"), {"parameter": "sheet"})
     text, used = _decode(data, encoding)
     return Table("csv", list(_csv_rows(text, limits.rows)), encoding=used)
 
 
-def _too_many_rows(max_rows: int, what: str, declared: int | None = None) -> PayloadTooLarge:
-    says = f"declares {declared:,} rows" if declared else f"has more than {max_rows:,} rows"
-    return PayloadTooLarge(
-        f"the {what} {says}; one import takes at most {max_rows:,} rows (header and title rows "
-        f"included): split it into files of at most {max_rows:,} rows and import each",
-        {"parameter": "file", "max_rows": max_rows})
+def _too_many_rows(max_rows: int, what: Text, declared: int | None = None) -> PayloadTooLarge:
+    message = Text("error.table.declares_too_many_rows", what=what, declared=declared,
+                   max_rows=max_rows) if declared else \
+        Text("error.table.too_many_rows", what=what, max_rows=max_rows)
+    return PayloadTooLarge(message, {"parameter": "file", "max_rows": max_rows})
 
 
 def _decode(data: bytes, encoding: str | None) -> tuple[str, str]:
@@ -73,30 +70,27 @@ def _decode(data: bytes, encoding: str | None) -> tuple[str, str]:
     if encoding:
         codec = ENCODINGS.get(encoding.strip().lower())
         if codec is None:
-            raise InvalidInput(f"unknown encoding {encoding!r}; use one of "
-                               f"{', '.join(sorted(ENCODINGS))}", {"parameter": "encoding"})
+            raise InvalidInput(Text("error.table.unknown_encoding", encoding=encoding,
+                                    choices=", ".join(sorted(ENCODINGS))),
+                               {"parameter": "encoding"})
         try:
             return data.decode(codec), encoding.strip().lower()
         except UnicodeDecodeError as exc:
-            raise Unprocessable(f"the file is not valid {encoding} text (byte {exc.start}); "
-                                "leave 'encoding' empty to detect it",
-                                {"parameter": "encoding"}) from None
+            raise Unprocessable(Text("error.table.not_in_encoding", encoding=encoding,
+                                     byte=exc.start), {"parameter": "encoding"}) from None
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return data.decode("utf-16"), "utf-16"
         except UnicodeDecodeError:
-            raise Unprocessable("the file starts like UTF-16 text but cannot be decoded",
-                                {"parameter": "file"}) from None
+            raise Unprocessable(Text("error.table.bad_utf16"), {"parameter": "file"}) from None
     if b"\x00" in data:
-        raise UnsupportedMediaType("the file is neither CSV text nor an XLSX workbook",
-                                   {"parameter": "file"})
+        raise UnsupportedMediaType(Text("error.table.not_a_table"), {"parameter": "file"})
     for codec, name in (("utf-8-sig", "utf-8"), ("gb18030", "gb18030")):
         try:
             return data.decode(codec), name
         except UnicodeDecodeError:
             continue
-    raise Unprocessable("the file is neither UTF-8 nor GBK/GB18030 text: save it as CSV UTF-8 "
-                        "or name its encoding", {"parameter": "file"})
+    raise Unprocessable(Text("error.table.unknown_text_encoding"), {"parameter": "file"})
 
 
 def _csv_rows(text: str, max_rows: int) -> Iterator[tuple[int, list[Cell]]]:
@@ -111,13 +105,13 @@ def _csv_rows(text: str, max_rows: int) -> Iterator[tuple[int, list[Cell]]]:
     try:
         for n, record in enumerate(reader, start=1):
             if n > max_rows:
-                raise _too_many_rows(max_rows, "file")
+                raise _too_many_rows(max_rows, Text("word.file"))
             if any(c.strip() for c in record):
                 yield start, record[:MAX_COLUMNS]
             start = reader.line_num + 1
     except csv.Error as exc:
-        raise Unprocessable(f"the CSV file is malformed near line {reader.line_num}: {exc}",
-                            {"parameter": "file"}) from None
+        raise Unprocessable(Text("error.table.malformed_csv", line=reader.line_num,
+                                 reason=str(exc)), {"parameter": "file"}) from None
 
 
 def _read_xlsx(data: bytes, sheet: str | None, limits: Limits) -> Table:
@@ -128,19 +122,20 @@ def _read_xlsx(data: bytes, sheet: str | None, limits: Limits) -> Table:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError) as exc:
-        raise UnsupportedMediaType(f"the file is a ZIP archive but not a readable XLSX "
-                                   f"workbook ({exc})", {"parameter": "file"}) from None
-    check_archive(members, limits, what="workbook", max_members=MAX_XLSX_MEMBERS)
+        raise UnsupportedMediaType(Text("error.table.bad_xlsx", reason=str(exc)),
+                                   {"parameter": "file"}) from None
+    check_archive(members, limits, what=Text("word.workbook"), max_members=MAX_XLSX_MEMBERS)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise UnsupportedMediaType(f"the file is a ZIP archive but not a readable XLSX "
-                                   f"workbook ({exc})", {"parameter": "file"}) from None
+        raise UnsupportedMediaType(Text("error.table.bad_xlsx", reason=str(exc)),
+                                   {"parameter": "file"}) from None
     try:
         names = list(book.sheetnames)
         if sheet and sheet not in names:
-            raise InvalidInput(f"the workbook has no sheet {sheet!r}; its sheets are: "
-                               f"{', '.join(names)}", {"parameter": "sheet", "sheets": names})
+            raise InvalidInput(Text("error.table.no_such_sheet", sheet=sheet,
+                                    sheets=", ".join(names)),
+                               {"parameter": "sheet", "sheets": names})
         name = sheet or names[0]
         ws = book[name]
         # The used range the sheet declares (the writer's word): too tall is refused unread.
@@ -148,7 +143,7 @@ def _read_xlsx(data: bytes, sheet: str | None, limits: Limits) -> Table:
         # dropped and reading stops at the limit instead.
         declared_rows, declared_columns = ws.max_row, ws.max_column
         if declared_rows is not None and declared_rows > limits.rows:
-            raise _too_many_rows(limits.rows, f"sheet {name!r}", declared_rows)
+            raise _too_many_rows(limits.rows, Text("word.sheet", name=name), declared_rows)
         ws.reset_dimensions()
         # Rows come padded to this width, so a cell far to the right cannot widen every row.
         width = min(declared_columns if (declared_columns or 0) > 1 else MAX_COLUMNS,
@@ -156,7 +151,7 @@ def _read_xlsx(data: bytes, sheet: str | None, limits: Limits) -> Table:
         rows = []
         for number, values in enumerate(ws.iter_rows(values_only=True, max_col=width), start=1):
             if number > limits.rows:
-                raise _too_many_rows(limits.rows, f"sheet {name!r}")
+                raise _too_many_rows(limits.rows, Text("word.sheet", name=name))
             cells = list(values)
             while cells and cells[-1] is None:  # the padding
                 cells.pop()

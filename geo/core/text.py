@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ MESSAGES = Path(__file__).resolve().parent / "messages"
 log = logging.getLogger(__name__)
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalog(language: str) -> dict[str, str]:
     """{key: template} of one language (every file of its folder; a key defined twice fails)."""
     merged: dict[str, str] = {}
@@ -57,7 +57,7 @@ class Text:
 
     __slots__ = ("key", "values")
 
-    def __init__(self, key: str, **values: Any):
+    def __init__(self, key: str, /, **values: Any):  # a value may be called `key` too
         self.key = key
         self.values = values
 
@@ -79,6 +79,31 @@ class Text:
 
     def __hash__(self) -> int:
         return hash(self.key)
+
+
+class Joined(Text):
+    """Several values in one sentence (statuses, roles, kinds), each rendered in the same
+    language and joined by the template of the catalog key `separator` (", " / "、")."""
+
+    __slots__ = ("items",)
+
+    def __init__(self, items, separator: str):
+        super().__init__(separator)
+        self.items = tuple(items)
+
+    def render(self, language: str = DEFAULT_LANGUAGE) -> str:
+        lang = language if language in LANGUAGES else DEFAULT_LANGUAGE
+        sep = catalog(lang).get(self.key, ", ")
+        return sep.join(i.render(lang) if isinstance(i, Text) else str(i) for i in self.items)
+
+    def __repr__(self) -> str:
+        return f"Joined({self.items!r}, {self.key!r})"
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Joined) and (self.key, self.items) == (other.key, other.items)
+
+    def __hash__(self) -> int:
+        return hash((self.key, self.items))
 
 
 def rendered(value: Any, language: str) -> Any:

@@ -14,23 +14,23 @@ from pathlib import Path, PurePosixPath
 
 from geo.core.config import Settings
 from geo.core.errors import PayloadTooLarge, Unprocessable, UnsupportedMediaType
+from geo.core.text import Text
 
 SQLITE = b"SQLite format 3\x00"
 ZIP = b"PK\x03\x04"
 SHP = b"\x00\x00\x27\x0a"  # a bare .shp without its .shx/.dbf
 MAX_ZIP_MEMBERS = 100  # a grid export holds a handful of files
 SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
-SUPPORTED = "GeoJSON (.geojson), GeoPackage (.gpkg) or a zipped Shapefile (.zip with .shp, " \
-            ".shx, .dbf and .prj)"
+SUPPORTED = Text("word.gis_formats")  # GeoJSON (.geojson), GeoPackage (.gpkg) or a zipped …
 
 
 @dataclass(frozen=True)
 class Limits:
     """How much one upload may hold (413 beyond); the defaults are geo.config.Settings'."""
 
-    rows: int = Settings.max_upload_rows
-    unpacked_bytes: int = Settings.max_decompressed_bytes
-    vertices: int = Settings.max_edit_vertices
+    rows: int = Settings.model_fields["max_upload_rows"].default
+    unpacked_bytes: int = Settings.model_fields["max_decompressed_bytes"].default
+    vertices: int = Settings.model_fields["max_edit_vertices"].default
 
     @classmethod
     def of(cls, settings: Settings) -> "Limits":
@@ -38,7 +38,7 @@ class Limits:
                    settings.max_edit_vertices)
 
 
-def check_archive(members: list[zipfile.ZipInfo], limits: Limits, *, what: str,
+def check_archive(members: list[zipfile.ZipInfo], limits: Limits, *, what: Text,
                   max_members: int) -> None:
     """Refuse (413) an archive with too many entries or that unpacks to too much, unread.
 
@@ -46,15 +46,14 @@ def check_archive(members: list[zipfile.ZipInfo], limits: Limits, *, what: str,
     size of an entry, so they bound what reading it can produce.
     """
     if len(members) > max_members:
-        raise PayloadTooLarge(f"the {what} holds {len(members):,} files, more than the "
-                              f"{max_members:,} it may hold, so it was not read: leave out "
-                              "what does not belong, or split it into smaller files",
+        raise PayloadTooLarge(Text("error.upload.too_many_members", what=what,
+                                   files=len(members), max_files=max_members),
                               {"parameter": "file", "max_files": max_members})
     unpacked = sum(i.file_size for i in members)
     if unpacked > limits.unpacked_bytes:
         raise PayloadTooLarge(
-            f"the {what} unpacks to {_mb(unpacked)}, more than the {_mb(limits.unpacked_bytes)} "
-            "limit: split it into smaller files and upload each",
+            Text("error.upload.unpacks_too_large", what=what, size=_mb(unpacked),
+                 limit=_mb(limits.unpacked_bytes)),
             {"parameter": "file", "max_unpacked_bytes": limits.unpacked_bytes})
 
 
@@ -65,18 +64,16 @@ def _mb(n: int) -> str:
 def stage(data: bytes, folder: Path, limits: Limits = Limits()) -> tuple[Path, str]:
     """Write the upload into `folder` as a file GDAL can open; return (path, format)."""
     if not data.strip():
-        raise Unprocessable("the file is empty", {"parameter": "file"})
+        raise Unprocessable(Text("error.file.empty"), {"parameter": "file"})
     if data.startswith(SQLITE):
         return _write(folder / "upload.gpkg", data), "gpkg"
     if data.startswith(ZIP):
         return unzip_dataset(data, folder, limits)
     if data.startswith(SHP):
-        raise UnsupportedMediaType("a Shapefile is several files: zip the .shp together with "
-                                   "its .shx, .dbf and .prj and upload the .zip",
-                                   {"parameter": "file"})
+        raise UnsupportedMediaType(Text("error.upload.bare_shapefile"), {"parameter": "file"})
     if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
         return _write(folder / "upload.geojson", data), "geojson"
-    raise UnsupportedMediaType(f"this is not a file the import reads: send {SUPPORTED}",
+    raise UnsupportedMediaType(Text("error.upload.unsupported", supported=SUPPORTED),
                                {"parameter": "file"})
 
 
@@ -91,8 +88,9 @@ def unzip_dataset(data: bytes, folder: Path, limits: Limits = Limits()) -> tuple
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = [i for i in archive.infolist() if not i.is_dir()]
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError) as exc:
-        raise Unprocessable(f"the zip file is damaged ({exc})", {"parameter": "file"}) from None
-    check_archive(members, limits, what="zip", max_members=MAX_ZIP_MEMBERS)
+        raise Unprocessable(Text("error.upload.zip_damaged", reason=str(exc)),
+                            {"parameter": "file"}) from None
+    check_archive(members, limits, what=Text("word.zip"), max_members=MAX_ZIP_MEMBERS)
     for info in members:
         _check_member(info)
     members = [i for i in members if not i.filename.startswith("__MACOSX/")]
@@ -101,8 +99,8 @@ def unzip_dataset(data: bytes, folder: Path, limits: Limits = Limits()) -> tuple
         by_suffix.setdefault(PurePosixPath(info.filename).suffix.lower(), []).append(info)
     shps = by_suffix.get(".shp", [])
     if len(shps) > 1:
-        raise Unprocessable("the zip holds several Shapefiles ("
-                            + ", ".join(i.filename for i in shps) + "): upload one per file",
+        raise Unprocessable(Text("error.upload.several_shapefiles",
+                                 names=", ".join(i.filename for i in shps)),
                             {"parameter": "file"})
     if shps:
         stem = _stem(shps[0])
@@ -111,8 +109,10 @@ def unzip_dataset(data: bytes, folder: Path, limits: Limits = Limits()) -> tuple
                  in SHAPEFILE_PARTS}
         missing = [s for s in (".shx", ".dbf") if s not in parts]
         if missing:
-            raise Unprocessable(f"the Shapefile {shps[0].filename} comes without its "
-                                f"{' and '.join(missing)} file: zip all its parts together",
+            raise Unprocessable(Text("error.upload.shapefile_parts_missing",
+                                     name=shps[0].filename,
+                                     missing=missing[0] if len(missing) == 1 else
+                                     Text("word.pair", first=missing[0], second=missing[1])),
                                 {"parameter": "file"})
         budget = [limits.unpacked_bytes]
         for suffix, info in parts.items():
@@ -123,7 +123,7 @@ def unzip_dataset(data: bytes, folder: Path, limits: Limits = Limits()) -> tuple
             path = folder / f"upload{'.gpkg' if kind == 'gpkg' else '.geojson'}"
             _extract(archive, by_suffix[suffix][0], path, [limits.unpacked_bytes])
             return path, kind
-    raise UnsupportedMediaType(f"the zip holds no Shapefile: send {SUPPORTED}",
+    raise UnsupportedMediaType(Text("error.upload.no_shapefile", supported=SUPPORTED),
                                {"parameter": "file"})
 
 
@@ -136,15 +136,14 @@ def _check_member(info: zipfile.ZipInfo) -> None:
     name = info.filename.replace("\\", "/")
     parts = PurePosixPath(name).parts
     if name.startswith("/") or (len(name) > 1 and name[1] == ":") or ".." in parts:
-        raise Unprocessable(f"the zip holds an unsafe path {info.filename!r} (absolute or with "
-                            "'..'): it was refused; zip the files without folders",
+        raise Unprocessable(Text("error.upload.unsafe_path", name=info.filename),
                             {"parameter": "file"})
     if stat.S_ISLNK(info.external_attr >> 16):
-        raise Unprocessable(f"the zip holds a symbolic link {info.filename!r}: it was refused",
+        raise Unprocessable(Text("error.upload.symlink", name=info.filename),
                             {"parameter": "file"})
     if info.flag_bits & 0x1:
-        raise Unprocessable(f"{info.filename!r} in the zip is encrypted: zip it without a "
-                            "password", {"parameter": "file"})
+        raise Unprocessable(Text("error.upload.encrypted", name=info.filename),
+                            {"parameter": "file"})
 
 
 def _extract(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path,
@@ -155,12 +154,12 @@ def _extract(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path,
             while chunk := src.read(1 << 20):
                 budget[0] -= len(chunk)
                 if budget[0] < 0:  # a damaged entry that yields more than it declares
-                    raise PayloadTooLarge("the zip unpacks to more than it declares: it was "
-                                          "refused", {"parameter": "file"})
+                    raise PayloadTooLarge(Text("error.upload.unpacks_beyond_declared"),
+                                          {"parameter": "file"})
                 dst.write(chunk)
     except (zipfile.BadZipFile, EOFError, OSError) as exc:
-        raise Unprocessable(f"{info.filename} in the zip cannot be read ({exc})",
-                            {"parameter": "file"}) from None
+        raise Unprocessable(Text("error.upload.member_unreadable", name=info.filename,
+                                 reason=str(exc)), {"parameter": "file"}) from None
 
 
 def zip_files(files: list[Path], target: Path) -> Path:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from geo.core.text import Text
+
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # no I, O, S, V, Z
 VALUE = {c: i for i, c in enumerate(ALPHABET)}
 WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
@@ -15,7 +17,11 @@ ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)  # GB 11714 organisation code
 
 
 class CreditCodeError(ValueError):
-    """A credit code that breaks GB 32100-2015; the message says how."""
+    """A credit code that breaks GB 32100-2015; `message` (a Text) says how, str() in English."""
+
+    def __init__(self, message: Text):
+        super().__init__(message)  # str() of the error is the English text
+        self.message = message
 
 
 def check_character(first17: str) -> str:
@@ -27,28 +33,17 @@ def check_character(first17: str) -> str:
 def validate(code: str) -> str:
     """Return the normalised code (upper case, trimmed) or raise CreditCodeError."""
     if not isinstance(code, str):
-        raise CreditCodeError("credit code must be a string of 18 characters")
+        raise CreditCodeError(Text("error.credit_code.not_text"))
     norm = code.strip().upper()
     if len(norm) != 18:
-        raise CreditCodeError(f"credit code must have 18 characters, got {len(norm)}")
+        raise CreditCodeError(Text("error.credit_code.length", length=len(norm)))
     bad = sorted({c for c in norm if c not in VALUE})
     if bad:
-        raise CreditCodeError(
-            f"credit code contains characters not allowed by GB 32100-2015: {''.join(bad)} "
-            "(I, O, S, V and Z are never used)")
+        raise CreditCodeError(Text("error.credit_code.characters", characters="".join(bad)))
     expected = check_character(norm[:17])
     if norm[17] != expected:
-        raise CreditCodeError(
-            f"credit code check character is {norm[17]}, expected {expected} (GB 32100-2015)")
+        raise CreditCodeError(Text("error.credit_code.check", found=norm[17], expected=expected))
     return norm
-
-
-def is_valid(code: str) -> bool:
-    try:
-        validate(code)
-        return True
-    except CreditCodeError:
-        return False
 
 
 def generate(adcodes: np.ndarray, rng: np.random.Generator) -> list[str]:

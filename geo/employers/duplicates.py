@@ -1,15 +1,25 @@
 """Likely duplicate employers (same name and address, or very close with similar names) and merges."""
 from __future__ import annotations
 
+from typing import Protocol
+
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geo.accounts import audit
 from geo.areas.service import county_adcodes, find_area
 from geo.core.errors import InvalidInput, NotFound, Unprocessable
+from geo.core.text import Text
 
-# Tables whose rows follow an employer when two records are merged into one.
-REFERENCING = ("complaints", "inspections", "cases", "employer_location_history")
+# geo's tables whose rows follow an employer when two records are merged into one; the
+# caller moves the rows of its own tables (dispatch.casework.merge: complaints, cases, …).
+REFERENCING = ("employer_location_history",)
+
+
+class MoveReferences(Protocol):
+    """Point the caller's rows from employer `remove` to `keep`: {table: rows moved}."""
+
+    def __call__(self, session: Session, *, keep: int, remove: int) -> dict[str, int]: ...
 
 
 # Index-backed: each employer of the area probes the GiST index on geom for its neighbours
@@ -47,12 +57,10 @@ def likely_duplicates(session: Session, *, area: str | None, distance_m: float =
     """Pairs to review in a county or city: identical name + address, or within `distance_m`
     with similar names. The whole province at once is refused (400): too much to review."""
     if not area:
-        raise InvalidInput("name the county or city to search for duplicates in ('area', an "
-                           "adcode such as 410102 or 410100)", {"parameter": "area"})
+        raise InvalidInput(Text("error.duplicates.area_required"), {"parameter": "area"})
     found = find_area(session, area)  # 404 when unknown
     if found["level"] == "province":
-        raise InvalidInput(f"{area} is the whole province: search one city or county at a time "
-                           "('area', an adcode such as 410100 or 410102)", {"parameter": "area"})
+        raise InvalidInput(Text("error.duplicates.province", area=area), {"parameter": "area"})
     # Thousands of cheap index probes: compiling the plan (JIT) costs more than it saves.
     session.execute(text("SET LOCAL jit = off"))
     rows = session.execute(text(SQL), {
@@ -63,29 +71,26 @@ def likely_duplicates(session: Session, *, area: str | None, distance_m: float =
             or r["name_similarity"] >= similarity]
 
 
-def merge(session: Session, *, keep: int, remove: int, reason: str, actor: str | None) -> dict:
-    """Fold `remove` into `keep`: its complaints, inspections, cases and history move; it goes."""
+def merge(session: Session, *, keep: int, remove: int, reason: str, actor: str | None,
+          references: MoveReferences) -> dict:
+    """Fold `remove` into `keep`: the rows that refer to it move (the caller's through
+    `references`, then its location history); it goes. One audit record; no commit."""
     if keep == remove:
-        raise Unprocessable("keep and remove are the same employer")
+        raise Unprocessable(Text("error.duplicates.same"))
     if not reason or not reason.strip():
-        raise InvalidInput("a reason is required", {"parameter": "reason"})
+        raise InvalidInput(Text("error.reason_required"), {"parameter": "reason"})
     rows = session.execute(text("SELECT * FROM employers WHERE id = ANY(:ids) ORDER BY id "
                                 "FOR UPDATE"), {"ids": [keep, remove]}).mappings().all()
     found = {r["id"]: dict(r) for r in rows}
     for employer_id in (keep, remove):
         if employer_id not in found:
-            raise NotFound(f"no employer has id {employer_id}", {"employer_id": employer_id})
-    moved = {}
+            raise NotFound(Text("error.employer.not_found", employer_id=employer_id),
+                           {"employer_id": employer_id})
+    moved = dict(references(session, keep=keep, remove=remove))
     for table in REFERENCING:
         moved[table] = session.execute(text(
             f"UPDATE {table} SET employer_id = :keep WHERE employer_id = :remove"),
             {"keep": keep, "remove": remove}).rowcount
-    # Recusals are per officer-employer pair: keep the union, without duplicates.
-    session.execute(text("""
-        INSERT INTO recusals (officer_id, employer_id, reason, county_adcode, created_at)
-        SELECT officer_id, :keep, reason, county_adcode, created_at FROM recusals
-        WHERE employer_id = :remove ON CONFLICT DO NOTHING
-    """), {"keep": keep, "remove": remove})
     session.execute(text("DELETE FROM employers WHERE id = :remove"), {"remove": remove})
     snapshot = {k: (v.isoformat() if hasattr(v, "isoformat") else v)
                 for k, v in found[remove].items() if k != "geom"}

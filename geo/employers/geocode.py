@@ -15,6 +15,8 @@ from typing import Protocol
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from geo.core.text import Text
+
 PROVINCE_PREFIXES = ("中华人民共和国", "中国", "河南省", "河南")
 SUFFIXES = ("回族区", "市", "区", "县")
 # After a short name (中原, 新郑) these mean a road or street was named, not the area.
@@ -23,7 +25,11 @@ MIN_STEM = 2
 
 
 class GeocodeError(ValueError):
-    """The address cannot be placed; the message says why."""
+    """The address cannot be placed; `message` (a Text) says why, str() in English."""
+
+    def __init__(self, message: Text):
+        super().__init__(message)  # str() of the error is the English text
+        self.message = message
 
 
 @dataclass(frozen=True)
@@ -103,7 +109,7 @@ class AdminAreaGeocoder:
         """(city, county) named by the address; GeocodeError when no single county is named."""
         s = "".join(address.split())
         if not s:
-            raise GeocodeError("no address")
+            raise GeocodeError(Text("geocode.no_address"))
         pos = 0
         for prefix in PROVINCE_PREFIXES:
             if s.startswith(prefix):
@@ -119,15 +125,13 @@ class AdminAreaGeocoder:
             same = self.counties.get(city.adcode)  # 济源: a city that is its own county
             if same is not None:
                 return city, same
-            raise GeocodeError(f"the address names {city.name} but no county of it "
-                               "(add the 区/县/市, or coordinates)")
+            raise GeocodeError(Text("geocode.no_county", city=city.name))
         if county is None:
-            raise GeocodeError("the address names no city or county of Henan "
-                               "(add them, or coordinates)")
+            raise GeocodeError(Text("geocode.no_area"))
         if city is not None and county.parent != city.adcode and county.adcode != city.adcode:
             parent = self.cities.get(county.parent)
-            raise GeocodeError(f"the address names {city.name} but {county.name} belongs to "
-                               f"{parent.name if parent else 'another city'}")
+            raise GeocodeError(Text("geocode.other_city", city=city.name, county=county.name,
+                                    parent=parent.name if parent else Text("word.another_city")))
         return city, county
 
     def _walk(self, s: str, pos: int, full_only: bool = False):
@@ -176,7 +180,8 @@ class AdminAreaGeocoder:
                 best = [c for c in candidates if c[:2] == candidates[0][:2]]
                 if len(best) > 1 and len({c[3].adcode for c in best}) > 1:
                     names = "、".join(f"{c[3].name}({c[3].adcode})" for c in best)
-                    raise GeocodeError(f"'{s[pos:pos + length]}' could be {names}: add the city")
+                    raise GeocodeError(Text("geocode.ambiguous", fragment=s[pos:pos + length],
+                                            names=names))
                 return candidates[0][3], length
         return None
 

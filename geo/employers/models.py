@@ -9,15 +9,22 @@ from datetime import datetime
 
 from geoalchemy2 import Geometry
 from sqlalchemy import (
-    BigInteger, CheckConstraint, DateTime, Float, ForeignKey, Index, Integer,
-    String, func, text,
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 import geo.grids.models  # noqa: F401  (foreign-key target)
 from geo.core.db import Base, in_check
-
 
 GRADES = ("A", "B", "C")  # 守法诚信等级
 

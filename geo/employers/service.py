@@ -7,10 +7,11 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from geo.areas import service as areas
-from geo.accounts import audit
 from geo import crs
+from geo.accounts import audit
+from geo.areas import service as areas
 from geo.core.errors import Conflict, InvalidInput, NotFound, Unprocessable
+from geo.core.text import Text
 from geo.employers.models import Employer
 
 SEARCH_COUNT_CAP = 10_000  # beyond this, counting every match costs more than it tells
@@ -132,7 +133,8 @@ def detail(session: Session, employer_id: int, history: int = 10) -> dict:
         WHERE e.id = :id
     """), {"id": employer_id}).mappings().first()
     if row is None:
-        raise NotFound(f"no employer has id {employer_id}", {"employer_id": employer_id})
+        raise NotFound(Text("error.employer.not_found", employer_id=employer_id),
+                       {"employer_id": employer_id})
     out = _summary(row)
     for key in ("legal_representative", "contact_person", "contact_phone", "industry",
                 "employees", "migrant_workers", "grade", "wage_deposit", "source_crs",
@@ -158,22 +160,23 @@ def relocate(session: Session, employer_id: int, *, lon: float, lat: float,
     """Record a position surveyed in the field: it replaces the old one, which goes to history."""
     if not isinstance(accuracy_m, (int, float)) or isinstance(accuracy_m, bool) \
             or not math.isfinite(accuracy_m) or accuracy_m < 0:
-        raise InvalidInput("'accuracy_m' must be a non-negative number of metres",
+        raise InvalidInput(Text("error.employer.accuracy"),
                            {"parameter": "accuracy_m"})
     if accuracy_m > max_accuracy_m:
-        raise Unprocessable(f"a fix accurate to {accuracy_m:g} m is too coarse to survey an "
-                            f"employer (at most {max_accuracy_m:g} m): wait for a better fix",
+        raise Unprocessable(Text("error.employer.fix_too_coarse", accuracy=accuracy_m,
+                                 max=max_accuracy_m),
                             {"parameter": "accuracy_m", "max_accuracy_m": max_accuracy_m})
     if source_crs not in crs.CRS_NAMES:
-        raise InvalidInput(f"'crs' must be one of {', '.join(crs.CRS_NAMES)}",
+        raise InvalidInput(Text("error.crs.choice", choices=", ".join(crs.CRS_NAMES)),
                            {"parameter": "crs"})
     employer = session.get(Employer, employer_id, with_for_update=True)
     if employer is None:
-        raise NotFound(f"no employer has id {employer_id}", {"employer_id": employer_id})
+        raise NotFound(Text("error.employer.not_found", employer_id=employer_id),
+                       {"employer_id": employer_id})
     for name, value in (("lon", lon), ("lat", lat)):
         if isinstance(value, bool) or not isinstance(value, (int, float)) \
                 or not math.isfinite(value):
-            raise InvalidInput(f"'{name}' must be a number", {"parameter": name})
+            raise InvalidInput(Text("error.value.not_number", name=name), {"parameter": name})
     x, y = (float(v) for v in crs.to_wgs84(lon, lat, source_crs))
     county = areas.require_point_in_henan(session, x, y)
     before = session.execute(text("""
@@ -218,29 +221,30 @@ def update_details(session: Session, employer_id: int, changes: dict, *, expecte
     """Correct an employer's details from the field; a stale `updated_at` → 409, nothing written."""
     unknown = sorted(set(changes) - set(EDITABLE))
     if unknown:
-        raise InvalidInput(f"these fields cannot be edited here: {', '.join(unknown)} "
-                           f"(editable: {', '.join(EDITABLE)})", {"parameter": unknown[0]})
+        raise InvalidInput(Text("error.employer.not_editable", fields=", ".join(unknown),
+                                editable=", ".join(EDITABLE)), {"parameter": unknown[0]})
     if not changes:
-        raise InvalidInput("nothing to change", {"parameter": "changes"})
+        raise InvalidInput(Text("error.employer.nothing_to_change"), {"parameter": "changes"})
     for name, value in changes.items():
         kind = EDITABLE[name]
         if isinstance(value, bool) or not isinstance(value, kind):
-            raise InvalidInput(f"'{name}' must be {'a string' if kind is str else 'an integer'}",
-                               {"parameter": name})
+            raise InvalidInput(Text("error.value.not_text" if kind is str else
+                                    "error.value.not_integer", name=name), {"parameter": name})
         if kind is int and value < 0:
-            raise Unprocessable(f"'{name}' cannot be negative", {"parameter": name})
+            raise Unprocessable(Text("error.value.negative", name=name), {"parameter": name})
         if kind is str and name == "name" and not value.strip():
-            raise Unprocessable("'name' cannot be empty", {"parameter": name})
+            raise Unprocessable(Text("error.value.empty", name=name), {"parameter": name})
     if changes.get("migrant_workers", 0) > changes.get("employees", 10**9):
-        raise Unprocessable("migrant_workers cannot exceed employees",
+        raise Unprocessable(Text("error.employer.migrants_exceed"),
                             {"parameter": "migrant_workers"})
     before = session.execute(text(
         "SELECT * FROM employers WHERE id = :id FOR UPDATE"), {"id": employer_id}).mappings().first()
     if before is None:
-        raise NotFound(f"no employer has id {employer_id}", {"employer_id": employer_id})
+        raise NotFound(Text("error.employer.not_found", employer_id=employer_id),
+                       {"employer_id": employer_id})
     if before["updated_at"].isoformat() != expected_updated_at:
-        raise Conflict("someone changed this employer since you opened it: reload and re-apply "
-                       "your corrections", {"updated_at": before["updated_at"].isoformat()})
+        raise Conflict(Text("error.employer.stale"),
+                       {"updated_at": before["updated_at"].isoformat()})
     assignments = ", ".join(f"{name} = :{name}" for name in changes)
     session.execute(text(f"UPDATE employers SET {assignments}, updated_at = clock_timestamp(), "
                          "last_field_update_at = now() WHERE id = :id"),
@@ -255,7 +259,7 @@ def grid_worklist(session: Session, grid_id: int, *, stale_days: int, limit: int
     grid = session.execute(text("SELECT id, code, name, county_adcode FROM grids WHERE id = :g"),
                            {"g": grid_id}).mappings().first()
     if grid is None:
-        raise NotFound(f"grid {grid_id} does not exist", {"grid_id": grid_id})
+        raise NotFound(Text("error.grid.does_not_exist", grid_id=grid_id), {"grid_id": grid_id})
     rows = session.execute(text("""
         SELECT e.id, e.credit_code, e.name, e.address, e.contact_person, e.contact_phone,
                e.employees, e.migrant_workers, e.location_source, e.location_precision,

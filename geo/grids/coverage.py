@@ -11,33 +11,10 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from geo.grids import staffing
+from geo.grids.staffing import StaffCounts
+
 M2_PER_DEG2 = 111_320.0 ** 2
-
-
-def tiling_errors(session: Session, county_adcode: str | None = None) -> list[dict]:
-    """Per county: uncovered area, overlapping area and grid area outside the county (m²)."""
-    rows = session.execute(text("""
-        WITH c AS (SELECT adcode, geom, cos(radians(ST_Y(ST_Centroid(geom)))) AS k
-                   FROM admin_areas WHERE level = 'county'
-                     AND (CAST(:county AS text) IS NULL OR adcode = :county)),
-        s AS (SELECT county_adcode, sum(ST_Area(geom)) AS area FROM grids
-              WHERE county_adcode IN (SELECT adcode FROM c) GROUP BY county_adcode),
-        o AS (SELECT a.county_adcode, sum(ST_Area(ST_Intersection(a.geom, b.geom))) AS area
-              FROM grids a JOIN grids b ON b.county_adcode = a.county_adcode AND a.id < b.id
-                                       AND ST_Intersects(a.geom, b.geom)
-              WHERE a.county_adcode IN (SELECT adcode FROM c) GROUP BY a.county_adcode),
-        x AS (SELECT g.county_adcode, sum(ST_Area(ST_Difference(g.geom, c.geom))) AS area
-              FROM grids g JOIN c ON c.adcode = g.county_adcode GROUP BY g.county_adcode)
-        SELECT c.adcode,
-               (ST_Area(c.geom) - coalesce(s.area, 0) + coalesce(o.area, 0)
-                - coalesce(x.area, 0)) * :m2 * c.k AS gap_m2,
-               coalesce(o.area, 0) * :m2 * c.k AS overlap_m2,
-               coalesce(x.area, 0) * :m2 * c.k AS outside_m2
-        FROM c LEFT JOIN s ON s.county_adcode = c.adcode LEFT JOIN o ON o.county_adcode = c.adcode
-        LEFT JOIN x ON x.county_adcode = c.adcode
-        ORDER BY c.adcode
-    """), {"county": county_adcode, "m2": M2_PER_DEG2}).mappings().all()
-    return [dict(r) for r in rows]
 
 
 # Where grid polygons come from: the grids table, or the proposal of an edit set being
@@ -164,20 +141,23 @@ def feature_collection(features: list) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
-def coverage(session: Session, adcode: str, *, min_feature_m2: float = 1.0) -> dict:
-    """Coverage of a county, city or the province by its grids, with gaps and overlaps."""
+def coverage(session: Session, adcode: str, *, staff: StaffCounts,
+             min_feature_m2: float = 1.0) -> dict:
+    """Coverage of a county, city or the province by its grids, with gaps and overlaps.
+
+    `staff` counts each grid's staff (dispatch.officers.service.staff_per_grid).
+    """
     from geo.areas import service as areas
 
     area = areas.find_area(session, adcode)
     counties = areas.county_adcodes(session, adcode)
     rows = counties_coverage(session, counties, min_feature_m2=min_feature_m2)
+    staffed = staffing.staff_of(session, staff, staffing.county_grid_ids(session, counties))
     counts = session.execute(text("""
-        SELECT (SELECT count(*) FROM employers
-                WHERE county_adcode = ANY(:c) AND grid_id IS NULL) AS employers_outside_grids,
-               (SELECT count(*) FROM grids g WHERE g.county_adcode = ANY(:c)
-                  AND NOT EXISTS (SELECT 1 FROM officers o WHERE o.grid_id = g.id))
-                   AS grids_without_staff
+        SELECT count(*) AS employers_outside_grids FROM employers
+        WHERE county_adcode = ANY(:c) AND grid_id IS NULL
     """), {"c": counties}).mappings().one()
+    counts = {**counts, "grids_without_staff": sum(1 for n in staffed.values() if n == 0)}
     return {"area": area, **summary(rows),
             "gaps": feature_collection([f for r in rows for f in r["gaps"]]),
             "overlaps": feature_collection([f for r in rows for f in r["overlaps"]]),

@@ -9,8 +9,13 @@ from datetime import datetime
 
 from geoalchemy2 import Geometry
 from sqlalchemy import (
-    BigInteger, CheckConstraint, DateTime, Integer,
-    String, Text, func,
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    Integer,
+    String,
+    Text,
+    func,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 

@@ -1,13 +1,10 @@
 """Grid-planning settings: tolerances and limits that are local practice, env-overridable."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from geo.core.config import numbers_from_env
+from geo.core.config import EnvSettings
 
 
-@dataclass(frozen=True)
-class PlanningSettings:
+class PlanningSettings(EnvSettings):
     """Defaults for validating grid edits; each overridable by LIANGWANG_<NAME>."""
 
     # Pieces above a tolerance are errors; smaller ones are slivers, snapped (and reported).
@@ -18,7 +15,3 @@ class PlanningSettings:
     min_grid_area_m2: float = 50_000.0        # 0.05 km²: smaller grids are errors
     employer_list_cap: int = 200              # employers changing grid listed in a preview
     coverage_min_feature_m2: float = 1.0      # smaller gap/overlap pieces are float residue
-
-    @classmethod
-    def from_env(cls) -> "PlanningSettings":
-        return cls(**numbers_from_env(cls))

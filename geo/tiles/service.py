@@ -9,47 +9,36 @@ near 10k features in the browser.
 from __future__ import annotations
 
 import math
-import os
 from dataclasses import dataclass
 
+from pydantic_settings import SettingsConfigDict
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from dispatch.analytics import tile_layer as risk_source
+from geo.core.config import EnvSettings
 from geo.core.errors import InvalidInput
+from geo.core.text import Text
 from geo.tiles.cache import TileCache
 
 EXTENT = 4096           # MVT coordinate extent of a tile
 TILE_PX = 256           # tiles are drawn 256 px wide
 
 
-def _env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    try:
-        return int(raw) if raw else default
-    except ValueError as exc:
-        raise SystemExit(f"Environment variable {name} must be an integer, got {raw!r}.") from exc
+class TileSettings(EnvSettings):
+    """Tile limits; each one overridable by LIANGWANG_TILE_<NAME>."""
 
-
-@dataclass(frozen=True)
-class TileSettings:
-    """Tile limits; each one overridable by an environment variable."""
+    model_config = SettingsConfigDict(env_prefix="LIANGWANG_TILE_", frozen=True, extra="ignore")
 
     max_zoom: int = 22
     max_features: int = 4096     # hard cap per tile
     point_limit: int = 512       # more employers than this in a tile → clusters
     points_min_zoom: int = 12    # below this zoom always clusters (a tile covers > 10 km)
     cluster_px: int = 16         # cluster cell size in screen pixels
-    version_ttl_s: float = 2.0   # how long a computed data version is trusted
+    version_ttl_ms: int = 2000   # how long a computed data version is trusted
 
-    @classmethod
-    def from_env(cls) -> "TileSettings":
-        return cls(max_zoom=_env_int("LIANGWANG_TILE_MAX_ZOOM", 22),
-                   max_features=_env_int("LIANGWANG_TILE_MAX_FEATURES", 4096),
-                   point_limit=_env_int("LIANGWANG_TILE_POINT_LIMIT", 512),
-                   points_min_zoom=_env_int("LIANGWANG_TILE_POINTS_MIN_ZOOM", 12),
-                   cluster_px=_env_int("LIANGWANG_TILE_CLUSTER_PX", 16),
-                   version_ttl_s=float(_env_int("LIANGWANG_TILE_VERSION_TTL_MS", 2000)) / 1000)
+    @property
+    def version_ttl_s(self) -> float:
+        return self.version_ttl_ms / 1000
 
     @property
     def cells_per_side(self) -> int:
@@ -58,6 +47,28 @@ class TileSettings:
         while n * n > self.max_features:
             n -= 1
         return n
+
+
+@dataclass(frozen=True)
+class LayerExtension:
+    """Columns a caller adds to the employer tiles (dispatch.analytics.tile_layer adds risk).
+
+    SQL fragments over the employers table aliased `e`, each empty or ending with a comma:
+    `point_select` and `point_join` for the individual employers; `cluster_join`,
+    `cluster_aggregate` (per cell, over `e`) and `cluster_output` (from the cell) for the
+    clusters. `version_sql` is a query whose value changes when the added data changes (it
+    keys the tile cache with the employers' own fingerprint).
+    """
+
+    point_select: str = ""
+    point_join: str = ""
+    cluster_join: str = ""
+    cluster_aggregate: str = ""
+    cluster_output: str = ""
+    version_sql: str | None = None
+
+
+PLAIN = LayerExtension()  # employers only
 
 
 @dataclass(frozen=True)
@@ -72,32 +83,35 @@ class Tile:
 def check_coordinates(z: int, x: int, y: int, max_zoom: int) -> None:
     """400 unless 0 ≤ z ≤ max_zoom and 0 ≤ x, y < 2^z."""
     if not 0 <= z <= max_zoom:
-        raise InvalidInput(f"tile zoom must be between 0 and {max_zoom}; got {z}",
+        raise InvalidInput(Text("error.tile.zoom", max_zoom=max_zoom, z=z),
                            {"parameter": "z"})
     side = 1 << z
     for name, value in (("x", x), ("y", y)):
         if not 0 <= value < side:
-            raise InvalidInput(f"tile {name} must be between 0 and {side - 1} at zoom {z}; "
-                               f"got {value}", {"parameter": name})
+            raise InvalidInput(Text("error.tile.index", name=name, max=side - 1, z=z,
+                                    value=value), {"parameter": name})
 
 
 def employer_tile(session: Session, cache: TileCache, z: int, x: int, y: int, *,
-                  settings: TileSettings, if_none_match: tuple[str, ...] = ()) -> Tile:
-    """The employers tile z/x/y from the cache, or rendered in PostGIS and cached."""
+                  settings: TileSettings, extension: LayerExtension,
+                  if_none_match: tuple[str, ...] = ()) -> Tile:
+    """The employers tile z/x/y (with the caller's extra columns) from the cache, or rendered
+    in PostGIS and cached."""
     check_coordinates(z, x, y, settings.max_zoom)
-    version = cache.version(session, extra=risk_source.version_sql())
+    version = cache.version(session, extra=extension.version_sql)
     etag = f"{version}-{z}-{x}-{y}"
     if etag in if_none_match:
         return Tile(etag, None)
     data = cache.get(version, "employers", z, x, y)
     if data is not None:
         return Tile(etag, data, cached=True)
-    data = render_employers(session, z, x, y, settings)
+    data = render_employers(session, z, x, y, settings, extension=extension)
     cache.put(version, "employers", z, x, y, data)
     return Tile(etag, data)
 
 
-def render_employers(session: Session, z: int, x: int, y: int, settings: TileSettings) -> bytes:
+def render_employers(session: Session, z: int, x: int, y: int, settings: TileSettings, *,
+                     extension: LayerExtension) -> bytes:
     """Encode the tile: individual employers if few enough, else counts per cell."""
     if z >= settings.points_min_zoom:
         limit = min(settings.point_limit, settings.max_features)
@@ -105,8 +119,8 @@ def render_employers(session: Session, z: int, x: int, y: int, settings: TileSet
             SELECT count(*) FROM (SELECT 1 FROM employers WHERE geom && {BOX} LIMIT :cap) t
         """), {"cap": limit + 1, **tile_bounds(z, x, y)}).scalar_one()
         if n <= limit:
-            return _points(session, z, x, y)
-    return _clusters(session, z, x, y, settings.cells_per_side)
+            return _points(session, z, x, y, extension)
+    return _clusters(session, z, x, y, settings.cells_per_side, extension)
 
 
 def tile_bounds(z: int, x: int, y: int) -> dict:
@@ -122,24 +136,23 @@ def tile_bounds(z: int, x: int, y: int) -> dict:
 BOX = "ST_MakeEnvelope(:w, :s, :e, :n, 4326)"
 
 
-def _points(session: Session, z: int, x: int, y: int) -> bytes:
-    risk = risk_source.point_sql("e")
+def _points(session: Session, z: int, x: int, y: int, extension: LayerExtension) -> bytes:
     return bytes(session.execute(text(f"""
         SELECT ST_AsMVT(t, 'employers', {EXTENT}, 'geom', 'fid') FROM (
-            SELECT e.id AS fid, e.id, e.name, e.grade, e.grid_id IS NULL AS outside, {risk['select']}
+            SELECT e.id AS fid, e.id, e.name, e.grade, e.grid_id IS NULL AS outside, {extension.point_select}
                    ST_AsMVTGeom(ST_Transform(e.geom, 3857), ST_TileEnvelope(:z, :x, :y),
                                 {EXTENT}, 64, true) AS geom
-            FROM employers e {risk['join']}
+            FROM employers e {extension.point_join}
             WHERE e.geom && {BOX}
         ) t WHERE geom IS NOT NULL
     """), {"z": z, "x": x, "y": y, **tile_bounds(z, x, y)}).scalar_one())
 
 
-def _clusters(session: Session, z: int, x: int, y: int, cells: int) -> bytes:
+def _clusters(session: Session, z: int, x: int, y: int, cells: int,
+              extension: LayerExtension) -> bytes:
     # Cells are equal squares in Web Mercator: columns are linear in longitude, rows are
     # found among precomputed latitude edges, and only each cell's mean point is
     # transformed, so no employer row is reprojected.
-    risk = risk_source.cluster_sql("e")
     b = tile_bounds(z, x, y)
     edges = [_row_latitude(z, y, i / cells) for i in range(cells, -1, -1)]  # south → north
     session.execute(text("SET LOCAL jit = off"))  # compiling costs more than it saves here
@@ -150,13 +163,13 @@ def _clusters(session: Session, z: int, x: int, y: int, cells: int) -> bytes:
                    count(*) AS n, count(*) FILTER (WHERE e.grade = 'A') AS a,
                    count(*) FILTER (WHERE e.grade = 'B') AS b,
                    count(*) FILTER (WHERE e.grade = 'C') AS c,
-                   count(*) FILTER (WHERE e.grid_id IS NULL) AS outside, {risk['aggregate']}
+                   count(*) FILTER (WHERE e.grid_id IS NULL) AS outside, {extension.cluster_aggregate}
                    avg(ST_X(e.geom)) AS lon, avg(ST_Y(e.geom)) AS lat
-            FROM employers e {risk['join']}
+            FROM employers e {extension.cluster_join}
             WHERE e.geom && {BOX}
             GROUP BY 1, 2)
         SELECT ST_AsMVT(t, 'clusters', {EXTENT}, 'geom') FROM (
-            SELECT n AS count, a, b, c, outside, {risk['output']}
+            SELECT n AS count, a, b, c, outside, {extension.cluster_output}
                    ST_AsMVTGeom(ST_Transform(ST_SetSRID(ST_MakePoint(lon, lat), 4326), 3857),
                                 ST_TileEnvelope(:z, :x, :y), {EXTENT}, 0, true) AS geom
             FROM cell

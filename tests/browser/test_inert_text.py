@@ -11,9 +11,9 @@ from sqlalchemy import text
 
 from geo.accounts.service import create_user
 from geo.core.db import unit_of_work
+from tests.browser.test_pages import browser  # noqa: F401  (the module's Chromium fixture)
 from tests.conftest import ARTIFACTS, PASSWORD, bearer, unique
 from tests.dispatch_fixtures import add_employer, add_inspector, metres_east
-from tests.browser.test_pages import browser  # noqa: F401  (the module's Chromium fixture)
 
 # 64 characters: it fits every free-text column, the shortest being varchar(64) names.
 PAYLOAD = "</script><script>__pwned=1</script><img src=x onerror=__pwned=1>"
@@ -176,6 +176,14 @@ def open_page(browser, live_server, path, username):  # noqa: F811
     return page
 
 
+def leave_quietly(page):
+    """Wait for the tiles the last fly-to asked for before leaving the page: Chrome keeps the
+    sockets of requests it cancels on navigation open, idle, and each holds one of gunicorn's
+    two sync workers until its 30 s timeout."""
+    page.wait_for_function("() => !LW.ctx.employers || !LW.ctx.employers.isLoading()",
+                           timeout=30_000)
+
+
 def assert_inert(page):
     """No payload ran, the CSP blocked nothing (our scripts carry the nonce), no errors."""
     assert page.evaluate("window.__pwned") is None
@@ -213,6 +221,7 @@ def test_the_command_map_shows_stored_markup_as_text_at_province_county_and_grid
     assert_inert(page)
 
     # The county: the grid in the drill-down list, the open inspection's popup.
+    leave_quietly(page)
     page.goto(f"{live_server}/map?area={COUNTY}")
     page.wait_for_selector('.folium-map[data-ready="1"]', timeout=60_000)
     assert PAYLOAD in page.locator("#lw-drill option").all_inner_texts()
@@ -226,6 +235,7 @@ def test_the_command_map_shows_stored_markup_as_text_at_province_county_and_grid
     assert_inert(page)
 
     # The grid itself: its name closes the breadcrumb.
+    leave_quietly(page)
     page.goto(f"{live_server}/map?area={hostile['code']}")
     page.wait_for_selector('.folium-map[data-ready="1"]', timeout=60_000)
     assert page.locator(".lw-crumbs strong").inner_text() == PAYLOAD

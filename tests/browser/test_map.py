@@ -6,9 +6,9 @@ import requests
 from sqlalchemy import text
 
 from geo.core.db import unit_of_work
+from tests.browser.test_pages import browser  # noqa: F401  (the module's Chromium fixture)
 from tests.conftest import ARTIFACTS, PASSWORD, bearer
 from tests.dispatch_fixtures import add_employer, add_inspector
-from tests.browser.test_pages import browser  # noqa: F401  (the module's Chromium fixture)
 
 PAYLOAD = '<img src=x onerror="window.__xss=1">'
 SITE = (113.3904, 34.5123)  # 新密市 (410183), away from other tests' sites
@@ -87,8 +87,8 @@ def test_a_posted_position_moves_the_officer_on_an_open_map_within_5_s(
     with unit_of_work(sessions) as s:
         officer = add_inspector(s, lon=113.40, lat=34.50, county="410183", status="off_duty")
     page = sign_in(browser, live_server, "/map?area=410183")
-    position = lambda: page.evaluate("id => LWLive.officerPosition(id)", officer)  # noqa: E731
-    page.wait_for_function("id => LWLive.officerPosition(id) !== null", arg=officer,
+    position = lambda: page.evaluate("id => LW.officerPosition(id)", officer)  # noqa: E731
+    page.wait_for_function("id => LW.officerPosition(id) !== null", arg=officer,
                            timeout=15_000)
     assert position() == pytest.approx([34.50, 113.40])
     target = (113.4321, 34.5432)
@@ -97,7 +97,7 @@ def test_a_posted_position_moves_the_officer_on_an_open_map_within_5_s(
                       headers=bearer(tokens["dispatcher"]), timeout=10)
     assert r.status_code == 200, r.text
     page.wait_for_function("""([id, lat, lon]) => {
-        const p = LWLive.officerPosition(id);
+        const p = LW.officerPosition(id);
         return p !== null && Math.abs(p[0] - lat) < 1e-6 && Math.abs(p[1] - lon) < 1e-6;
     }""", arg=[officer, target[1], target[0]], timeout=5_000)  # the promise: within 5 s
     page.close()

@@ -93,7 +93,7 @@ def test_dispatcher_assigns_the_top_team_from_the_page(browser, live_server, ses
 
 
 def test_grid_worker_moves_an_employer_with_the_phone_gps(browser, live_server, sessions, db):
-    
+
     from sqlalchemy import text
 
     from geo.accounts.service import create_user

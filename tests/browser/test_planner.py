@@ -5,13 +5,14 @@ from urllib.parse import urlparse
 import pytest
 from sqlalchemy import text
 
-from geo.grids import coverage
+from dispatch.officers.service import staff_per_grid
 from geo.core.db import unit_of_work
 from geo.employers.service import assign_to_grids
+from geo.grids import coverage
+from tests.browser.test_pages import browser  # noqa: F401  (the module's Chromium fixture)
 from tests.conftest import ARTIFACTS, PASSWORD
 from tests.dispatch_fixtures import add_employer
 from tests.grid_edit_fixtures import neighbours, restored
-from tests.browser.test_pages import browser  # noqa: F401  (the module's Chromium fixture)
 
 COUNTY = "411681"  # 项城市: no other test edits it; restored after this module
 PREVIEWED = '#lw-panel[data-state="valid"], #lw-panel[data-state="invalid"], ' \
@@ -163,7 +164,7 @@ def test_planner_drags_a_shared_boundary_previews_and_commits_it(
             SELECT count(*) FROM employers e JOIN grids g ON g.id = e.grid_id
             WHERE e.county_adcode = :c AND NOT ST_Intersects(g.geom, e.geom)
         """), {"c": county}).scalar() == 0
-        tiled = coverage.coverage(db, county)
+        tiled = coverage.coverage(db, county, staff=staff_per_grid)
         assert tiled["gaps"]["features"] == [] and tiled["overlaps"]["features"] == []
         assert page.hosts == {"127.0.0.1"}, f"requests left the machine: {page.hosts}"
         assert page.errors == []

@@ -10,8 +10,7 @@ from dispatch.settings import DispatchSettings
 from geo.core.db import unit_of_work
 from geo.core.errors import Conflict, Unprocessable
 from tests.conftest import bearer
-from tests.dispatch_fixtures import (SITE, add_employer, add_inspection, add_inspector,
-                                     metres_east)
+from tests.dispatch_fixtures import SITE, add_employer, add_inspection, add_inspector, metres_east
 
 SETTINGS = DispatchSettings()
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from sqlalchemy import text
 
-from dispatch.inspections import plan, random_draw
 from dispatch.calendar.service import WorkingCalendar
+from dispatch.inspections import plan, random_draw
 from dispatch.settings import DispatchSettings
 from geo.core import clock
 from geo.core.db import unit_of_work

@@ -1,4 +1,6 @@
 """Hotspots: Gi* equals esda on independently built weights; classes, cache, bad input."""
+import json
+
 import numpy as np
 import pytest
 from esda import G_Local
@@ -6,8 +8,9 @@ from h3.api import basic_int as h3
 from libpysal.weights import W
 from sqlalchemy import text
 
-from dispatch.analytics import h3cells, hotspots, risk
+from dispatch.analytics import h3cells, hotspots, jobs, risk
 from dispatch.analytics.settings import RiskSettings
+from geo.core.db import unit_of_work
 from tests.conftest import bearer
 from tests.dispatch_fixtures import add_employer
 
@@ -82,18 +85,43 @@ def test_a_result_is_reused_until_a_complaint_changes_the_area(db):
             WHERE id = :e"""), {"e": employer})
 
     complain()  # inputs no other test has seen, so nothing is cached for them yet
-    first = hotspots.get(db, area="410105", metric="complaints", res=8, settings=SETTINGS)
-    again = hotspots.get(db, area="410105", metric="complaints", res=8, settings=SETTINGS)
+    first = hotspots.refresh(db, area="410105", metric="complaints", res=8, settings=SETTINGS)
+    again = hotspots.refresh(db, area="410105", metric="complaints", res=8, settings=SETTINGS)
     assert (first.reused, again.reused, again.id) == (False, True, first.id)
+    read = hotspots.get(db, area="410105", metric="complaints", res=8, settings=SETTINGS)
+    assert (read.reused, read.id, read.etag) == (True, first.id, first.etag)
     complain()
-    changed = hotspots.get(db, area="410105", metric="complaints", res=8, settings=SETTINGS)
+    behind = hotspots.get(db, area="410105", metric="complaints", res=8, settings=SETTINGS)
+    assert behind.reused and behind.id == first.id  # a read does not rescore the county
+    changed = hotspots.refresh(db, area="410105", metric="complaints", res=8, settings=SETTINGS)
     assert not changed.reused and changed.id != first.id
-    assert changed.fingerprint != first.fingerprint
-    other = hotspots.get(db, area="410105", metric="complaints", res=7, settings=SETTINGS)
+    assert changed.fingerprint != first.fingerprint and changed.etag != first.etag
+    other = hotspots.refresh(db, area="410105", metric="complaints", res=7, settings=SETTINGS)
     assert not other.reused  # each resolution is its own cache entry
 
 
-def test_hotspots_api_serves_hexagons_and_answers_304_when_unchanged(client, tokens):
+def test_a_read_behind_the_cache_computes_the_same_answer_without_storing_it(db):
+    counties = ["410102"]
+    risk.refresh(db, counties, SETTINGS)
+    db.execute(text("DELETE FROM hotspot_results WHERE area_adcode = '410102'"))
+    computed = hotspots.get(db, area="410102", metric="risk", res=8, settings=SETTINGS)
+    assert computed.id is None and not computed.reused and computed.cells > 0
+    assert db.execute(text("SELECT count(*) FROM hotspot_results WHERE area_adcode = '410102'")
+                      ).scalar_one() == 0
+    stored = hotspots.refresh(db, area="410102", metric="risk", res=8, settings=SETTINGS)
+    assert stored.etag == computed.etag and stored.cells == computed.cells
+
+    def features(result, significant):
+        body = json.loads(hotspots.geojson(db, result, significant_only=significant))
+        return body["features"], body["fdr_cutoffs"]
+
+    for significant in (False, True):
+        assert features(computed, significant) == features(stored, significant)
+
+
+def test_hotspots_api_serves_hexagons_and_answers_304_when_unchanged(client, tokens, sessions):
+    with unit_of_work(sessions) as s:  # the refresh job, as `prepare` runs it
+        hotspots.refresh(s, area="410102", metric="risk", res=8, settings=SETTINGS)
     h = bearer(tokens["planner"])
     r = client.get("/api/v1/hotspots?area=410102&metric=risk", headers=h)
     assert r.status_code == 200 and r.mimetype == "application/geo+json"
@@ -122,3 +150,12 @@ def test_hotspots_api_serves_hexagons_and_answers_304_when_unchanged(client, tok
 def test_bad_hotspot_requests_are_refused(client, tokens, query, status):
     r = client.get(f"/api/v1/hotspots?{query}", headers=bearer(tokens["command"]))
     assert r.status_code == status, r.get_json()
+
+
+def test_the_refresh_job_caches_every_map_layer_and_then_has_nothing_to_do(db):
+    first = jobs.refresh_all(db, SETTINGS)
+    assert first["hotspot_views"] >= 1 + 17 + 100  # the province, its cities and counties
+    assert jobs.refresh_all(db, SETTINGS) == {"counties_rescored": 0, "hotspot_views":
+                                              first["hotspot_views"], "hotspots_recomputed": 0}
+    for area, res in (("410000", 6), ("410100", 7), ("410102", 8)):
+        assert hotspots.get(db, area=area, metric="risk", res=res, settings=SETTINGS).reused

@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import text
 
-from geo.core import clock
 from geo.accounts.service import create_user
+from geo.core import clock
 from geo.core.db import unit_of_work
 from tests.conftest import PASSWORD, bearer
 from tests.dispatch_fixtures import SITE, add_inspector, committed  # noqa: F401 (fixture)

@@ -3,9 +3,9 @@ import pytest
 from sqlalchemy import text
 
 from dispatch.analytics import kpis
+from dispatch.analytics.settings import RiskSettings
 from dispatch.calendar.service import WorkingCalendar
 from dispatch.settings import DispatchSettings
-from dispatch.analytics.settings import RiskSettings
 from tests import command_fixtures
 from tests.conftest import bearer
 
@@ -22,7 +22,7 @@ def county(db):
 
 def test_kpis_of_a_hand_built_county_are_exact(county):
     db, ctx, built = county
-    got = kpis.figures(db, ctx, risk_settings=RiskSettings())
+    got = kpis.figures(db, ctx)
     assert got["coverage_pct"]["value"] == pytest.approx(60.0, abs=1e-3)
     assert got["employers_outside_grids"]["value"] == 1
     assert got["grids_without_staff"]["value"] == 1
@@ -42,17 +42,14 @@ def test_kpis_of_a_hand_built_county_are_exact(county):
 
 def test_each_list_holds_exactly_the_rows_its_figure_counts(county):
     db, ctx, built = county
-    settings = RiskSettings()
     expected = {("employers-outside-grids", None): [built["employers"][4]],
                 ("grids-without-staff", None): [built["grids"][1]],
                 ("employers-per-staff", None): [built["grids"][0]],
                 ("high-risk-uninspected", None): [built["employers"][2]]}
     for (name, state), ids in expected.items():
-        page = kpis.items(db, ctx, name, state=state, page=1, per_page=50,
-                          risk_settings=settings)
+        page = kpis.items(db, ctx, name, state=state, page=1, per_page=50)
         assert [r["id"] for r in page["items"]] == ids and page["total"] == len(ids)
-    overdue = kpis.items(db, ctx, "overdue-employers", state=None, page=1, per_page=2,
-                         risk_settings=settings)
+    overdue = kpis.items(db, ctx, "overdue-employers", state=None, page=1, per_page=2)
     assert overdue["total"] == 3 and len(overdue["items"]) == 2  # paged, total unchanged
     assert overdue["items"][0]["id"] == built["employers"][2]  # C first, never inspected
 
@@ -62,8 +59,7 @@ def test_case_warning_window_agrees_with_the_case_alerts(county):
     db, ctx, built = county
     alerts = cases.alerts(db, counties=[command_fixtures.COUNTY], today=built["today"],
                           settings=DispatchSettings(), calendar=WorkingCalendar.load(db))
-    listed = kpis.items(db, ctx, "case-deadlines", state=None, page=1, per_page=50,
-                        risk_settings=RiskSettings())
+    listed = kpis.items(db, ctx, "case-deadlines", state=None, page=1, per_page=50)
     assert sorted(a["id"] for a in alerts) == sorted(r["id"] for r in listed["items"])
 
 
@@ -72,7 +68,7 @@ def test_every_kpi_link_returns_its_count(client, tokens):
     assert r.status_code == 200, r.get_json()
     body = r.get_json()
     figures = []
-    for key, figure in body.items():
+    for figure in body.values():
         if isinstance(figure, dict) and "list" in figure:
             figures.append(figure)
             figures.extend(v for v in figure.values() if isinstance(v, dict) and "list" in v)

@@ -5,8 +5,14 @@ from sqlalchemy import text
 from dispatch.inspections import recommend
 from dispatch.settings import DispatchSettings
 from tests.conftest import bearer
-from tests.dispatch_fixtures import (SITE, add_employer, add_inspection, add_inspector,
-                                     committed, metres_east)  # noqa: F401 (fixture)
+from tests.dispatch_fixtures import (
+    SITE,
+    add_employer,
+    add_inspection,
+    add_inspector,
+    committed,  # noqa: F401 (fixture)
+    metres_east,
+)
 
 SETTINGS = DispatchSettings()
 
@@ -40,7 +46,7 @@ def test_same_county_team_ranks_before_a_nearer_team_from_elsewhere(db, scene):
     best = result["teams"][0]
     assert set(best["officer_ids"]) == {ids["near_same_county"], ids["far_same_county"]}
     assert best["tier"] == 1 and 2900 < best["distance_m"] < 3100
-    assert best["eta_min"] > 0 and any("same county" in r for r in best["reasons"])
+    assert best["eta_min"] > 0 and any("same county" in str(r) for r in best["reasons"])
     others = [t for t in result["teams"]
               if set(t["officer_ids"]) == {ids["nearest_other_county"], ids["next_other_county"]}]
     assert others and result["teams"].index(others[0]) > 0
@@ -48,7 +54,7 @@ def test_same_county_team_ranks_before_a_nearer_team_from_elsewhere(db, scene):
 
 def test_every_left_out_officer_nearby_has_its_reason(db, scene):
     ids, inspection = scene
-    reasons = {e["officer_id"]: e["reason"]
+    reasons = {e["officer_id"]: str(e["reason"])  # a Text: str() is its English
                for e in recommend.recommend(db, inspection, SETTINGS)["excluded"]}
     assert "older than 30 min" in reasons[ids["stale"]]
     assert "not certified" in reasons[ids["uncertified"]]

@@ -2,9 +2,9 @@
 import pytest
 from sqlalchemy import text
 
-from dispatch.calendar.service import WorkingCalendar
 from dispatch.analytics import risk
 from dispatch.analytics.settings import FACTORS, RiskSettings
+from dispatch.calendar.service import WorkingCalendar
 from tests import command_fixtures
 from tests.conftest import bearer
 from tests.dispatch_fixtures import SITE, add_employer, committed  # noqa: F401 (fixture)

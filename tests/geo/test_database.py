@@ -69,6 +69,7 @@ def test_a_bad_credit_code_is_refused_by_the_database(db, code):
 
 def test_the_database_check_agrees_with_python_on_generated_codes(db):
     import numpy as np
+
     from geo.employers import credit_code
     codes = credit_code.generate(np.array(["410102"] * 300), np.random.default_rng(9))
     codes += ["91330100799655058B"]

@@ -378,8 +378,8 @@ def test_cli_reports_a_fatal_error_and_exits_non_zero(app, tmp_path):
 def test_excel_unicode_text_utf16_tab_separated_is_read(client, admin, db, tmp_path):
     (code,) = codes(1)
     path = tmp_path / "unicode.txt"
-    path.write_bytes("单位名称\t统一社会信用代码\t地址\r\n制表符公司\t{}\t郑州市中原区\r\n"
-                     .format(code).encode("utf-16"))
+    path.write_bytes(f"单位名称\t统一社会信用代码\t地址\r\n制表符公司\t{code}\t郑州市中原区\r\n"
+                     .encode("utf-16"))
     body = upload(client, admin, path).get_json()
     assert body["accepted"] == 1 and body["encoding"] == "utf-16"
     assert employer(db, code)["name"] == "制表符公司"

@@ -2,10 +2,10 @@
 import pytest
 from sqlalchemy import text
 
-from geo.employers import industry
-from geo.employers.imports.rows import find_columns, map_columns
 from geo.core.errors import Unprocessable
+from geo.employers import industry
 from geo.employers.geocode import AdminAreaGeocoder, GeocodeError
+from geo.employers.imports.rows import find_columns, map_columns
 
 
 @pytest.fixture(scope="module")

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from sqlalchemy import text
 
+from dispatch.officers.service import staff_per_grid
 from geo.employers import credit_code
 from geo.grids.edits import service as grid_edits
 from geo.grids.settings import PlanningSettings
@@ -150,7 +151,7 @@ def test_reassignment_after_an_edit_equals_a_geopandas_sjoin(db):
     from geo.employers.service import assign_to_grids
     assign_to_grids(db, SJOIN)
     result = grid_edits.commit(db, county=SJOIN, changes=[pair["a"], pair["b"]], reason="sjoin",
-                               actor="tests", settings=PlanningSettings())
+                               actor="tests", settings=PlanningSettings(), staff=staff_per_grid)
     assert result["impact"]["employers_moved"]["count"] > 50
 
     con = db.connection()

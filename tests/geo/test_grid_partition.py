@@ -6,11 +6,12 @@ import pytest
 import shapely
 from sqlalchemy import text
 
-from geo.grids import coverage
+from dispatch.officers.service import staff_per_grid
+from geo.employers.service import assign_to_grids
 from geo.grids.edits import service as grid_edits
 from geo.grids.planning import partition
-from geo.employers.service import assign_to_grids
 from tests.conftest import bearer
+from tests.tiling import tiling_errors
 
 URL = "/api/v1/counties/{}/partition"
 
@@ -56,7 +57,7 @@ def test_partition_tiles_a_real_county_exactly_with_contiguous_balanced_grids(
     assert sum(c["op"] == "create" for c in body["changes"]) == grids
 
     apply_in_transaction(db, county, body["changes"])
-    (tiling,) = coverage.tiling_errors(db, county)
+    (tiling,) = tiling_errors(db, county)
     assert abs(tiling["gap_m2"]) < 1 and tiling["overlap_m2"] < 1 and tiling["outside_m2"] < 1
     shapes = db.execute(text("""
         SELECT g.code, ST_NumGeometries(g.geom) AS parts, ST_IsValid(g.geom) AS valid,
@@ -132,24 +133,15 @@ def test_more_grids_than_employers_is_refused(client, tokens, db):
 def test_the_preview_of_geo_grid_edits_is_attached_when_it_works(client, tokens, monkeypatch):
     seen = {}
 
-    def fake_preview(session, *, county, changes, settings):
-        seen.update(county=county, changes=changes)
+    def fake_preview(session, *, county, changes, settings, staff):
+        seen.update(county=county, changes=changes, staff=staff)
         return {"valid": True, "problems": [], "impact": {"grids": len(changes)}}
 
     monkeypatch.setattr(grid_edits, "preview", fake_preview)
     body = propose(client, tokens["planner"], "410102", grids=2).get_json()
     assert body["preview_status"] == "ok" and body["preview"]["valid"]
     assert seen["county"] == "410102" and seen["changes"] == body["changes"]
-
-
-def test_without_a_working_preview_the_proposal_keeps_its_own_report(client, tokens, monkeypatch):
-    def not_yet(session, **kwargs):
-        raise NotImplementedError
-
-    monkeypatch.setattr(grid_edits, "preview", not_yet)
-    body = propose(client, tokens["planner"], "410102", grids=2).get_json()
-    assert body["preview"] is None and body["preview_status"] == "unavailable"
-    assert body["report"]["balance"]["within_target"]
+    assert seen["staff"] is staff_per_grid  # the web layer passes dispatch's staff counts
 
 
 def u_shape():

@@ -39,7 +39,8 @@ def test_a_high_zoom_tile_holds_each_employer_with_id_name_grade_and_grid_flag(d
     outside = add_employer(db, lon=site[0] + 0.0005, lat=site[1], county="410105")
     z = 16
     x, y = tile_of(*site, z)
-    layers = decode(tiles.render_employers(db, z, x, y, tiles.TileSettings()))
+    layers = decode(tiles.render_employers(db, z, x, y, tiles.TileSettings(),
+                                          extension=tiles.PLAIN))
     features = {f["id"]: f for f in layers["employers"]["features"]}
     assert features[inside]["properties"] == {"id": inside, "name": "郑州<测试>&单位",
                                                "grade": "C", "outside": False}
@@ -80,13 +81,13 @@ def test_a_tiny_cap_shrinks_the_cells_and_dense_high_zoom_tiles_become_clusters(
     small = tiles.TileSettings(max_features=16, point_limit=3)
     assert small.cells_per_side == 4
     for x, y in henan_tiles(6):
-        layers = decode(tiles.render_employers(db, 6, x, y, small))
+        layers = decode(tiles.render_employers(db, 6, x, y, small, extension=tiles.PLAIN))
         assert len(layers.get("clusters", {}).get("features", [])) <= 16
     site = (113.65, 34.76)
     for i in range(5):
         add_employer(db, lon=site[0] + i * 1e-4, lat=site[1], county="410102")
     x, y = tile_of(*site, 14)
-    layers = decode(tiles.render_employers(db, 14, x, y, small))
+    layers = decode(tiles.render_employers(db, 14, x, y, small, extension=tiles.PLAIN))
     assert "employers" not in layers and sum(
         f["properties"]["count"] for f in layers["clusters"]["features"]) >= 5
 

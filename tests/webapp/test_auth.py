@@ -10,10 +10,10 @@ import time_machine
 from sqlalchemy import text
 
 from geo.accounts import service as accounts
+from geo.accounts.models import User
 from geo.core import clock
 from geo.core.config import Settings
 from geo.core.db import unit_of_work
-from geo.accounts.models import User
 from tests.conftest import PASSWORD, TEST_SECRET, bearer
 from tests.webapp.test_signin_throttle import client_from, new_address, new_user
 from webapp.core.auth import safe_next

@@ -2,11 +2,11 @@
 import mapbox_vector_tile
 from sqlalchemy import text
 
-from dispatch.analytics import grid_metrics
+from dispatch.analytics import grid_metrics, tile_layer
 from dispatch.calendar.service import WorkingCalendar
+from dispatch.inspections.supervision import SupervisionSettings
 from geo.areas import places as command_map
 from geo.tiles import service as tiles
-from dispatch.inspections.supervision import SupervisionSettings
 from tests import command_fixtures
 from tests.conftest import bearer
 from tests.dispatch_fixtures import add_employer
@@ -77,9 +77,11 @@ def test_employer_tiles_carry_the_stored_risk_score_and_level(db):
                     "VALUES (:e, '410183', 72.5, 'red', 0, 0, 0, 0, 0, 0, 0, 0)"),
                {"e": employer})
     x, y = tile_of(*site, 17)
-    layers = mapbox_vector_tile.decode(tiles.render_employers(db, 17, x, y, tiles.TileSettings()))
+    layers = mapbox_vector_tile.decode(tiles.render_employers(db, 17, x, y, tiles.TileSettings(),
+                                                           extension=tile_layer.EMPLOYER_TILES))
     found = next(f for f in layers["employers"]["features"] if f["id"] == employer)
     assert found["properties"]["risk"] == 72.5 and found["properties"]["risk_class"] == "red"
     x, y = tile_of(*site, 8)
-    cells = mapbox_vector_tile.decode(tiles.render_employers(db, 8, x, y, tiles.TileSettings()))
+    cells = mapbox_vector_tile.decode(tiles.render_employers(db, 8, x, y, tiles.TileSettings(),
+                                                           extension=tile_layer.EMPLOYER_TILES))
     assert sum(f["properties"].get("red", 0) for f in cells["clusters"]["features"]) >= 1

@@ -122,8 +122,8 @@ def test_duplicates_need_a_city_or_county(client, tokens, query, status, words):
 
 
 def test_duplicates_of_a_city_use_the_spatial_index(db):
-    from geo.employers import duplicates
     from geo.areas.service import county_adcodes
+    from geo.employers import duplicates
     plan = "\n".join(db.execute(text("EXPLAIN " + duplicates.SQL), {
         "counties": county_adcodes(db, "410300"), "deg": 50 / 80_000, "metres": 50,
         "similarity": 0.6, "limit": 200}).scalars())

@@ -5,6 +5,7 @@ import pytest
 import shapely
 from sqlalchemy import text
 
+from dispatch.officers.service import staff_per_grid
 from geo.grids import coverage
 from tests.conftest import bearer
 from tests.grid_edit_fixtures import county_state, grid, moved_border, neighbours, restored
@@ -179,7 +180,7 @@ def test_coverage_reports_a_removed_grid_as_a_gap_like_shapely(db):
     grid_id = db.execute(text("SELECT min(id) FROM grids WHERE county_adcode = :c"),
                          {"c": COUNTY}).scalar_one()
     db.execute(text("DELETE FROM grids WHERE id = :g"), {"g": grid_id})
-    body = coverage.coverage(db, COUNTY)
+    body = coverage.coverage(db, COUNTY, staff=staff_per_grid)
     grids, county, k = _shapes(db, COUNTY)
     m2 = coverage.M2_PER_DEG2 * k
     gap = county.difference(shapely.union_all(grids))
@@ -187,7 +188,7 @@ def test_coverage_reports_a_removed_grid_as_a_gap_like_shapely(db):
     assert sum(f["properties"]["area_m2"] for f in body["gaps"]["features"]) == \
         pytest.approx(gap.area * m2, abs=1.0)
     assert body["employers_outside_grids"] > 0 and body["covered_pct"] < 100
-    city = coverage.coverage(db, "410100")
+    city = coverage.coverage(db, "410100", staff=staff_per_grid)
     assert city["gap_km2"] == pytest.approx(body["gap_km2"], abs=1e-6)
 
 

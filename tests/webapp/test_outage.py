@@ -41,7 +41,6 @@ def test_requests_during_a_restart_get_503_then_succeed_without_a_restart_of_the
 def test_web_statements_are_cut_at_the_statement_timeout_and_answer_503(
         database_url, settings):
     """Work a client cannot wait for is cancelled by the server itself, not left running."""
-    from dataclasses import replace
 
     from geo.core.db import unit_of_work
     from tests.conftest import sign_in_every_role
@@ -52,7 +51,7 @@ def test_web_statements_are_cut_at_the_statement_timeout_and_answer_503(
         assert s.execute(text("SHOW statement_timeout")).scalar_one() == "30s"
     token = sign_in_every_role(normal)["command"]
     normal.extensions["liangwang"]["engine"].dispose()
-    hasty = create_app(replace(settings, statement_timeout_ms=1), database_url=database_url)
+    hasty = create_app(settings.model_copy(update=dict(statement_timeout_ms=1)), database_url=database_url)
     try:
         r = hasty.test_client().get("/api/v1/coverage?area=410000", headers=bearer(token))
         assert r.status_code == 503, r.get_json()

@@ -7,7 +7,6 @@ import itertools
 import re
 import threading
 import uuid
-from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -16,8 +15,8 @@ from sqlalchemy import func, select, text
 from geo.accounts import service as accounts
 from geo.core.config import Settings
 from geo.core.db import unit_of_work
-from tests.conftest import PASSWORD, TEST_SECRET
 from geo.core.text import catalog
+from tests.conftest import PASSWORD, TEST_SECRET
 
 _ADDRESSES = itertools.count(1)
 # Delays long enough that a slow machine never lets a guess through by itself: only the
@@ -42,7 +41,7 @@ def new_user(sessions, role="inspector") -> str:
 @pytest.fixture(scope="module")
 def slow_app(database_url, settings):
     from webapp import create_app
-    app = create_app(replace(settings, **SLOW), database_url=database_url)
+    app = create_app(settings.model_copy(update=dict(**SLOW)), database_url=database_url)
     app.config["TESTING"] = True
     yield app
     app.extensions["liangwang"]["engine"].dispose()

@@ -5,10 +5,12 @@ from flask import Blueprint, Response, jsonify, request
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
-from geo.areas import service as areas
+from dispatch.officers import service as officers
 from geo.accounts import audit
-from geo.core.errors import InvalidInput
 from geo.accounts.models import ROLES
+from geo.areas import service as areas
+from geo.core.errors import InvalidInput
+from geo.core.text import Text
 from webapp.core.auth import public, roles
 from webapp.core.context import db
 from webapp.core.params import ADCODE, Param, query
@@ -36,7 +38,7 @@ def healthz():
         version = db().execute(text("SELECT postgis_lib_version()")).scalar_one()
     except OperationalError:
         resp = jsonify({"status": "unavailable", "error": {
-            "code": "database_unavailable", "message": "the database cannot be reached",
+            "code": "database_unavailable", "message": Text("webapp.error.database_unreachable"),
             "details": {}}})
         resp.status_code = 503
         return resp
@@ -69,15 +71,16 @@ def list_areas(level: str, parent: str | None, simplify: float):
 def list_grids(county: str | None, area: str | None, simplify: float, precision: int):
     """Grids of a county (or any area) with employer and staff counts, as GeoJSON."""
     if county is None and area is None:
-        raise InvalidInput("query parameter 'county' (or 'area') is required: a 6-digit adcode",
+        raise InvalidInput(Text("webapp.grids.county_required"),
                            {"parameter": "county"})
     if county is not None:
         found = areas.find_area(db(), county)
         if found["level"] != "county" and county != "419001":
-                raise InvalidInput(f"'county' must be a county-level adcode; {county} is a "
-                               f"{found['level']} (use 'area' for cities and the province)",
+            raise InvalidInput(Text("webapp.grids.not_county", county=county,
+                                    level=Text(f"level_{found['level']}")),
                                {"parameter": "county"})
-    return geojson_response(areas.grids_geojson(db(), county or area, simplify, precision))
+    return geojson_response(areas.grids_geojson(db(), county or area, simplify, precision,
+                                                staff=officers.staff_per_grid))
 
 
 @bp.get("/api/v1/audit")

@@ -5,21 +5,23 @@ from datetime import date
 
 from flask import Blueprint, g, jsonify
 
-from dispatch.casework import cases, complaints
-from dispatch.inspections import plan, random_draw, scheduled
-from dispatch.calendar.service import WorkingCalendar
-from dispatch.casework.models import COMPLAINT_CATEGORIES, Complaint
 from dispatch.calendar.models import Holiday
+from dispatch.calendar.service import WorkingCalendar
+from dispatch.casework import cases, complaints
+from dispatch.casework.models import COMPLAINT_CATEGORIES, Complaint
+from dispatch.inspections import plan, random_draw, scheduled
 from geo.accounts import audit
-from geo.core import clock
 from geo.areas.service import county_adcodes, find_area
+from geo.core import clock
 from geo.core.errors import InvalidInput
+from geo.core.text import Text
 from geo.employers.models import Employer
+from webapp.api.dispatch import DISPATCH, WATCH, committed, settings
+from webapp.core.apidoc import accepts
 from webapp.core.auth import roles
 from webapp.core.body import column_length, field, json_object
 from webapp.core.context import actor, db
-from webapp.api.dispatch import DISPATCH, WATCH, committed, settings
-from webapp.core.apidoc import accepts
+from webapp.core.context import settings as app_settings
 from webapp.core.params import ADCODE, Param, query
 
 bp = Blueprint("casework_api", __name__)
@@ -35,7 +37,7 @@ def _date(body: dict, name: str, required: bool = False) -> date | None:
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        raise InvalidInput(f"'{name}' must be a date like 2026-11-29", {"parameter": name}) \
+        raise InvalidInput(Text("webapp.casework.date_format", name=name), {"parameter": name}) \
             from None
 
 
@@ -72,7 +74,7 @@ def create_complaint():
                                max_length=column_length(Complaint.complainant_name)),
         complainant_phone=field(who, "phone", required=False,
                                 max_length=column_length(Complaint.complainant_phone)),
-        actor=actor(), settings=settings(), calendar=_calendar())
+        actor=actor(), settings=settings(), calendar=_calendar(), risk_settings=app_settings().risk)
     if g.user.role not in complaints.IDENTITY_ROLES:
         view["complainant"] = "confidential"
     return committed(view, 201)
@@ -111,7 +113,7 @@ def extend_case(case_id: int):
     """Extend a case once by 30 working days (an administrator approves)."""
     body = json_object()
     case = cases.extend(db(), case_id, reason=field(body, "reason"), approver=g.user.username,
-                        approver_role=g.user.role, settings=settings(), calendar=_calendar())
+                        settings=settings(), calendar=_calendar())
     return committed(cases.serialise(case, _calendar(), clock.today()))
 
 
@@ -124,7 +126,8 @@ def close_case(case_id: int):
     body = json_object()
     case = cases.close(db(), case_id, outcome=field(body, "outcome", choices=cases.OUTCOMES),
                        closed_on=_date(body, "closed_on") or clock.today(),
-                       summary=field(body, "summary", required=False), actor=actor())
+                       summary=field(body, "summary", required=False), actor=actor(),
+                       risk_settings=app_settings().risk)
     return committed(cases.serialise(case, _calendar(), clock.today()))
 
 
@@ -179,7 +182,7 @@ def generate_scheduled():
     body = json_object()
     limit = field(body, "limit", int, required=False, default=500)
     if not 1 <= limit <= 10_000:
-        raise InvalidInput("limit must be between 1 and 10000", {"parameter": "limit"})
+        raise InvalidInput(Text("webapp.casework.limit_range"), {"parameter": "limit"})
     return committed(scheduled.generate_overdue(db(), area=field(body, "area"),
                                                 settings=settings(), limit=limit,
                                                 actor=actor()), 201)
@@ -219,7 +222,7 @@ def put_holiday(day: str):
     try:
         when = date.fromisoformat(day)
     except ValueError:
-        raise InvalidInput("the day must be a date like 2026-10-01", {"parameter": "day"}) \
+        raise InvalidInput(Text("webapp.casework.day_format"), {"parameter": "day"}) \
             from None
     body = json_object()
     kind = field(body, "kind", choices=("holiday", "workday"))

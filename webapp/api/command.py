@@ -3,19 +3,19 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
 
-from dispatch.analytics import kpis
-from dispatch.calendar.service import WorkingCalendar
-from geo.core import clock
-from dispatch.analytics import hotspots, risk
-from geo.areas.service import county_adcodes
-from dispatch.analytics.models import HOTSPOT_METRICS
+from dispatch.analytics import hotspots, kpis, risk
 from dispatch.analytics.h3cells import MAX_RES, MIN_RES
-from geo.accounts.models import ROLES
+from dispatch.analytics.models import HOTSPOT_METRICS
 from dispatch.analytics.settings import LEVELS, RiskSettings
+from dispatch.calendar.service import WorkingCalendar
+from geo.accounts.models import ROLES
+from geo.areas.service import county_adcodes
+from geo.core import clock
 from webapp.api.base import GEOJSON
+from webapp.api.dispatch import WATCH, settings
 from webapp.core.auth import roles
 from webapp.core.context import db
-from webapp.api.dispatch import WATCH, committed, settings
+from webapp.core.context import settings as app_settings
 from webapp.core.params import ADCODE, Param, query
 
 bp = Blueprint("command_api", __name__)
@@ -25,7 +25,7 @@ PER_PAGE = Param("per_page", "rows per page", type="integer", minimum=1, maximum
 
 
 def risk_settings() -> RiskSettings:
-    return RiskSettings.from_env()
+    return app_settings().risk
 
 
 @bp.get("/api/v1/employers/<int:employer_id>/risk")
@@ -44,7 +44,7 @@ def warnings(area: str, level: str | None, page: int, per_page: int):
     """Early-warning list: employers at or above the yellow/orange/red thresholds, worst first."""
     found = risk.warnings(db(), counties=county_adcodes(db(), area), level=level, page=page,
                           per_page=per_page, settings=risk_settings())
-    return committed({"area": area, "level": level, **found})
+    return jsonify({"area": area, "level": level, **found})
 
 
 @bp.get("/api/v1/hotspots")
@@ -58,8 +58,7 @@ def warnings(area: str, level: str | None, page: int, per_page: int):
 def hotspots_layer(area: str, metric: str, res: int, significant: str):
     """Gi* hot and cold spots on H3 cells (GeoJSON), cached until the area's inputs change."""
     result = hotspots.get(db(), area=area, metric=metric, res=res, settings=risk_settings())
-    db().commit()
-    etag = f"hotspots-{result.id}-{significant}"
+    etag = f"{result.etag}-{significant}"
     if request.if_none_match.contains(etag):
         resp = Response(status=304)
     else:
@@ -81,7 +80,7 @@ def _context(area: str) -> kpis.Context:
 @query(AREA)
 def kpi_panel(area: str):
     """KPIs of an area; every figure links to the list behind it ({"value", "list"})."""
-    return committed(kpis.figures(db(), _context(area), risk_settings=risk_settings()))
+    return jsonify(kpis.figures(db(), _context(area)))
 
 
 def _list_view(name: str, doc: str):
@@ -91,8 +90,8 @@ def _list_view(name: str, doc: str):
         params.insert(1, Param("state", "only this state", enum=tuple(states)))
 
     def view(area: str, page: int, per_page: int, state: str | None = None):
-        return committed(kpis.items(db(), _context(area), name, state=state, page=page,
-                                    per_page=per_page, risk_settings=risk_settings()))
+        return jsonify(kpis.items(db(), _context(area), name, state=state, page=page,
+                                  per_page=per_page))
     view.__name__ = "kpi_" + name.replace("-", "_")
     view.__doc__ = doc
     return roles(*WATCH)(query(*params)(view))

@@ -5,16 +5,21 @@ from datetime import datetime
 
 from flask import Blueprint, g, jsonify
 
-from dispatch.inspections import assign, service as inspections, recommend
+from dispatch.inspections import assign, recommend
+from dispatch.inspections import service as inspections
+from dispatch.inspections.models import INSPECTION_KINDS, INSPECTION_STATUSES, PRIORITIES
 from dispatch.officers import service as officers
 from dispatch.settings import DispatchSettings
-from dispatch.inspections.models import INSPECTION_KINDS, INSPECTION_STATUSES, PRIORITIES
 from geo.core.errors import Forbidden, InvalidInput
+from geo.core.text import Text
+from webapp.core import schemas
+from webapp.core.apidoc import accepts
 from webapp.core.auth import roles
 from webapp.core.body import field, json_object
 from webapp.core.context import actor, db
-from webapp.core.apidoc import accepts
+from webapp.core.context import settings as app_settings
 from webapp.core.params import ADCODE, Param, query
+from webapp.core.schemas import returns
 
 bp = Blueprint("dispatch_api", __name__)
 DISPATCH = ("dispatcher", "admin")
@@ -22,7 +27,7 @@ WATCH = ("dispatcher", "command", "admin")
 
 
 def settings() -> DispatchSettings:
-    return DispatchSettings.from_env()
+    return app_settings().dispatch
 
 
 def committed(payload, status: int = 200):
@@ -43,9 +48,7 @@ def committed(payload, status: int = 200):
 def create_inspection():
     """Create a pending inspection (complaint, scheduled, random or incident)."""
     body = json_object()
-    kind = field(body, "kind", choices=INSPECTION_KINDS)
-    if kind == "incident" and g.user.role not in ("command", "dispatcher", "admin"):
-        raise Forbidden("only the command centre and dispatchers enter incidents")
+    kind = field(body, "kind", choices=INSPECTION_KINDS)  # every role admitted may report one
     found = inspections.create(
         db(), kind=kind, priority=field(body, "priority", choices=PRIORITIES, required=False,
                                         default="urgent" if kind == "incident" else "normal"),
@@ -57,6 +60,7 @@ def create_inspection():
 
 @bp.get("/api/v1/inspections")
 @roles(*WATCH)
+@returns(schemas.InspectionList)
 @query(Param("status", "only this status", enum=INSPECTION_STATUSES),
        Param("area", "only inside this area (adcode of a county, city or the province)",
              pattern=ADCODE),
@@ -69,6 +73,7 @@ def list_inspections(status, area, limit):
 
 @bp.get("/api/v1/inspections/<int:inspection_id>")
 @roles(*WATCH)
+@returns(schemas.Inspection)
 def get_inspection(inspection_id: int):
     """One inspection with its active team."""
     return jsonify(inspections.detail(db(), inspection_id))
@@ -76,6 +81,7 @@ def get_inspection(inspection_id: int):
 
 @bp.get("/api/v1/inspections/<int:inspection_id>/recommendations")
 @roles(*WATCH)
+@returns(schemas.Recommendation)
 @query(Param("include_stale", "also use positions older than the stale limit",
              enum=("true", "false"), default="false"))
 def recommendations(inspection_id: int, include_stale: str):
@@ -121,7 +127,7 @@ def complete_inspection(inspection_id: int):
     """Mark an assigned inspection done with a summary and free its team."""
     body = json_object()
     return committed(assign.complete(db(), inspection_id, field(body, "summary"),
-                                     actor=actor()))
+                                     actor=actor(), risk_settings=app_settings().risk))
 
 
 @bp.get("/api/v1/officers/live")
@@ -142,7 +148,7 @@ def _own_officer(officer_id: int) -> bool:
         return False
     officer = officers.get(db(), officer_id)
     if officer.user_id != g.user.id:
-        raise Forbidden("inspectors may only update their own status and position")
+        raise Forbidden(Text("webapp.dispatch.own_officer_only"))
     return True
 
 
@@ -175,7 +181,7 @@ def officer_location(officer_id: int):
         try:
             recorded_at = datetime.fromisoformat(raw_time)
         except ValueError:
-            raise InvalidInput("recorded_at must be an ISO 8601 time with zone",
+            raise InvalidInput(Text("webapp.dispatch.recorded_at_format"),
                                {"parameter": "recorded_at"}) from None
     officer = officers.update_position(
         db(), officer_id, lon=field(body, "lon", (int, float)), lat=field(body, "lat", (int, float)),

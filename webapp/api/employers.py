@@ -3,18 +3,21 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, g, jsonify, request, url_for
 
+from dispatch.analytics import jobs
 from dispatch.officers.service import employer_editable_by
-from geo.areas import service as areas
-from geo.employers.imports import service as employer_import
-from geo.employers import service as employers
-from geo.crs import CRS_NAMES
-from geo.core.errors import InvalidInput
-from geo.core.uploads import Limits
 from geo.accounts.models import ROLES
+from geo.areas import service as areas
+from geo.core.errors import InvalidInput
+from geo.core.text import Text
+from geo.core.uploads import Limits
+from geo.crs import CRS_NAMES
+from geo.employers import service as employers
+from geo.employers.imports import service as employer_import
+from webapp.core.apidoc import accepts, errors
 from webapp.core.auth import roles
 from webapp.core.body import field, json_object
 from webapp.core.context import actor, client_ip, db, settings
-from webapp.core.apidoc import accepts, errors
+from webapp.core.i18n import language
 from webapp.core.params import ADCODE, Param, query
 
 bp = Blueprint("employers", __name__)
@@ -37,7 +40,7 @@ def import_employers():
     """Import employers from CSV or XLSX (multipart 'file'; form fields crs, encoding, sheet)."""
     upload = request.files.get("file")
     if upload is None:
-        raise InvalidInput("send the list as multipart/form-data with the file in field 'file'",
+        raise InvalidInput(Text("webapp.employers.file_field"),
                            {"parameter": "file"})
     result = employer_import.import_employers(
         db(), upload.read(), filename=upload.filename,
@@ -45,6 +48,7 @@ def import_employers():
         encoding=request.form.get("encoding") or None, sheet=request.form.get("sheet") or None,
         actor=actor(), ip=client_ip(), limits=Limits.of(settings()),
         job_timeout_ms=settings().job_statement_timeout_ms)
+    jobs.after_write(db(), jobs.all_counties(db()), settings().risk)  # rescores the counties it changed
     db().commit()
     rejected_url = url_for("employers.rejected_rows", import_id=result.import_id) \
         if result.rejected_count else None
@@ -63,7 +67,7 @@ def import_employers():
 @errors("404")
 def rejected_rows(import_id: int):
     """The rejected rows of an import with their reasons, as CSV to fix and import again."""
-    body = employer_import.rejected_csv(db(), import_id)
+    body = employer_import.rejected_csv(db(), import_id, language())
     return Response(body, mimetype="text/csv", headers={
         "Content-Disposition":
             f"attachment; filename=employer-import-{import_id}-rejected.csv"})
@@ -110,11 +114,13 @@ def survey_location(employer_id: int):
     Inspectors survey only the employers of their own grid(s) (403 otherwise)."""
     body = json_object()
     employer_editable_by(db(), user_id=g.user.id, role=g.user.role, employer_id=employer_id)
+    before = jobs.counties_of_employers(db(), [employer_id])
     found = employers.relocate(
         db(), employer_id, lon=field(body, "lon", (int, float)),
         lat=field(body, "lat", (int, float)),
         accuracy_m=field(body, "accuracy_m", (int, float)),
         source_crs=field(body, "crs", required=False, default="wgs84"), actor=actor(),
         max_accuracy_m=settings().field_max_accuracy_m, ip=client_ip())
+    jobs.after_write(db(), before + jobs.counties_of_employers(db(), [employer_id]), settings().risk)
     db().commit()
     return jsonify(found)

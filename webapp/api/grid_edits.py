@@ -3,17 +3,19 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
-from geo.grids import coverage
-from geo.grids.edits import service as grid_edits, tools as grid_tools
-from geo.core.errors import InvalidInput
+from dispatch.officers import service as officers
 from geo.accounts.models import ROLES
+from geo.core.errors import InvalidInput
+from geo.core.text import Text
+from geo.grids import coverage
+from geo.grids.edits import service as grid_edits
+from geo.grids.edits import tools as grid_tools
 from geo.grids.settings import PlanningSettings
+from webapp.core.apidoc import accepts, errors
 from webapp.core.auth import roles
 from webapp.core.body import field, json_object
 from webapp.core.context import actor, client_ip, db
 from webapp.core.context import settings as app_settings
-from webapp.core.apidoc import errors
-from webapp.core.apidoc import accepts
 from webapp.core.params import ADCODE, Param, query
 
 bp = Blueprint("grid_edits_api", __name__)
@@ -26,7 +28,7 @@ RUN = {"dry_run": {"type": "boolean", "default": True,
 
 
 def settings() -> PlanningSettings:
-    return PlanningSettings.from_env()
+    return app_settings().planning
 
 
 def _run(body: dict) -> dict:
@@ -34,9 +36,10 @@ def _run(body: dict) -> dict:
     dry_run = field(body, "dry_run", bool, required=False, default=True)
     reason = field(body, "reason", required=not dry_run)
     if not dry_run and not reason.strip():
-        raise InvalidInput("'reason' must say why the grids change", {"parameter": "reason"})
+        raise InvalidInput(Text("webapp.grid_edits.reason_required"), {"parameter": "reason"})
     return {"dry_run": dry_run, "reason": reason, "actor": actor(), "settings": settings(),
-            "ip": client_ip(), "max_vertices": app_settings().max_edit_vertices}
+            "staff": officers.staff_per_grid, "ip": client_ip(),
+            "max_vertices": app_settings().max_edit_vertices}
 
 
 def _answer(result: dict):
@@ -127,5 +130,5 @@ def grid_history(grid_id: int):
 @query(Param("area", "county, city or province adcode", required=True, pattern=ADCODE))
 def area_coverage(area: str):
     """How completely the grids of an area cover it: gaps, overlaps, employers outside grids."""
-    return jsonify(coverage.coverage(db(), area,
+    return jsonify(coverage.coverage(db(), area, staff=officers.staff_per_grid,
                                      min_feature_m2=settings().coverage_min_feature_m2))

@@ -5,15 +5,17 @@ import re
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from dispatch.analytics import grid_metrics
-from geo.areas import service as areas, places as command_map
-from geo.tiles import service as tiles
-from geo.core.errors import InvalidInput
+from dispatch.analytics import grid_metrics, tile_layer
 from geo.accounts.models import ROLES
-from dispatch.inspections.supervision import SupervisionSettings
+from geo.areas import places as command_map
+from geo.areas import service as areas
+from geo.core.errors import InvalidInput
+from geo.core.text import Text
+from geo.tiles import service as tiles
 from geo.tiles.cache import TileCache
 from webapp.core.auth import roles
 from webapp.core.context import db, settings
+from webapp.core.context import settings as app_settings
 from webapp.core.params import ADCODE, Param, query
 
 bp = Blueprint("map_api", __name__)
@@ -21,10 +23,7 @@ MVT = "application/vnd.mapbox-vector-tile"
 
 
 def tile_settings() -> tiles.TileSettings:
-    ext = current_app.extensions["liangwang"]
-    if "tile_settings" not in ext:
-        ext["tile_settings"] = tiles.TileSettings.from_env()
-    return ext["tile_settings"]
+    return app_settings().tiles
 
 
 def tile_cache() -> TileCache:
@@ -37,7 +36,8 @@ def tile_cache() -> TileCache:
 
 def _coordinate(name: str, raw: str) -> int:
     if not re.fullmatch(r"-?[0-9]{1,9}", raw):
-        raise InvalidInput(f"tile {name} must be an integer; got {raw!r}", {"parameter": name})
+        raise InvalidInput(Text("webapp.map.tile_integer", name=name, value=repr(raw)),
+                           {"parameter": name})
     return int(raw)
 
 
@@ -48,7 +48,7 @@ def employer_tile(z: str, x: str, y: str):
     if_none_match = tuple(request.if_none_match.as_set()) if request.if_none_match else ()
     tile = tiles.employer_tile(db(), tile_cache(), _coordinate("z", z), _coordinate("x", x),
                                _coordinate("y", y), settings=tile_settings(),
-                               if_none_match=if_none_match)
+                               extension=tile_layer.EMPLOYER_TILES, if_none_match=if_none_match)
     resp = Response(tile.data or b"", status=304 if tile.data is None else 200, mimetype=MVT)
     resp.set_etag(tile.etag)
     resp.headers["Cache-Control"] = "private, no-cache"
@@ -63,7 +63,7 @@ def employer_tile(z: str, x: str, y: str):
 def list_grid_metrics(area: str):
     """Per grid: employers, staff, employers per staff, open complaints, share inspected on time."""
     counties = areas.county_adcodes(db(), area)
-    return jsonify(grid_metrics.metrics(db(), counties, SupervisionSettings.from_env()))
+    return jsonify(grid_metrics.metrics(db(), counties, app_settings().supervision))
 
 
 @bp.get("/api/v1/grids/search")

@@ -7,15 +7,17 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request, send_file
 
-from geo.grids.planning import files as grid_files, partition
-from geo.core.errors import InvalidInput
-from geo.core.uploads import Limits
+from dispatch.officers import service as officers
 from geo.accounts.models import ROLES
+from geo.core.errors import InvalidInput
+from geo.core.text import Text
+from geo.core.uploads import Limits
+from geo.grids.planning import files as grid_files
+from geo.grids.planning import partition
+from webapp.core.apidoc import accepts, errors
 from webapp.core.auth import roles
 from webapp.core.body import field, json_object
 from webapp.core.context import db, settings
-from webapp.core.apidoc import errors
-from webapp.core.apidoc import accepts
 from webapp.core.params import Param, query
 
 bp = Blueprint("partition_files", __name__)
@@ -35,6 +37,7 @@ def partition_county(adcode: str):
     return jsonify(partition.propose_partition(
         db(), adcode, grids=field(body, "grids", int, required=False),
         employers_per_grid=field(body, "employers_per_grid", int, required=False),
+        staff=officers.staff_per_grid, settings=settings().planning,
         job_timeout_ms=settings().job_statement_timeout_ms))
 
 
@@ -46,7 +49,8 @@ def partition_county(adcode: str):
 @errors("404")
 def export_grids(adcode: str, format: str, crs: str):  # noqa: A002 (the parameter's name)
     """Download the county's grids (code, name, staff, employers, version) as a file."""
-    found = grid_files.export_grids(db(), adcode, fmt=format, crs=crs)
+    found = grid_files.export_grids(db(), adcode, fmt=format, crs=crs,
+                                    staff=officers.staff_per_grid)
     return send_file(found.stream, mimetype=found.mimetype, as_attachment=True,
                      download_name=found.filename)
 
@@ -65,9 +69,10 @@ def import_grids(adcode: str):
     """Propose the edit set that makes the county's grids match the file (nothing is written)."""
     upload = request.files.get("file")
     if upload is None:
-        raise InvalidInput("send the grids as multipart/form-data with the file in field 'file'",
+        raise InvalidInput(Text("webapp.grids.file_field"),
                            {"parameter": "file"})
     return jsonify(grid_files.propose_import(
         db(), adcode, upload.read(), crs=request.form.get("crs") or None,
         layer=request.form.get("layer") or None, encoding=request.form.get("encoding") or None,
-        limits=Limits.of(settings()), job_timeout_ms=settings().job_statement_timeout_ms))
+        limits=Limits.of(settings()), staff=officers.staff_per_grid, settings=settings().planning,
+        job_timeout_ms=settings().job_statement_timeout_ms))

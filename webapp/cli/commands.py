@@ -8,21 +8,13 @@ import click
 from flask import Flask, current_app
 from sqlalchemy import text
 
+from dispatch.demo import link_demo_inspector
 from geo.accounts import service as accounts
+from geo.accounts.models import ROLES
 from geo.areas import boundaries
 from geo.core import migrate
-from geo.core.db import make_engine, make_sessionmaker, unit_of_work
-from geo.accounts.models import ROLES
-
-
-def job_sessions():
-    """Sessions for commands: their own small pool with the jobs' longer statement_timeout."""
-    ext = current_app.extensions["liangwang"]
-    if "job_sessions" not in ext:
-        engine = make_engine(ext["url"], pool_size=2,
-                             statement_timeout_ms=ext["settings"].job_statement_timeout_ms)
-        ext["job_sessions"] = make_sessionmaker(engine)
-    return ext["job_sessions"]
+from geo.core.db import unit_of_work
+from webapp.cli.jobs import job_sessions
 
 
 def seed_with_progress(employers: int, seed: int) -> dict:
@@ -45,6 +37,17 @@ def seed_with_progress(employers: int, seed: int) -> dict:
     for bar in bars.values():
         bar.render_finish()
     return result
+
+
+def refresh_derived() -> dict:
+    """Rescore counties whose inputs changed and bring the hotspot caches up to date."""
+    from dispatch.analytics import jobs
+
+    started = time.monotonic()
+    with unit_of_work(job_sessions()) as session:
+        done = jobs.refresh_all(session)
+    click.echo(f"derived data: {json.dumps(done)} in {time.monotonic() - started:.1f} s")
+    return done
 
 
 def register(app: Flask) -> None:
@@ -74,10 +77,17 @@ def register(app: Flask) -> None:
             path = settings.var / "demo-accounts.json"
             with unit_of_work(job_sessions()) as session:
                 demo = accounts.ensure_demo_accounts(session, path)
+                link_demo_inspector(session)
             click.echo(f"demo accounts (also in {path}, mode 0600):")
             for a in demo:
                 click.echo(f"  {a['role']:10s} {a['username']:16s} {a['password']}")
+        refresh_derived()
         click.echo(f"prepared in {time.monotonic() - started:.1f} s")
+
+    @app.cli.command("refresh")
+    def refresh() -> None:
+        """Refresh derived data (risk scores, hotspot layers): daily and after bulk loads."""
+        refresh_derived()
 
     @app.cli.command("seed")
     @click.option("--employers", default=200_000, show_default=True)

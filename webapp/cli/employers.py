@@ -6,9 +6,10 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from geo.employers.imports import service as employer_import
-from geo.crs import CRS_NAMES
 from geo.core.errors import DomainError
+from geo.crs import CRS_NAMES
+from geo.employers.imports import service as employer_import
+from webapp.cli.jobs import job_sessions
 
 employers = AppGroup("employers", help="Employer registry: import employer lists.")
 SHOWN_REJECTS = 20
@@ -33,7 +34,7 @@ def import_command(file: Path, source_crs: str, encoding: str | None, sheet: str
             bar.append(click.progressbar(length=total, label="checking rows", show_pos=True))
         bar[0].update(done - bar[0].pos)
 
-    from webapp.cli.commands import job_sessions
+    from dispatch.analytics import jobs
     session = job_sessions()()
     try:
         result = employer_import.import_employers(
@@ -47,10 +48,11 @@ def import_command(file: Path, source_crs: str, encoding: str | None, sheet: str
         if dry_run:
             session.rollback()
         else:
+            jobs.after_write(session, jobs.all_counties(session))  # rescores changed counties
             session.commit()
     except DomainError as exc:
         session.rollback()
-        raise click.ClickException(exc.message) from None
+        raise click.ClickException(str(exc.message)) from None  # operator output: English
     finally:
         session.close()
     click.echo(f"columns: {', '.join(f'{k}←{v}' for k, v in result.columns.items())}")

@@ -1,18 +1,31 @@
 """Authentication (session cookie or bearer token), role checks on every route, CSRF."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import unquote, urlsplit
 
-from flask import (Blueprint, Flask, current_app, g, has_request_context, jsonify, redirect,
-                   render_template, request, session, url_for)
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    g,
+    has_request_context,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_wtf.csrf import CSRFProtect
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from geo.accounts import service as accounts, audit
+from geo.accounts import audit
+from geo.accounts import service as accounts
+from geo.accounts.models import ROLES, User
 from geo.core.db import unit_of_work
 from geo.core.errors import Forbidden, InvalidInput, TooManyAttempts, Unauthorized
-from geo.accounts.models import ROLES, User
+from geo.core.text import Joined, Text
 from webapp.core.apidoc import accepts, errors, succeeds
 from webapp.core.body import column_length, field
 from webapp.core.context import client_ip, db, settings
@@ -36,6 +49,11 @@ def roles(*allowed: str):
         fn.access = tuple(allowed)
         return fn
     return deco
+
+
+def role_text(role: str) -> Text:
+    """A role's name in a sentence (dispatcher → 调度员)."""
+    return Text(f"webapp.role.{role}")
 
 
 def public(fn):
@@ -67,21 +85,20 @@ def issue_token(user: User) -> tuple[str, datetime]:
     ip, agent = _client()
     secret = accounts.open_session(db(), user, kind="token", ttl_s=ttl, ip=ip, user_agent=agent)
     db().commit()
-    return _serializer().dumps({"sid": secret}), datetime.now(timezone.utc) + timedelta(seconds=ttl)
+    return _serializer().dumps({"sid": secret}), datetime.now(UTC) + timedelta(seconds=ttl)
 
 
 def _user_from_token(token: str) -> User:
     try:
         data = _serializer().loads(token, max_age=settings().token_ttl_s)
     except SignatureExpired:
-        raise Unauthorized("the token has expired: request a new one at /api/v1/auth/token")
+        raise Unauthorized(Text("webapp.auth.token_expired"))
     except BadSignature:
-        raise Unauthorized("the token is not valid")
+        raise Unauthorized(Text("webapp.auth.token_invalid"))
     secret = data.get("sid") if isinstance(data, dict) else None
     found = accounts.session_user(db(), secret, kind="token") if isinstance(secret, str) else None
     if found is None:
-        raise Unauthorized("the token was revoked or has expired, or its user is disabled: "
-                           "request a new one at /api/v1/auth/token")
+        raise Unauthorized(Text("webapp.auth.token_revoked"))
     user, g.session_id, stale = found
     if stale:
         _touch(g.session_id)
@@ -100,7 +117,7 @@ def _current_user() -> tuple[User | None, bool]:
     if header:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
-            raise Unauthorized("the Authorization header must be 'Bearer <token>'")
+            raise Unauthorized(Text("webapp.auth.bad_header"))
         return _user_from_token(token.strip()), True
     secret = session.get("sid")
     if not isinstance(secret, str):
@@ -146,18 +163,18 @@ def register(app: Flask) -> None:
         view = app.view_functions[request.endpoint]
         access = PUBLIC if request.endpoint in PUBLIC_ENDPOINTS else getattr(view, "access", None)
         if access is None:  # deny by default: a view that forgot to declare its roles
-            raise Forbidden("this route declares no roles")
+            raise Forbidden(Text("webapp.auth.no_roles"))
         user, by_token = _current_user()
         g.user = user
         if access != PUBLIC:
             if user is None:
                 if request.path.startswith("/api/"):
-                    raise Unauthorized("sign in first: POST /api/v1/auth/token, then send "
-                                       "'Authorization: Bearer <token>'")
+                    raise Unauthorized(Text("webapp.auth.sign_in_first"))
                 return redirect(url_for("auth.login", next=request.full_path))
             if user.role not in access:
-                raise Forbidden(f"role {user.role!r} may not use this route; "
-                                f"allowed: {', '.join(access)}")
+                raise Forbidden(Text("webapp.auth.role_forbidden", role=role_text(user.role),
+                                     allowed=Joined(map(role_text, access),
+                                                    "dispatch.list.comma")))
         if request.method not in SAFE_METHODS and not by_token \
                 and not getattr(view, "csrf_exempt", False):
             csrf.protect()
@@ -170,11 +187,12 @@ MAX_PASSWORD = 1024  # longer is not a password anyone types; bounds the hashing
 def _credentials_from_json() -> tuple[str, str]:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        raise InvalidInput("the body must be a JSON object {\"username\": ..., \"password\": ...}")
+        raise InvalidInput(Text("webapp.auth.credentials_body"))
     username, password = body.get("username"), body.get("password")
     for name, value in (("username", username), ("password", password)):
         if not isinstance(value, str) or not value:
-            raise InvalidInput(f"{name} is required and must be a string", {"parameter": name})
+            raise InvalidInput(Text("webapp.auth.credential_required", name=name),
+                               {"parameter": name})
     field(body, "username", max_length=column_length(User.username))
     field(body, "password", max_length=MAX_PASSWORD)
     return username, password
@@ -192,7 +210,7 @@ def _authenticate(username: str, password: str) -> User | None:
                      entity_id=result.user.id, ip=client_ip())
     db().commit()
     if result.retry_after_s:
-        raise TooManyAttempts(f"too many failed sign-ins: try again in {result.retry_after_s} s",
+        raise TooManyAttempts(Text("webapp.auth.throttled", seconds=result.retry_after_s),
                               {"retry_after_s": result.retry_after_s})
     return result.user
 
@@ -213,7 +231,7 @@ def token():
     username, password = _credentials_from_json()
     user = _authenticate(username, password)
     if user is None:
-        raise Unauthorized("wrong username or password")
+        raise Unauthorized(Text("webapp.auth.wrong_credentials"))
     value, expires = issue_token(user)
     return jsonify({"token": value, "expires_at": expires.isoformat(), "role": user.role})
 
@@ -224,7 +242,7 @@ def token():
 def revoke_token():
     """Revoke the bearer token sent with this request (sign out of the API)."""
     if not request.headers.get("Authorization"):
-        raise InvalidInput("send the token to revoke as 'Authorization: Bearer <token>'")
+        raise InvalidInput(Text("webapp.auth.revoke_needs_token"))
     accounts.revoke_session(db(), g.session_id)
     audit.record(db(), actor=g.user.username, action="revoke_token", entity="user",
                  entity_id=g.user.id, ip=client_ip())

@@ -7,6 +7,7 @@ from typing import Any
 from flask import request
 
 from geo.core.errors import InvalidInput
+from geo.core.text import Joined, Text
 from webapp.core.context import settings
 
 _MISSING = object()
@@ -16,10 +17,10 @@ INT32 = 2 ** 31  # an `integer` column; ids and counts beyond it cannot exist
 def json_object() -> dict:
     """The request body as a JSON object, or 400 saying what is wrong."""
     if not request.is_json:
-        raise InvalidInput("send a JSON object with Content-Type: application/json")
+        raise InvalidInput(Text("webapp.body.not_json"))
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        raise InvalidInput("the body is not a JSON object (malformed JSON?)")
+        raise InvalidInput(Text("webapp.body.not_object"))
     return body
 
 
@@ -35,22 +36,22 @@ def field(body: dict, name: str, kind: type | tuple = str, *, required: bool = T
     value = body.get(name, _MISSING)
     if value is _MISSING or value is None:
         if required:
-            raise InvalidInput(f"'{name}' is required", {"parameter": name})
+            raise InvalidInput(Text("webapp.field.required", name=name), {"parameter": name})
         return default
     kinds = kind if isinstance(kind, tuple) else (kind,)
-    if isinstance(value, bool) and bool not in kinds:
-        raise InvalidInput(f"'{name}' must be {_name(kinds)}", {"parameter": name})
-    if not isinstance(value, kinds):
-        raise InvalidInput(f"'{name}' must be {_name(kinds)}", {"parameter": name})
+    if (isinstance(value, bool) and bool not in kinds) or not isinstance(value, kinds):
+        raise InvalidInput(Text("webapp.field.wrong_type", name=name, kinds=_name(kinds)),
+                           {"parameter": name})
     if isinstance(value, str):
         limit = max_length if max_length is not None else settings().max_text_length
         if len(value) > limit:
-            raise InvalidInput(f"'{name}' is longer than {limit} characters",
+            raise InvalidInput(Text("webapp.field.too_long", name=name, limit=limit),
                                {"parameter": name, "max_length": limit})
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
         _check_number(name, value, minimum, maximum)
     if choices is not None and value not in choices:
-        raise InvalidInput(f"'{name}' must be one of {', '.join(map(str, choices))}",
+        raise InvalidInput(Text("webapp.field.one_of", name=name,
+                                choices=", ".join(map(str, choices))),
                            {"parameter": name})
     return value
 
@@ -59,15 +60,16 @@ def _check_number(name: str, value: float, minimum: float | None, maximum: float
     if isinstance(value, int) and minimum is None and maximum is None:
         minimum, maximum = -INT32, INT32 - 1
     if isinstance(value, float) and not math.isfinite(value):
-        raise InvalidInput(f"'{name}' must be a finite number", {"parameter": name})
+        raise InvalidInput(Text("webapp.field.not_finite", name=name), {"parameter": name})
     if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
-        raise InvalidInput(f"'{name}' must be between {_fmt(minimum)} and {_fmt(maximum)}",
+        raise InvalidInput(Text("webapp.field.between", name=name, minimum=_fmt(minimum),
+                                maximum=_fmt(maximum)),
                            {"parameter": name, "minimum": minimum, "maximum": maximum})
 
 
-def _fmt(bound: float | None) -> str:
+def _fmt(bound: float | None) -> str | Text:
     if bound is None:
-        return "any"
+        return Text("webapp.bound.any")
     return str(int(bound)) if float(bound).is_integer() else str(bound)
 
 
@@ -76,7 +78,10 @@ def column_length(column) -> int:
     return column.property.columns[0].type.length
 
 
-def _name(kinds: tuple) -> str:
-    names = {str: "a string", int: "an integer", float: "a number", bool: "true or false",
-             dict: "an object", list: "a list"}
-    return " or ".join(names.get(k, k.__name__) for k in kinds)
+KIND_NAMES = {str: "str", int: "int", float: "float", bool: "bool", dict: "dict", list: "list"}
+
+
+def _name(kinds: tuple) -> Joined:
+    """Kinds as one phrase: "a string or an integer", 字符串或整数."""
+    return Joined((Text(f"webapp.kind.{KIND_NAMES[k]}") if k in KIND_NAMES else k.__name__
+                   for k in kinds), "webapp.list.or")

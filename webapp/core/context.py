@@ -4,10 +4,10 @@ from __future__ import annotations
 from flask import current_app, g, request
 from sqlalchemy.orm import Session
 
-from geo.core.config import Settings
+from webapp.core.settings import AppSettings
 
 
-def settings() -> Settings:
+def settings() -> AppSettings:
     return current_app.extensions["liangwang"]["settings"]
 
 

@@ -36,13 +36,18 @@ def error_response(status: int, code: str, message: str | Text, details: dict | 
 
 
 # SQLSTATE classes of values the database refused: the request's fault, not the server's.
-DATA_ERRORS = {
-    "22001": "a text is longer than its field allows",
-    "22003": "a number is out of the range its field allows",
-    "22007": "a date or time is malformed", "22008": "a date or time is out of range",
-    "22021": "a text contains a character the database cannot store",
-    "22P02": "a value is malformed for its field", "22P05": "a text contains a NUL character",
-    "22023": "a parameter value is invalid",
+DATA_ERRORS = {state: Text(f"webapp.data.{state}")
+               for state in ("22001", "22003", "22007", "22008", "22021", "22P02", "22P05",
+                             "22023")}
+# Werkzeug's and Flask-WTF's own English descriptions, each with its catalog text.
+HTTP_TEXTS = {400, 401, 403, 404, 405, 406, 408, 409, 410, 411, 412, 414, 415, 416, 417, 422,
+              428, 429, 431, 500, 501, 502, 503, 504}
+CSRF_TEXTS = {
+    "The CSRF token is missing.": "missing", "The CSRF token has expired.": "expired",
+    "The CSRF tokens do not match.": "mismatch",
+    "The CSRF session token is missing.": "session_missing",
+    "The CSRF token is invalid.": "invalid", "The referrer header is missing.": "referrer_missing",
+    "The referrer does not match the host.": "referrer_mismatch",
 }
 OUTAGE_RETRY_S = 5
 _last_outage_log = [0.0]
@@ -69,9 +74,18 @@ def database_unavailable(exc: Exception):
         first = str(getattr(exc, "orig", None) or type(exc).__name__).strip().splitlines()[:1]
         log.warning("database unavailable on %s %s: %s", request.method, request.path,
                     first[0] if first else type(exc).__name__)
-    return error_response(503, "database_unavailable",
-                          "the database cannot be reached just now; try again in a few seconds",
+    return error_response(503, "database_unavailable", Text("webapp.error.database_unavailable"),
                           headers={"Retry-After": str(OUTAGE_RETRY_S)})
+
+
+def http_message(exc: HTTPException) -> str | Text:
+    """An HTTP error's description, from the catalog when it is Werkzeug's or Flask-WTF's own."""
+    description = exc.description or exc.name
+    if description in CSRF_TEXTS:
+        return Text(f"webapp.csrf.{CSRF_TEXTS[description]}")
+    if exc.code in HTTP_TEXTS and description == type(exc).description:
+        return Text(f"webapp.http.{exc.code}")
+    return description
 
 
 def register(app: Flask) -> None:
@@ -82,32 +96,32 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         code = (exc.name or "error").lower().replace(" ", "_")
-        message = exc.description or exc.name
+        message = http_message(exc)
         if exc.code == 413:
             limit = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
-            message = f"the upload is larger than the {limit} MB limit"
+            message = Text("webapp.error.upload_too_large", limit=limit)
         allow = dict(exc.get_headers()).get("Allow")  # a 405 says which methods exist
         return error_response(exc.code or 500, code, message,
                               headers={"Allow": allow} if allow else None)
 
     @app.errorhandler(RecursionError)
     def too_deep(exc: RecursionError):
-        return error_response(400, "invalid_parameter", "the input is nested too deeply")
+        return error_response(400, "invalid_parameter", Text("webapp.error.nested_too_deeply"))
 
     @app.errorhandler(DataError)
     def data_error(exc: DataError):
         state = _sqlstate(exc)
-        message = DATA_ERRORS.get(state or "", "a value does not fit its field")
+        message = DATA_ERRORS.get(state or "", Text("webapp.data.other"))
         log.info("data refused on %s: %s", request.path, _db_error(exc))
-        return error_response(400, "invalid_parameter", message + "; correct it and send again",
+        return error_response(400, "invalid_parameter",
+                              Text("webapp.error.data_refused", problem=message),
                               {"sqlstate": state})
 
     @app.errorhandler(OperationalError)
     def operational_error(exc: OperationalError):
         if _sqlstate(exc) == "57014":  # statement_timeout: bounded work, not an outage
             log.warning("statement timeout on %s %s", request.method, request.path)
-            return error_response(503, "query_timeout", "the request took too long and was "
-                                  "stopped; narrow it (a smaller area or fewer rows) and retry",
+            return error_response(503, "query_timeout", Text("webapp.error.query_timeout"),
                                   headers={"Retry-After": str(OUTAGE_RETRY_S)})
         if _sqlstate(exc) is None or exc.connection_invalidated or \
                 (_sqlstate(exc) or "").startswith(("08", "57P")):
@@ -128,8 +142,7 @@ def register(app: Flask) -> None:
             return unexpected(exc)
         # A concurrent change won the race at the database's own constraint.
         log.info("integrity conflict on %s: %s", request.path, _db_error(exc))
-        return error_response(409, "conflict", "a concurrent change conflicts with this one "
-                              "(e.g. an officer was just assigned elsewhere); reload and retry")
+        return error_response(409, "conflict", Text("webapp.error.integrity_conflict"))
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
@@ -138,5 +151,4 @@ def register(app: Flask) -> None:
                       _db_error(exc), "".join(traceback.format_tb(exc.__traceback__)))
         else:
             log.exception("unhandled error on %s %s", request.method, request.path)
-        return error_response(500, "internal_error",
-                              "internal error: the team has been told (see the server log)")
+        return error_response(500, "internal_error", Text("webapp.error.internal"))

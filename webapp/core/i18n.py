@@ -10,8 +10,6 @@ from flask import Flask, g, has_request_context, request
 from geo.core.text import LANGUAGES, Text, catalog, choose_language
 from webapp.core.context import settings
 
-PLANNER_KINDS = tuple(k[len("plan_kind_"):] for k in catalog("zh") if k.startswith("plan_kind_"))
-
 
 def language() -> str:
     if not has_request_context():

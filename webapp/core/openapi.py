@@ -7,6 +7,7 @@ from flask import Blueprint, current_app, jsonify
 
 from webapp.core.apidoc import accepts, errors, succeeds  # noqa: F401 (re-exported)
 from webapp.core.auth import PUBLIC, public
+from webapp.core.schemas import components
 
 bp = Blueprint("openapi", __name__)
 ERROR_SCHEMA = {
@@ -38,6 +39,7 @@ def _path(rule: str) -> tuple[str, list[dict]]:
 def build_document() -> dict:
     """Paths for every /api and /healthz route, with roles, parameters and error shapes."""
     paths: dict[str, dict] = {}
+    models = set()
     for rule in current_app.url_map.iter_rules():
         if not (rule.rule.startswith("/api/") or rule.rule == "/healthz"):
             continue
@@ -71,7 +73,10 @@ def build_document() -> dict:
                 op["x-roles"] = list(access or ())
                 statuses |= {"401", "403"}
             statuses |= set(getattr(view, "error_statuses", ()))
-            op["responses"] = {s: _ok(s) if s in ("200", "201", "204") else _error(s)
+            model = getattr(view, "response_model", None)
+            if model is not None:
+                models.add(model)
+            op["responses"] = {s: _ok(s, model) if s in ("200", "201", "204") else _error(s)
                                for s in sorted(statuses)}
             paths.setdefault(path, {})[method.lower()] = op
     return {
@@ -84,13 +89,16 @@ def build_document() -> dict:
                 "bearer": {"type": "http", "scheme": "bearer"},
                 "session": {"type": "apiKey", "in": "cookie", "name": "session"},
             },
-            "schemas": {"Error": ERROR_SCHEMA},
+            "schemas": {"Error": ERROR_SCHEMA, **components(models)},
         },
     }
 
 
-def _ok(status: str) -> dict:
-    return {"description": STATUS_TEXT[status]}
+def _ok(status: str, model=None) -> dict:
+    if model is None or status == "204":
+        return {"description": STATUS_TEXT[status]}
+    return {"description": STATUS_TEXT[status], "content": {"application/json": {
+        "schema": {"$ref": f"#/components/schemas/{model.__name__}"}}}}
 
 
 def _error(status: str) -> dict:

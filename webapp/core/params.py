@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
-from typing import Any, Callable
+from typing import Any
 
 from flask import request
 
 from geo.core.errors import InvalidInput
+from geo.core.text import Text
 from webapp.core.body import INT32
 
 
@@ -31,30 +33,36 @@ class Param:
     def parse(self, raw: str | None) -> Any:
         if raw is None or raw == "":
             if self.required:
-                raise InvalidInput(f"query parameter '{self.name}' is required: {self.description}",
+                raise InvalidInput(Text("webapp.param.required", name=self.name,
+                                        description=self.description),
                                    {"parameter": self.name})
             return self.default
         if len(raw) > self.max_length:
-            raise InvalidInput(f"query parameter '{self.name}' is longer than {self.max_length} "
-                               "characters", {"parameter": self.name})
+            raise InvalidInput(Text("webapp.param.too_long", name=self.name,
+                                    limit=self.max_length), {"parameter": self.name})
         if self.enum and raw not in self.enum:
-            raise InvalidInput(f"query parameter '{self.name}' must be one of "
-                               f"{', '.join(self.enum)}; got {raw!r}", {"parameter": self.name})
+            raise InvalidInput(Text("webapp.param.one_of", name=self.name,
+                                    choices=", ".join(self.enum), value=repr(raw)),
+                               {"parameter": self.name})
         if self.pattern and not re.fullmatch(self.pattern, raw):
-            raise InvalidInput(f"query parameter '{self.name}' is malformed: {self.description}; "
-                               f"got {raw!r}", {"parameter": self.name})
+            raise InvalidInput(Text("webapp.param.malformed", name=self.name,
+                                    description=self.description, value=repr(raw)),
+                               {"parameter": self.name})
         if self.type in ("number", "integer"):
             try:
                 value = float(raw) if self.type == "number" else int(raw)
             except (ValueError, OverflowError):
-                raise InvalidInput(f"query parameter '{self.name}' must be "
-                                   f"{'a number' if self.type == 'number' else 'an integer'}; "
-                                   f"got {raw!r}", {"parameter": self.name}) from None
+                kind = Text("webapp.kind.float" if self.type == "number" else "webapp.kind.int")
+                raise InvalidInput(Text("webapp.param.wrong_type", name=self.name, kind=kind,
+                                        value=repr(raw)), {"parameter": self.name}) from None
             low, high = self.bounds()
             if not math.isfinite(value) or (low is not None and value < low) or \
                     (high is not None and value > high):
-                raise InvalidInput(f"query parameter '{self.name}' must be between "
-                                   f"{low} and {high}; got {raw!r}", {"parameter": self.name})
+                none = Text("webapp.bound.none")
+                raise InvalidInput(Text("webapp.param.between", name=self.name,
+                                        low=none if low is None else low,
+                                        high=none if high is None else high, value=repr(raw)),
+                                   {"parameter": self.name})
             return value
         return raw
 

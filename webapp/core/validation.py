@@ -16,8 +16,8 @@ from typing import Any
 from flask import Flask, has_request_context, request
 from flask.json.provider import DefaultJSONProvider
 
-from geo.core.text import Text
 from geo.core.errors import InvalidInput
+from geo.core.text import Text
 from webapp.core.i18n import language
 
 # C0 controls other than tab/newline/return, DEL, C1 controls, lone surrogates, non-characters.
@@ -28,12 +28,12 @@ INT64 = 2 ** 63
 MAX_NUMBER = 1e15  # far beyond any coordinate, count or amount the product stores
 
 
-def text_problem(value: str, *, single_line: bool = False) -> str | None:
+def text_problem(value: str, *, single_line: bool = False) -> Text | None:
     """Why a string cannot be stored, or None."""
     found = (_FORBIDDEN_LINE if single_line else _FORBIDDEN_TEXT).search(value)
     if found is None:
         return None
-    return f"contains the control character U+{ord(found.group()):04X}"
+    return Text("webapp.input.control_character", code=f"{ord(found.group()):04X}")
 
 
 def printable(value: str, limit: int = 40) -> str:
@@ -42,7 +42,7 @@ def printable(value: str, limit: int = 40) -> str:
 
 
 def _refuse_constant(name: str):
-    raise InvalidInput(f"{name} is not a number JSON allows; send a finite number")
+    raise InvalidInput(Text("webapp.input.not_json_number", name=name))
 
 
 def check_json(value: Any, max_depth: int) -> None:
@@ -52,14 +52,15 @@ def check_json(value: Any, max_depth: int) -> None:
         item, path, depth = stack.pop()
         if isinstance(item, (dict, list)):
             if depth > max_depth:
-                raise InvalidInput(f"the JSON body is nested more than {max_depth} levels deep",
+                raise InvalidInput(Text("webapp.input.nested_levels", max_depth=max_depth),
                                    {"path": path})
             if isinstance(item, dict):
                 for key, child in item.items():
                     why = text_problem(key, single_line=True)
                     if why:
                         shown = printable(key)
-                        raise InvalidInput(f"the key '{shown}' in {_name(path)} {why}",
+                        raise InvalidInput(Text("webapp.input.key_problem", name=shown,
+                                                where=_name(path), why=why),
                                            {"parameter": shown})
                     stack.append((child, f"{path}.{key}", depth + 1))
             else:
@@ -67,21 +68,44 @@ def check_json(value: Any, max_depth: int) -> None:
         elif isinstance(item, str):
             why = text_problem(item)
             if why:
-                raise InvalidInput(f"{_name(path)} {why}; remove it and send again",
+                raise InvalidInput(Text("webapp.input.string_problem", name=_name(path), why=why),
                                    {"parameter": _name(path)})
         elif isinstance(item, bool) or item is None:
             continue
         elif isinstance(item, int):
             if not -INT64 < item < INT64:
-                raise InvalidInput(f"{_name(path)} is too large a number",
+                raise InvalidInput(Text("webapp.input.too_large_number", name=_name(path)),
                                    {"parameter": _name(path)})
         elif isinstance(item, float) and not math.isfinite(item):
-            raise InvalidInput(f"{_name(path)} is not a finite number", {"parameter": _name(path)})
+            raise InvalidInput(Text("webapp.input.not_finite", name=_name(path)),
+                               {"parameter": _name(path)})
 
 
 def _name(path: str) -> str:
     name = path[2:] if path.startswith("$.") else path
     return name if len(name) <= 120 else name[:117] + "..."
+
+
+# Python's JSON parser messages (json.decoder), each with its catalog text.
+JSON_PROBLEMS = {
+    "Expecting value": "expecting_value",
+    "Expecting property name enclosed in double quotes": "expecting_property_name",
+    "Expecting ':' delimiter": "expecting_colon", "Expecting ',' delimiter": "expecting_comma",
+    "Extra data": "extra_data", "Unterminated string starting at": "unterminated_string",
+    "Invalid control character at": "invalid_control_character",
+    "Invalid \\escape": "invalid_escape", "Invalid \\uXXXX escape": "invalid_unicode_escape",
+    "Illegal trailing comma before end of object": "trailing_comma_object",
+    "Illegal trailing comma before end of array": "trailing_comma_array",
+}
+
+
+def malformed_json(exc: ValueError) -> Text:
+    """What is wrong with a body that does not parse, and where (line, column, character)."""
+    problem = JSON_PROBLEMS.get(getattr(exc, "msg", None))
+    if isinstance(exc, json.JSONDecodeError) and problem:
+        return Text("webapp.input.malformed_json", problem=Text(f"webapp.json_problem.{problem}"),
+                    line=exc.lineno, column=exc.colno, char=exc.pos)
+    return Text("webapp.input.malformed_json_other", detail=str(exc))
 
 
 class StrictJSONProvider(DefaultJSONProvider):
@@ -91,9 +115,9 @@ class StrictJSONProvider(DefaultJSONProvider):
         try:
             value = json.loads(s, parse_constant=_refuse_constant, **kwargs)
         except RecursionError:
-            raise InvalidInput("the JSON body is nested too deeply") from None
+            raise InvalidInput(Text("webapp.input.nested_too_deeply")) from None
         except ValueError as exc:  # includes JSONDecodeError and over-long integer literals
-            raise InvalidInput(f"the body is malformed JSON: {exc}") from None
+            raise InvalidInput(malformed_json(exc)) from None
         if has_request_context():  # request bodies only; answers and test clients parse freely
             check_json(value, self._app.extensions["liangwang"]["settings"].max_json_depth)
         return value
@@ -120,7 +144,9 @@ def _check_request() -> None:
                 why = text_problem(part, single_line=True)
                 if why:
                     shown = printable(name)
-                    raise InvalidInput(f"{where} parameter '{shown}' {why}", {"parameter": shown})
+                    raise InvalidInput(Text("webapp.input.request_problem", name=shown, why=why,
+                                            where=Text(f"webapp.input.where.{where}")),
+                                       {"parameter": shown})
 
 
 def register(app: Flask) -> None:

@@ -1,21 +1,22 @@
-"""What the command map's JavaScript needs: layer URLs, the place shown, labels."""
+"""What the command map's JavaScript needs: layer URLs, the place shown, its strings."""
 from __future__ import annotations
 
 from flask import current_app
 from werkzeug.exceptions import HTTPException
 
-from dispatch.officers.models import OFFICER_STATUSES
-from dispatch.inspections.models import PRIORITIES
-from dispatch.analytics import tile_layer as risk_source
-from webapp.core.i18n import t
+from webapp.pages.strings import page_strings
 
-LABELS = ("cities", "counties", "grids", "employers", "staff", "grid_code", "loading", "error",
-          "officers", "inspections", "hotspots", "coverage", "kpis", "unavailable",
-          "search", "search_placeholder", "no_results", "metric", "colour_by", "grade",
-          "risk", "open_complaints", "on_time_share", "mean_risk", "employers_per_staff",
-          "no_staff", "outside_grid", "count", "credit_code", "address", "county", "badge",
-          "status", "updated", "position_stale", "priority", "kind", "details", "drill_down",
-          "zoom_in", "incident", "employees", "province_level", "choose", "legend", "risk_class")
+# Catalog keys the command map's modules (static/js/map/) show with t(key).
+STRINGS = ("cities", "counties", "grids", "employers", "staff", "grid_code", "loading", "error",
+           "officers", "inspections", "hotspots", "coverage", "kpis", "unavailable",
+           "no_results", "metric", "colour_by", "grade", "risk", "open_complaints",
+           "on_time_share", "mean_risk", "employers_per_staff", "no_staff", "outside_grid",
+           "credit_code", "address", "county", "badge", "status", "updated", "position_stale",
+           "priority", "kind", "details", "drill_down", "zoom_in", "incident", "employees",
+           "legend", "risk_class", "area_m2", "coverage_gap", "coverage_overlap", "hotspot_z",
+           "hotspot_p", "hotspot_cell", "http_error")
+STRING_PREFIXES = ("status_", "priority_", "kind_", "inspection_status_", "kpi_", "risk_class_",
+                   "hotspot_class_")
 
 
 def usable(url: str, role: str) -> str | None:
@@ -33,20 +34,15 @@ def usable(url: str, role: str) -> str | None:
 
 
 HOTSPOT_DETAIL = {"province": "&res=6&significant=true", "city": "&res=7&significant=true"}
-KPI_NAMES = ("coverage_pct", "employers_outside_grids", "grids_without_staff",
-             "employers_per_staff", "overdue_inspections", "open_complaints", "case_deadlines",
-             "high_risk_uninspected", "median", "max", "grids", "within_limit", "due_today",
-             "past_limit", "due_soon", "overdue", "area", "today")
 
 
 def command_map_config(place: dict, role: str) -> dict:
-    """Config for LW.initCommandMap: every URL the page loads and every string it shows."""
+    """Config of static/js/map/main.js: every URL the page loads and every string it shows."""
     area = place["adcode"]
     grids_area = area if place["level"] != "grid" else place["adcode"]
     return {
         "place": place,
         "pollMs": 3000,
-        "riskAvailable": risk_source.available(),
         "layers": {
             "cities": "/api/v1/areas?level=city&simplify=150",
             "counties": "/api/v1/areas?level=county&simplify=100",
@@ -67,11 +63,5 @@ def command_map_config(place: dict, role: str) -> dict:
                             for s in ("pending", "assigned")]
                            if usable("/api/v1/inspections", role) else [],
         },
-        "labels": {
-            **{k: t(k) for k in LABELS},
-            "status_names": {s: t("status_" + s) for s in OFFICER_STATUSES},
-            "priority_names": {p: t("priority_" + p) for p in PRIORITIES},
-            "levels": {lv: t("level_" + lv) for lv in ("province", "city", "county", "grid")},
-            "kpi_names": {k: t("kpi_" + k) for k in KPI_NAMES},
-        },
+        "strings": page_strings(STRINGS, STRING_PREFIXES),
     }

@@ -4,16 +4,19 @@ from __future__ import annotations
 from flask import Blueprint, g, jsonify, render_template
 from sqlalchemy import text
 
+from dispatch.analytics import jobs
+from dispatch.casework import merge
 from dispatch.officers.service import employer_editable_by
-from geo.employers import duplicates, service as employers
 from geo.core.errors import Forbidden, InvalidInput, NotFound
+from geo.core.text import Text
+from geo.employers import duplicates
+from geo.employers import service as employers
+from webapp.core.apidoc import accepts, errors
 from webapp.core.auth import roles
 from webapp.core.body import field, json_object
 from webapp.core.context import actor, client_ip, db, settings
-from webapp.core.apidoc import errors
-from webapp.core.i18n import t
-from webapp.core.apidoc import accepts
 from webapp.core.params import ADCODE, Param, query
+from webapp.pages.strings import page_strings
 
 bp = Blueprint("field", __name__)
 FIELD_ROLES = ("inspector", "admin")
@@ -29,10 +32,11 @@ def _my_grid() -> int | None:
 @roles(*FIELD_ROLES)
 def field_page():
     """Mobile page for grid workers: their grid's employers, stalest first; GPS and corrections."""
-    labels = {k: t(k) for k in ("field_title", "use_gps", "save", "stale", "needs_visit",
-                                "no_grid", "saved", "employees", "contact_phone",
-                                "contact_person", "migrant_workers", "locating")}
-    return render_template("field.html", user=g.user, labels=labels, grid=_my_grid())
+    config = {"strings": page_strings(("use_gps", "save", "stale", "needs_visit", "no_grid",
+                                       "saved", "employees", "contact_phone", "contact_person",
+                                       "migrant_workers", "locating", "location_source",
+                                       "gps_unavailable", "http_error"), ("location_",))}
+    return render_template("field.html", user=g.user, config=config, grid=_my_grid())
 
 
 @bp.get("/api/v1/field/worklist")
@@ -46,9 +50,9 @@ def worklist(grid: str | None):
     else:
         grid_id = _my_grid()
         if grid_id is None:
-            raise NotFound("your account is not linked to a grid: ask an administrator")
+            raise NotFound(Text("webapp.field_work.not_linked"))
         if grid is not None and int(grid) != grid_id:
-            raise Forbidden("grid workers see only their own grid")
+            raise Forbidden(Text("webapp.field_work.own_grid_only"))
     return jsonify(employers.grid_worklist(db(), grid_id,
                                            stale_days=settings().employer_stale_days))
 
@@ -69,6 +73,7 @@ def correct_employer(employer_id: int):
     found = employers.update_details(db(), employer_id, field(body, "changes", dict),
                                      expected_updated_at=field(body, "updated_at"),
                                      actor=actor(), ip=client_ip())
+    jobs.after_write(db(), jobs.counties_of_employers(db(), [employer_id]), settings().risk)
     db().commit()
     return jsonify(found)
 
@@ -94,8 +99,9 @@ def merge_employers():
     body = json_object()
     keep, remove = field(body, "keep", int), field(body, "remove", int)
     if keep == remove:
-        raise InvalidInput("keep and remove must differ", {"parameter": "remove"})
-    result = duplicates.merge(db(), keep=keep, remove=remove, reason=field(body, "reason"),
-                              actor=actor())
+        raise InvalidInput(Text("webapp.field_work.keep_remove_differ"), {"parameter": "remove"})
+    result = merge.merge_employers(db(), keep=keep, remove=remove,
+                                   reason=field(body, "reason"), actor=actor(),
+                                   risk_settings=settings().risk)
     db().commit()
     return jsonify(result)

@@ -4,9 +4,10 @@ from __future__ import annotations
 import re
 
 import folium
-from flask import current_app
+from flask import current_app, url_for
 from jinja2.utils import htmlsafe_json_dumps
 
+from webapp.core.i18n import t
 from webapp.core.security import csp_nonce
 
 VENDOR_JS = [("leaflet", "/vendor/leaflet/leaflet.js")]
@@ -22,7 +23,8 @@ def local_map(bounds: list[list[float]], tile_url: str | None = None) -> folium.
     m.default_js = list(VENDOR_JS)
     m.default_css = list(VENDOR_CSS)
     if tile_url:
-        folium.TileLayer(tiles=tile_url, attr="configured basemap", name="basemap").add_to(m)
+        folium.TileLayer(tiles=tile_url, attr=t("webapp.map.basemap_attribution"),
+                         name="basemap").add_to(m)
     m.fit_bounds(bounds)
     return m
 
@@ -32,19 +34,23 @@ def with_nonce(html: str) -> str:
     return SCRIPT_TAG.sub(f'<script nonce="{csp_nonce()}"', html)
 
 
-def map_page(bounds: list[list[float]], init: str, config: dict,
+def map_page(bounds: list[list[float]], module: str, config: dict,
              tile_url: str | None = None) -> dict:
-    """Parts of a map page (head assets, map div, script); `init(map, config)` runs on load.
+    """Parts of a map page (head assets, map div, scripts); `start(map, config)` of the ES
+    module static/js/`module` runs on load.
 
-    `script` goes inside `<script nonce="{{ csp_nonce() }}">`. The config holds stored text
-    (grid and place names), so it is written as HTML-safe JSON: `<`, `>`, `&` and `'` become
-    \\u escapes and a name like `</script>` cannot end the script.
+    `script` (folium's set-up) goes inside `<script nonce="{{ csp_nonce() }}">` and `module`
+    inside `<script type="module" nonce="{{ csp_nonce() }}">`, after it. The config holds
+    stored text (grid and place names), so it is written as HTML-safe JSON: `<`, `>`, `&` and
+    `'` become \\u escapes and a name like `</script>` cannot end the script.
     """
     m = local_map(bounds, tile_url)
     root = m.get_root()
     root.render()
     data = htmlsafe_json_dumps(config, dumps=current_app.json.dumps)
-    script = (root.script.render() + f"\nwindow.addEventListener('load', function () {{"
-              f" {init}({m.get_name()}, {data}); }});\n")
+    src = url_for("static", filename="js/" + module)
+    # As before modules: the page's own requests wait until its assets (fonts) have loaded.
+    start = (f'import {{start}} from "{src}";\nwindow.addEventListener("load", () =>'
+             f' start({m.get_name()}, {data}));\n')
     return {"head": with_nonce(root.header.render()), "body": with_nonce(root.html.render()),
-            "script": script, "map_name": m.get_name()}
+            "script": root.script.render(), "module": start, "map_name": m.get_name()}

@@ -9,33 +9,28 @@ from itertools import groupby
 
 from flask import Blueprint, g, render_template
 
+from geo.accounts.models import ROLES
 from geo.areas import service as areas
 from geo.grids.edits import service as grid_edits
-from geo.accounts.models import ROLES
-from webapp.pages import maps
 from webapp.core.auth import roles
 from webapp.core.context import db, settings
-from webapp.core.i18n import PLANNER_KINDS, strings, t
 from webapp.core.params import ADCODE, Param, query
+from webapp.pages import maps
+from webapp.pages.strings import page_strings
 
 bp = Blueprint("planner", __name__)
 EDITORS = ("planner", "admin")
 DEFAULT_COUNTY = "410102"
-LABELS = ("grids", "employers", "staff", "grid_code", "loading", "error", "coverage",
-          "grade", "risk", "risk_class", "outside_grid", "credit_code", "address", "county",
-          "employees", "zoom_in", "unavailable", "metric", "colour_by")
-
-
-def planner_labels() -> dict:
-    """Every string lw-planner*.js shows, in the request's language."""
-    labels = {k: t(k) for k in LABELS}
-    labels.update({k[len("plan_"):]: v for k, v in strings("plan_").items()})
-    labels["kinds"] = {k: t("plan_kind_" + k) for k in PLANNER_KINDS}
-    return labels
+# Catalog keys static/js/planner/ (and the employer tiles of static/js/map/tiles.js) show.
+STRINGS = ("grids", "employers", "staff", "grid_code", "loading", "error", "grade", "risk",
+           "risk_class", "outside_grid", "credit_code", "address", "county", "employees",
+           "zoom_in", "http_error")
+STRING_PREFIXES = ("plan_", "risk_class_")
 
 
 def planner_config(county: dict, can_edit: bool) -> dict:
-    """What LWPlanner.init needs: the county, every URL it calls, whether it may edit."""
+    """What static/js/planner/main.js needs: the county, every URL it calls, whether it may
+    edit, and its strings."""
     adcode = county["adcode"]
     return {
         "county": county, "canEdit": can_edit,
@@ -48,11 +43,10 @@ def planner_config(county: dict, can_edit: bool) -> dict:
             "merge": "/api/v1/grids/merge",
             "partition": f"/api/v1/counties/{adcode}/partition",
         },
-        # lw-map-tiles.js reads these names.
+        # static/js/map/tiles.js reads these names.
         "layers": {"employerTiles": "/api/v1/tiles/employers/{z}/{x}/{y}.pbf",
                    "employer": "/api/v1/employers/"},
-        "riskAvailable": False,
-        "labels": planner_labels(),
+        "strings": page_strings(STRINGS, STRING_PREFIXES),
     }
 
 
@@ -67,7 +61,7 @@ def planner_page(county: str):
     cities = [(city, list(group)) for city, group in
               groupby(counties, key=lambda c: (c["city_adcode"], c["city_name"]))]
     can_edit = g.user.role in EDITORS
-    parts = maps.map_page(areas.bounds(db(), adcode), "LWPlanner.init",
+    parts = maps.map_page(areas.bounds(db(), adcode), "planner/main.js",
                           planner_config(found, can_edit), settings().tile_url)
     return render_template("planner.html", parts=parts, user=g.user, cities=cities,
                            county=found, can_edit=can_edit)

@@ -4,18 +4,15 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, g, redirect, render_template, send_from_directory
 from sqlalchemy import text
 
-from dispatch.inspections.models import INSPECTION_KINDS, PRIORITIES
-from dispatch.officers.models import OFFICER_STATUSES
-
-from geo.areas import service as areas
-from geo.areas import places as command_map_places
 from geo.accounts.models import ROLES
-from webapp.pages import maps
+from geo.areas import places as command_map_places
+from geo.areas import service as areas
 from webapp.core.auth import public, roles
-from webapp.pages.command_map_config import command_map_config
 from webapp.core.context import db, settings
-from webapp.core.i18n import t
 from webapp.core.params import ADCODE, Param, query
+from webapp.pages import maps
+from webapp.pages.command_map_config import command_map_config
+from webapp.pages.strings import page_strings
 
 bp = Blueprint("pages", __name__)
 
@@ -40,7 +37,7 @@ def index():
 def command_map(area: str):
     """The command-centre map of an area (drill-down province → city → county → grid)."""
     found = command_map_places.place(db(), area)
-    parts = maps.map_page(found["bounds"], "LW.initCommandMap",
+    parts = maps.map_page(found["bounds"], "map/main.js",
                           command_map_config(found, g.user.role), settings().tile_url)
     return render_template("map.html", parts=parts, user=g.user, place=found)
 
@@ -62,15 +59,12 @@ def dispatch_page(area: str):
     config = {
         "area": found["adcode"], "pollMs": 5000, "boundaries": boundaries,
         "canAssign": g.user.role in ("dispatcher", "admin"),
-        "labels": {
-            **{k: t(k) for k in ("assign", "cancel", "cancel_reason", "cancelled", "assigned",
-                                 "loading", "empty", "no_team", "updated")},
-            "status": {s: t("status_" + s) for s in OFFICER_STATUSES},
-            "priority": {p: t("priority_" + p) for p in PRIORITIES},
-            "kind": {k: t("kind_" + k) for k in INSPECTION_KINDS},
-        },
+        "strings": page_strings(("assign", "cancel", "cancel_reason", "cancelled", "assigned",
+                                 "loading", "empty", "no_team", "updated", "team_distance",
+                                 "excluded_reason", "http_error"),
+                                ("status_", "priority_", "kind_")),
     }
-    parts = maps.map_page(areas.bounds(db(), found["adcode"]), "LWDispatch.init", config,
+    parts = maps.map_page(areas.bounds(db(), found["adcode"]), "dispatch/main.js", config,
                           settings().tile_url)
     return render_template("dispatch.html", parts=parts, user=g.user, areas=choices,
                            area=found["adcode"])

@@ -6,11 +6,12 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from geo.employers import credit_code, industry
-from geo.crs import CRS_NAMES
 from geo.core.errors import Unprocessable
-from geo.employers.models import GRADES
 from geo.core.tabular import Cell
+from geo.core.text import Text
+from geo.crs import CRS_NAMES
+from geo.employers import credit_code, industry
+from geo.employers.models import GRADES
 
 # Field -> header spellings seen in real lists, preferred first (经营地址, where the labour is
 # used, decides jurisdiction, so it wins over 注册地址 when a file has both).
@@ -42,6 +43,26 @@ CRS_WORDS = {"wgs84": "wgs84", "wgs-84": "wgs84", "gps": "wgs84", "cgcs2000": "c
              "高德": "gcj02", "腾讯": "gcj02", "火星": "gcj02", "bd09": "bd09", "bd-09": "bd09",
              "百度": "bd09"}
 HEADER_SCAN_ROWS = 20  # title rows above the header are common in exported lists
+
+
+class RowError(ValueError):
+    """A row that cannot be imported; `message` (a Text) lists its problems, str() in English."""
+
+    def __init__(self, message: Text):
+        super().__init__(message)  # str() of the error is the English text
+        self.message = message
+
+
+def joined(problems: list) -> Text:
+    """The problems of a row as one Text: "first; second; …" in the reader's language."""
+    if len(problems) == 1:
+        return problems[0]
+    return Text("import.row.problems", first=problems[0], rest=joined(problems[1:]))
+
+
+def _label(field: str) -> Text:
+    """A field's name inside a sentence ("contact phone" / 联系电话)."""
+    return Text(f"import.field.{field}")
 
 
 def _norm(header: Cell) -> str:
@@ -93,10 +114,9 @@ def find_columns(rows: list[tuple[int, list[Cell]]]) -> tuple[int, Columns]:
         if best is None or len(cols.index) > len(best[1].index):
             best = (pos, cols)
     seen = [str(c) for c in rows[best[0]][1] if c not in (None, "")] if best else []
-    raise Unprocessable(
-        "no header row with an employer name column (单位名称/企业名称/name) and a credit code "
-        "column (统一社会信用代码/credit_code) in the first rows; headers seen: "
-        + (", ".join(seen[:20]) or "none"), {"parameter": "file", "headers": seen[:50]})
+    raise Unprocessable(Text("error.import.no_header",
+                             headers=", ".join(seen[:20]) or Text("word.none")),
+                        {"parameter": "file", "headers": seen[:50]})
 
 
 @dataclass(slots=True)
@@ -120,15 +140,15 @@ class Candidate:
 
 
 def parse_row(line: int, cells: list[Cell], cols: Columns, default_crs: str) -> Candidate:
-    """A Candidate, or ValueError whose message lists every problem of the row."""
+    """A Candidate, or RowError (a ValueError) whose message lists every problem of the row."""
     n = len(cells)
     values = {f: _blank_is_none(cells[i]) for f, i in cols.index.items() if i < n}
     get = values.get
-    problems: list[str] = []
+    problems: list[Text] = []
     code = _credit_code(get("credit_code"), problems)
     raw_name = get("name")
     if raw_name is None:
-        problems.append("name (单位名称) is required")
+        problems.append(Text("import.row.name_required"))
     name = _text(raw_name, "name", problems)
     out = Candidate(line, code or "", name or "")
     for field in ("legal_representative", "address", "contact_person", "contact_phone"):
@@ -137,22 +157,21 @@ def parse_row(line: int, cells: list[Cell], cols: Columns, default_crs: str) -> 
     if raw_industry is not None:
         out.industry = industry.section(str(raw_industry))
         if out.industry is None:
-            problems.append(f"industry {raw_industry!r} is not a GB/T 4754 section: use a letter "
-                            "A–T, a section name such as 制造业, or a division code")
+            problems.append(Text("import.row.bad_industry", value=raw_industry))
     for field in ("employees", "migrant_workers"):
         setattr(out, field, _count(get(field), field, problems))
     raw_grade = get("grade")
     if raw_grade is not None:
         grade = str(raw_grade).strip().upper().removesuffix("级")
         if grade not in GRADES:
-            problems.append(f"grade {raw_grade!r} must be A, B or C")
+            problems.append(Text("import.row.bad_grade", value=raw_grade))
         out.grade = grade if grade in GRADES else None
     out.crs = _crs(get("crs"), default_crs, problems)
     out.lon, out.lat = _coordinates(get("lon"), get("lat"), problems)
     if get("lon") is None and get("lat") is None and out.address is None:
-        problems.append("neither coordinates (经度/纬度) nor an address to place the employer")
+        problems.append(Text("import.row.no_location"))
     if problems:
-        raise ValueError("; ".join(problems))
+        raise RowError(joined(problems))
     return out
 
 
@@ -162,59 +181,58 @@ def _blank_is_none(value: Cell) -> Cell:
     return value
 
 
-def _credit_code(raw: Cell, problems: list[str]) -> str | None:
+def _credit_code(raw: Cell, problems: list[Text]) -> str | None:
     if raw is None:
-        problems.append("credit code (统一社会信用代码) is required")
+        problems.append(Text("import.row.credit_code_required"))
         return None
     if isinstance(raw, float):
-        problems.append("credit code was stored as a number, which loses digits: format the "
-                        "column as text and type the 18 characters again")
+        problems.append(Text("import.row.credit_code_number"))
         return None
     text = unicodedata.normalize("NFKC", str(raw)).replace(" ", "")
     try:
         return credit_code.validate(text)
     except credit_code.CreditCodeError as exc:
-        problems.append(str(exc))
+        problems.append(exc.message)
         return None
 
 
-def _text(raw: Cell, field: str, problems: list[str]) -> str | None:
+def _text(raw: Cell, field: str, problems: list[Text]) -> str | None:
     if raw is None:
         return None
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)  # a phone number Excel kept as a number
     value = " ".join(str(raw).split())
     if len(value) > LIMITS[field]:
-        problems.append(f"{field.replace('_', ' ')} is longer than {LIMITS[field]} characters")
+        problems.append(Text("import.row.too_long", field=_label(field), limit=LIMITS[field]))
         return None
     return value or None
 
 
-def _count(raw: Cell, field: str, problems: list[str]) -> int | None:
+def _count(raw: Cell, field: str, problems: list[Text]) -> int | None:
     if raw is None:
         return None
-    label = field.replace("_", " ")
+    label = _label(field)
     if isinstance(raw, str):
         text = unicodedata.normalize("NFKC", raw).replace(",", "").removesuffix("人").strip()
         try:
             raw = float(text)
         except ValueError:
-            problems.append(f"{label} {raw!r} is not a number")
+            problems.append(Text("import.row.not_number", field=label, value=raw))
             return None
     value = float(raw)
     if not math.isfinite(value) or not value.is_integer():
-        problems.append(f"{label} {raw!r} must be a whole number")
+        problems.append(Text("import.row.not_whole", field=label, value=raw))
         return None
     if value < 0:
-        problems.append(f"{label} {int(value)} must not be negative")
+        problems.append(Text("import.row.negative", field=label, value=int(value)))
         return None
     if value > 2_000_000_000:
-        problems.append(f"{label} {int(value)} is too large")
+        problems.append(Text("import.row.too_large", field=label, value=int(value)))
         return None
     return int(value)
 
 
-def _crs(raw: Cell, default: str, problems: list[str]) -> str:
+def _crs(raw: Cell, default: str, problems: list[Text]) -> str:
     if raw is None:
         return default
     key = _norm(raw)
@@ -222,33 +240,31 @@ def _crs(raw: Cell, default: str, problems: list[str]) -> str:
         return key
     if key in CRS_WORDS:
         return CRS_WORDS[key]
-    problems.append(f"coordinate system {raw!r} is not one of {', '.join(CRS_NAMES)}")
+    problems.append(Text("import.row.bad_crs", value=raw, choices=", ".join(CRS_NAMES)))
     return default
 
 
-def _coordinates(lon: Cell, lat: Cell, problems: list[str]) -> tuple[float | None, float | None]:
+def _coordinates(lon: Cell, lat: Cell, problems: list[Text]) -> tuple[float | None, float | None]:
     if lon is None and lat is None:
         return None, None
     if lon is None or lat is None:
-        problems.append("longitude and latitude must be given together")
+        problems.append(Text("import.row.lon_lat_together"))
         return None, None
     values = []
-    for label, raw in (("longitude", lon), ("latitude", lat)):
+    for field, raw in (("longitude", lon), ("latitude", lat)):
         try:
             value = float(unicodedata.normalize("NFKC", str(raw)).strip().rstrip("°"))
         except ValueError:
-            problems.append(f"{label} {raw!r} is not a number")
+            problems.append(Text("import.row.not_number", field=_label(field), value=raw))
             return None, None
         if not math.isfinite(value):
-            problems.append(f"{label} {raw!r} is not a number")
+            problems.append(Text("import.row.not_number", field=_label(field), value=raw))
             return None, None
         values.append(value)
     x, y = values
     if not (-180 <= x <= 180 and -90 <= y <= 90):
-        hint = ""
-        if -180 <= y <= 180 and -90 <= x <= 90:
-            hint = ("; latitude and longitude look swapped (in Henan 经度 is about 110–117 and "
-                    "纬度 about 31–37)")
-        problems.append(f"longitude {x:g} / latitude {y:g} are not valid degrees{hint}")
+        swapped = -180 <= y <= 180 and -90 <= x <= 90
+        problems.append(Text("import.row.bad_degrees_swapped" if swapped else
+                             "import.row.bad_degrees", x=x, y=y))
         return None, None
     return x, y

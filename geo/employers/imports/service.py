@@ -14,22 +14,23 @@ from __future__ import annotations
 import csv
 import heapq
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from geo.accounts import audit
 from geo import crs
+from geo.accounts import audit
 from geo.core import tabular
 from geo.core.config import Settings
 from geo.core.db import job_timeout
-from geo.employers.imports.rows import Candidate, Columns, find_columns, parse_row
 from geo.core.errors import InvalidInput, NotFound, Unprocessable
+from geo.core.text import LANGUAGES, Text, rendered
 from geo.core.uploads import Limits
 from geo.employers.geocode import AdminAreaGeocoder, GeocodeError, Geocoder
+from geo.employers.imports.rows import Candidate, Columns, RowError, find_columns, parse_row
 from geo.employers.models import LOCATION_PRECISIONS, EmployerImport
 
 Progress = Callable[[int, int], None]  # (rows done, rows in the file)
@@ -73,20 +74,20 @@ class Rejects:
 
     def __init__(self, keep: int = KEPT_REJECTS):
         self.keep, self.count = keep, 0
-        self._heap: list[tuple[int, str, list]] = []  # (-row, reason, cells): largest row on top
+        self._heap: list[tuple[int, Text, list]] = []  # (-row, reason, cells): largest on top
 
-    def add(self, line: int, reason: str, cells: list) -> None:
+    def add(self, line: int, reason: Text, cells: list) -> None:
         self.count += 1
-        item = (-line, reason, cells)
+        item = (-line, self.count, reason, cells)  # the count breaks ties: Texts do not order
         if len(self._heap) < self.keep:
             heapq.heappush(self._heap, item)
         elif self._heap and line < -self._heap[0][0]:
             heapq.heapreplace(self._heap, item)
 
     def rows(self) -> list[dict]:
-        """The kept rows in file order, as stored with the import."""
-        return [_reject(-r, reason, cells) for r, reason, cells in sorted(self._heap,
-                                                                          reverse=True)]
+        """The kept rows in file order, reasons as Texts (`stored` makes them JSON)."""
+        return [_reject(-r, reason, cells) for r, _, reason, cells in sorted(
+            self._heap, key=lambda item: (item[0], item[1]), reverse=True)]
 
 
 def import_employers(session: Session, data: bytes, *, filename: str | None,
@@ -94,20 +95,19 @@ def import_employers(session: Session, data: bytes, *, filename: str | None,
                      sheet: str | None = None, actor: str | None = None,
                      geocoder: Geocoder | None = None, progress: Progress | None = None,
                      ip: str | None = None, limits: Limits = Limits(),
-                     job_timeout_ms: int = Settings.job_statement_timeout_ms) -> ImportResult:
+                     job_timeout_ms: int = Settings.model_fields["job_statement_timeout_ms"].default) -> ImportResult:
     """Import one file; fatal problems (too large: 413) raise before anything is written."""
     default_crs = (source_crs or "wgs84").strip().lower()
     if default_crs not in crs.CRS_NAMES:
-        raise InvalidInput(f"'crs' must be one of {', '.join(crs.CRS_NAMES)}; got {source_crs!r}",
-                           {"parameter": "crs"})
+        raise InvalidInput(Text("error.crs.choice_got", choices=", ".join(crs.CRS_NAMES),
+                                value=source_crs), {"parameter": "crs"})
     table = tabular.read_table(data, encoding=encoding, sheet=sheet, limits=limits)
     if not table.rows:
-        raise Unprocessable("the file has no rows", {"parameter": "file"})
+        raise Unprocessable(Text("error.import.no_rows"), {"parameter": "file"})
     pos, cols = find_columns(table.rows)
     body = table.rows[pos + 1:]
     if not body:
-        raise Unprocessable("the file has a header row but no employers under it",
-                            {"parameter": "file"})
+        raise Unprocessable(Text("error.import.header_only"), {"parameter": "file"})
     job_timeout(session, job_timeout_ms)  # a long file is a job, not a web request
     geocoder = geocoder or AdminAreaGeocoder.load(session)
     rejects = Rejects(KEPT_REJECTS)
@@ -125,7 +125,8 @@ def import_employers(session: Session, data: bytes, *, filename: str | None,
     counts, located = _merge(session, imp.id, actor)
     kept = rejects.rows()
     imp.accepted, imp.updated, imp.unchanged = counts
-    imp.rejected_count, imp.rejects = rejects.count, kept
+    imp.rejected_count, imp.rejects = rejects.count, [r | {"reason": stored(r["reason"])}
+                                                      for r in kept]
     audit.record(session, actor=actor, action="import", entity="employer_import",
                  entity_id=imp.id, ip=ip,
                  after={"filename": filename, "accepted": imp.accepted, "updated": imp.updated,
@@ -137,7 +138,21 @@ def import_employers(session: Session, data: bytes, *, filename: str | None,
                         rejects.count)
 
 
-def _reject(line: int, reason: str, cells: list) -> dict:
+def stored(value):
+    """A reason as JSON for the import's row: a Text becomes {"key", "values"}, nested too."""
+    if isinstance(value, Text):
+        return {"key": value.key, "values": {k: stored(v) for k, v in value.values.items()}}
+    return value
+
+
+def restored(value):
+    """The reason `stored` wrote, as a Text again (reasons of older imports are plain text)."""
+    if isinstance(value, dict) and set(value) == {"key", "values"}:
+        return Text(value["key"], **{k: restored(v) for k, v in value["values"].items()})
+    return value
+
+
+def _reject(line: int, reason: Text, cells: list) -> dict:
     return {"row": line, "reason": reason,
             "values": ["" if c is None else str(c) for c in cells]}
 
@@ -151,12 +166,12 @@ def _validate(body, cols: Columns, default_crs: str, geocoder: Geocoder,
         try:
             row = parse_row(line, cells, cols, default_crs)
             if row.credit_code in first_seen:
-                raise ValueError(f"credit code {row.credit_code} already appears in row "
-                                 f"{first_seen[row.credit_code]}")
+                raise RowError(Text("import.row.duplicate", code=row.credit_code,
+                                    row=first_seen[row.credit_code]))
             first_seen[row.credit_code] = line
             good.append(row)
-        except ValueError as exc:
-            rejects.add(line, str(exc), cells)
+        except ValueError as exc:  # RowError, or a reader's own ValueError
+            rejects.add(line, exc.message if isinstance(exc, RowError) else str(exc), cells)
         if progress and n % PROGRESS_EVERY == 0:
             progress(n, len(body))
     cells_of = {line: cells for line, cells in body}
@@ -175,8 +190,8 @@ def _validate(body, cols: Columns, default_crs: str, geocoder: Geocoder,
         try:
             place = geocoder.locate(r.address or "")
         except GeocodeError as exc:
-            rejects.add(r.row, f"address {r.address!r} cannot be placed: {exc}",
-                        cells_of[r.row])
+            rejects.add(r.row, Text("import.row.not_placed", address=r.address,
+                                    reason=exc.message), cells_of[r.row])
             continue
         staged.append(_stage_tuple(r, place.lon, place.lat, place.location_source,
                                    place.precision, place.county_adcode))
@@ -241,8 +256,8 @@ def _stage(session: Session, staged: list[tuple], cells_of: dict[int, list],
         RETURNING row, raw_lon, raw_lat, source_crs
     """)).all()
     for line, x, y, source_crs in outside:
-        rejects.add(line, f"position lon {x:g}, lat {y:g} ({source_crs}) is outside Henan",
-                    cells_of[line])
+        rejects.add(line, Text("import.row.outside_henan", x=x, y=y,
+                               crs=Text(f"crs.{source_crs}")), cells_of[line])
 
 
 def _merge(session: Session, import_id: int, actor: str | None) -> tuple[tuple, dict]:
@@ -296,21 +311,26 @@ def _merge(session: Session, import_id: int, actor: str | None) -> tuple[tuple, 
     return tuple(row), sources
 
 
-def rejected_csv(session: Session, import_id: int) -> str:
-    """The rejected rows of an import as CSV (UTF-8 with BOM, for Excel), formulas defused."""
+def rejected_csv(session: Session, import_id: int, language: str = "en") -> str:
+    """The rejected rows of an import as CSV (UTF-8 with BOM, for Excel), formulas defused;
+    the reasons and the two added column names in `language`."""
     imp = session.get(EmployerImport, import_id)
     if imp is None:
-        raise NotFound(f"no employer import has id {import_id}", {"import_id": import_id})
+        raise NotFound(Text("error.import.not_found", import_id=import_id),
+                       {"import_id": import_id})
+    language = language if language in LANGUAGES else "en"
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([_safe(c) for c in ["row", "reason", *imp.header]])
+    added = rendered([Text("import.rejects.row"), Text("import.rejects.reason")], language)
+    writer.writerow([_safe(c) for c in [*added, *imp.header]])
     for r in imp.rejects:
-        writer.writerow([r["row"], *(_safe(c) for c in [r["reason"], *r["values"]])])
+        reason = rendered(restored(r["reason"]), language)
+        writer.writerow([r["row"], *(_safe(c) for c in [reason, *r["values"]])])
     if imp.rejected_count > len(imp.rejects):
-        writer.writerow(["", f"… and {imp.rejected_count - len(imp.rejects):,} more rejected "
-                             f"rows after row {imp.rejects[-1]['row']}, not kept (only the first "
-                             f"{len(imp.rejects):,} are): fix these, import the file again and "
-                             "download its rejects"])
+        writer.writerow(["", rendered(Text("import.rejects.more",
+                                           more=imp.rejected_count - len(imp.rejects),
+                                           row=imp.rejects[-1]["row"], kept=len(imp.rejects)),
+                                      language)])
     return "\ufeff" + out.getvalue()
 
 

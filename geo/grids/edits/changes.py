@@ -13,6 +13,7 @@ import shapely
 from shapely.geometry import shape
 
 from geo.core.errors import InvalidInput
+from geo.core.text import Text
 
 OPS = ("create", "update", "delete")
 MAX_CHANGES = 5000
@@ -42,7 +43,7 @@ class Change:
         return self.id if self.op != "create" else self.code
 
 
-def problem(grid: Any, kind: str, message: str, geometry: Any = None, *,
+def problem(grid: Any, kind: str, message: Text, geometry: Any = None, *,
             severity: str = "error", **extra: Any) -> dict:
     """One entry of `problems` (errors) or `warnings`: where, what and the place on the map."""
     return {"grid": grid, "kind": kind, "message": message, "geometry": geometry,
@@ -52,7 +53,8 @@ def problem(grid: Any, kind: str, message: str, geometry: Any = None, *,
 def _integer(raw: dict, name: str, where: str) -> int:
     value = raw.get(name)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidInput(f"{where}: '{name}' must be an integer", {"parameter": name})
+        raise InvalidInput(Text("error.grid_edit.not_integer", where=where, name=name),
+                           {"parameter": name})
     return value
 
 
@@ -61,10 +63,11 @@ def _text(raw: dict, name: str, where: str, limit: int, required: bool) -> str |
     if value is None and not required:
         return None
     if not isinstance(value, str) or not value.strip():
-        raise InvalidInput(f"{where}: '{name}' must be a non-empty string", {"parameter": name})
+        raise InvalidInput(Text("error.grid_edit.not_text", where=where, name=name),
+                           {"parameter": name})
     value = value.strip()
     if len(value) > limit:
-        raise InvalidInput(f"{where}: '{name}' is longer than {limit} characters",
+        raise InvalidInput(Text("error.grid_edit.too_long", where=where, name=name, limit=limit),
                            {"parameter": name})
     return value
 
@@ -74,41 +77,41 @@ def read_geometry(raw: Any, grid: Any) -> tuple[str | None, list[dict]]:
     if isinstance(raw, dict) and raw.get("type") == "Feature":
         raw = raw.get("geometry")
     if not isinstance(raw, dict) or not isinstance(raw.get("type"), str):
-        return None, [problem(grid, "unparsable", "the geometry is not a GeoJSON object "
-                              "with a 'type'")]
+        return None, [problem(grid, "unparsable", Text("problem.grid.not_geojson"))]
     if raw["type"] not in ("Polygon", "MultiPolygon"):
-        return None, [problem(grid, "not_polygonal", f"a grid must be a Polygon or "
-                              f"MultiPolygon, not a {raw['type']}")]
+        return None, [problem(grid, "not_polygonal",
+                              Text("problem.grid.not_polygonal", type=raw["type"]))]
     try:
         with np.errstate(invalid="ignore"):  # NaN is reported below, not warned about
             geom = shape(raw)
     except (TypeError, ValueError, KeyError, IndexError, AttributeError,
             shapely.errors.GEOSException) as exc:
-        return None, [problem(grid, "unparsable", f"the {raw['type']} cannot be read: {exc}")]
+        return None, [problem(grid, "unparsable",
+                              Text("problem.grid.unreadable", type=raw["type"], reason=str(exc)))]
     if geom.is_empty:
-        return None, [problem(grid, "empty", "the geometry has no coordinates")]
+        return None, [problem(grid, "empty", Text("problem.grid.no_coordinates"))]
     coords = shapely.get_coordinates(geom)
     if not np.isfinite(coords).all():
-        return None, [problem(grid, "unparsable", "the geometry has coordinates that are not "
-                              "finite numbers")]
+        return None, [problem(grid, "unparsable", Text("problem.grid.not_finite"))]
     return shapely.to_wkb(geom, hex=True, output_dimension=2, include_srid=False), []
 
 
 def read_changes(raw: Any) -> tuple[list[Change], list[dict]]:
     """The changes of an edit set and the geometry problems found while reading them."""
     if not isinstance(raw, list) or not raw:
-        raise InvalidInput("'changes' must be a non-empty list", {"parameter": "changes"})
+        raise InvalidInput(Text("error.grid_edit.no_changes"), {"parameter": "changes"})
     if len(raw) > MAX_CHANGES:
-        raise InvalidInput(f"an edit set holds at most {MAX_CHANGES} changes",
+        raise InvalidInput(Text("error.grid_edit.too_many_changes", max=MAX_CHANGES),
                            {"parameter": "changes"})
     changes, problems, seen = [], [], set()
     for i, item in enumerate(raw):
         where = f"changes[{i}]"
         if not isinstance(item, dict):
-            raise InvalidInput(f"{where} must be an object", {"parameter": "changes", "index": i})
+            raise InvalidInput(Text("error.grid_edit.not_object", where=where),
+                               {"parameter": "changes", "index": i})
         op = item.get("op")
         if op not in OPS:
-            raise InvalidInput(f"{where}: 'op' must be one of {', '.join(OPS)}",
+            raise InvalidInput(Text("error.grid_edit.bad_op", where=where, ops=", ".join(OPS)),
                                {"parameter": "op", "index": i})
         change = Change(index=i, op=op)
         if op == "create":
@@ -119,12 +122,12 @@ def read_changes(raw: Any) -> tuple[list[Change], list[dict]]:
             change.version = _integer(item, "version", where)
             change.name = _text(item, "name", where, NAME_MAX, False) if op == "update" else None
         if change.key in seen:
-            raise InvalidInput(f"{where}: grid {change.grid} appears twice in the edit set",
+            raise InvalidInput(Text("error.grid_edit.twice", where=where, grid=change.grid),
                                {"parameter": "changes", "index": i, "grid": change.grid})
         seen.add(change.key)
         if op != "delete":
             if "geometry" not in item:
-                raise InvalidInput(f"{where}: 'geometry' is required for {op}",
+                raise InvalidInput(Text("error.grid_edit.geometry_required", where=where, op=op),
                                    {"parameter": "geometry", "index": i})
             change.wkb, found = read_geometry(item["geometry"], change.grid)
             problems += found

@@ -11,8 +11,9 @@ import math
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from geo.grids import coverage
+from geo.grids import coverage, staffing
 from geo.grids.edits.proposal import METRES_PER_DEGREE
+from geo.grids.staffing import StaffCounts
 
 # Employers a change can move: inside a changed grid's new shape, or now in a changed grid.
 MOVES_SQL = """
@@ -57,8 +58,9 @@ def _deviation(n: int, mean: float) -> float | None:
 
 
 def impact(session: Session, county: str, *, m2: float, list_cap: int,
-           min_feature_m2: float) -> dict:
-    """The impact of the proposal in `grid_proposal` on the county."""
+           min_feature_m2: float, staff: StaffCounts) -> dict:
+    """The impact of the proposal in `grid_proposal` on the county; `staff` counts each
+    grid's staff (dispatch.officers.service.staff_per_grid)."""
     k = m2 / coverage.M2_PER_DEG2
     p = {"county": county, "m2": m2, "k": k}
     grids = session.execute(text(f"""
@@ -72,11 +74,8 @@ def impact(session: Session, county: str, *, m2: float, list_cap: int,
     outside_before = session.execute(text(
         "SELECT count(*) FROM employers WHERE county_adcode = :county AND grid_id IS NULL"),
         p).scalar_one()
-    staff = dict(session.execute(text("""
-        SELECT o.grid_id::text, count(*) FROM officers o
-        WHERE o.grid_id IN (SELECT id FROM grids WHERE county_adcode = :county)
-        GROUP BY o.grid_id
-    """), p).all())
+    staff = {str(g): n for g, n in staff(
+        session, staffing.county_grid_ids(session, [county])).items() if n}
     moves = session.execute(text(MOVES_SQL), p).mappings().all()
 
     after = {g["key"]: before.get(g["key"], 0) for g in grids if g["op"] != "delete"}

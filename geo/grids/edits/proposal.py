@@ -11,12 +11,28 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from geo.core.text import Text
 from geo.grids.edits.changes import Change, problem
 from geo.grids.settings import PlanningSettings
 
 METRES_PER_DEGREE = 111_320.0
 CHANGED = "('create', 'update')"
 NOISE_M2 = 1.0  # pieces below this are floating-point residue: left alone, not reported
+# ST_IsValidDetail's reasons (GEOS, English) that the catalogs translate; others stay as sent.
+VALIDITY_REASONS = {
+    "Self-intersection": "self_intersection", "Ring Self-intersection": "ring_self_intersection",
+    "Too few points in geometry component": "too_few_points",
+    "Interior is disconnected": "interior_disconnected",
+    "Hole lies outside shell": "hole_outside_shell", "Nested holes": "nested_holes",
+    "Nested shells": "nested_shells", "Duplicate Rings": "duplicate_rings",
+    "Invalid Coordinate": "invalid_coordinate", "Ring is not closed": "ring_not_closed",
+}
+
+
+def validity_reason(reason: str | None) -> Text | str | None:
+    """GEOS's reason a shape is invalid, as catalog text when it is a known one."""
+    slug = VALIDITY_REASONS.get((reason or "").strip())
+    return Text(f"geos.{slug}") if slug else reason
 
 
 def build(session: Session, county: str, changes: list[Change]) -> None:
@@ -94,8 +110,8 @@ def check(session: Session, county: str, changes: list[Change], settings: Planni
         FROM grid_proposal, ST_IsValidDetail(drawn) d
         WHERE drawn IS NOT NULL AND NOT d.valid ORDER BY key"""):
         errors.append(problem(grid[r["key"]], "self_intersection",
-                              f"the shape is not valid ({r['reason']}) at the marked point; "
-                              "redraw it or use the suggested repair", r["location"],
+                              Text("problem.grid.invalid_shape",
+                                   reason=validity_reason(r["reason"])), r["location"],
                               repair=r["repair"]))
     session.execute(text("""
         UPDATE grid_proposal SET geom = CASE WHEN ST_IsValid(drawn) THEN ST_Multi(drawn)
@@ -104,7 +120,7 @@ def check(session: Session, county: str, changes: list[Change], settings: Planni
     for r in _rows(session, """
         UPDATE grid_proposal SET usable = false, geom = NULL
         WHERE usable AND op IN ('create', 'update') AND ST_IsEmpty(geom) RETURNING key"""):
-        errors.append(problem(grid[r["key"]], "empty", "the shape has no area"))
+        errors.append(problem(grid[r["key"]], "empty", Text("problem.grid.no_area")))
 
     for r in _rows(session, """
         WITH h AS (SELECT geom FROM admin_areas WHERE level = 'province' AND adcode = '410000')
@@ -114,11 +130,10 @@ def check(session: Session, county: str, changes: list[Change], settings: Planni
         RETURNING p.key, ST_DWithin(ST_FlipCoordinates(p.geom), h.geom, 0) AS swapped,
                   ST_AsGeoJSON(ST_PointOnSurface(p.geom), 7)::json AS at,
                   ST_XMin(p.geom) AS x, ST_YMin(p.geom) AS y"""):
-        hint = ": longitude and latitude look swapped" if r["swapped"] else \
-            " (coordinates must be WGS 84 longitude, latitude)"
-        errors.append(problem(grid[r["key"]], "outside_henan",
-                              f"the shape lies outside Henan, near lon {r['x']:.5f}, "
-                              f"lat {r['y']:.5f}{hint}", r["at"], swapped=r["swapped"]))
+        key = "problem.grid.outside_henan_swapped" if r["swapped"] else \
+            "problem.grid.outside_henan"
+        errors.append(problem(grid[r["key"]], "outside_henan", Text(key, x=r["x"], y=r["y"]),
+                              r["at"], swapped=r["swapped"]))
 
     # A shape that cannot be used would show up again as a gap: say it once.
     with_gaps = session.execute(text(f"""SELECT NOT EXISTS (SELECT 1 FROM grid_proposal
@@ -147,12 +162,12 @@ def check(session: Session, county: str, changes: list[Change], settings: Planni
         FROM grid_proposal WHERE op IN {CHANGED} AND usable ORDER BY key""", **p):
         if r["area"] < settings.min_grid_area_m2:
             errors.append(problem(grid[r["key"]], "too_small",
-                                  f"the grid covers {r['area']:,.0f} m², less than the "
-                                  f"minimum of {settings.min_grid_area_m2:,.0f} m²", r["shape"],
+                                  Text("problem.grid.too_small", area=r["area"],
+                                       min=settings.min_grid_area_m2), r["shape"],
                                   area_m2=round(r["area"], 1)))
         if r["parts"] > 1:
             warnings.append(problem(grid[r["key"]], "multipart",
-                                    f"the grid is made of {r['parts']} separate parts",
+                                    Text("problem.grid.multipart", parts=r["parts"]),
                                     r["shape"], severity="warning", parts=r["parts"]))
     return errors, warnings
 
@@ -196,14 +211,14 @@ def _outside_county(session, grid, settings, p, warnings, rows) -> list[dict]:
     for r in rows:
         if r["area"] > settings.outside_tolerance_m2:
             errors.append(problem(grid[r["key"]], "outside_county",
-                                  f"{r['area']:,.0f} m² of the grid lie outside county "
-                                  f"{p['county']} (tolerance "
-                                  f"{settings.outside_tolerance_m2:g} m²)",
+                                  Text("problem.grid.outside_county", area=r["area"],
+                                       county=p["county"],
+                                       tolerance=settings.outside_tolerance_m2),
                                   r["shape"], area_m2=round(r["area"], 1)))
         elif r["area"] >= NOISE_M2:
             small.setdefault(r["key"], []).append(r)
     for key, pieces in small.items():
-        warnings.append(_sliver_warning(grid[key], pieces, "outside the county, clipped off"))
+        warnings.append(_sliver_warning(grid[key], pieces, "problem.grid.sliver_outside"))
     clip = sorted({r["key"] for r in rows if r["area"] >= NOISE_M2})
     for r in _rows(session, """
         WITH c AS (SELECT geom FROM admin_areas WHERE level = 'county' AND adcode = :county)
@@ -237,8 +252,9 @@ def _overlaps(session, grid, settings, warnings, rows) -> list[dict]:
         other = r["other_id"] if r["other_id"] is not None else r["other_code"]
         if r["area"] > settings.overlap_tolerance_m2:
             errors.append(problem(grid[r["key"]], "overlap",
-                                  f"{r['area']:,.0f} m² overlap grid {r['other_code']} "
-                                  f"(tolerance {settings.overlap_tolerance_m2:g} m²)", r["shape"],
+                                  Text("problem.grid.overlap", area=r["area"],
+                                       other=r["other_code"],
+                                       tolerance=settings.overlap_tolerance_m2), r["shape"],
                                   other_grid=other, area_m2=round(r["area"], 1)))
         elif r["area"] >= NOISE_M2:
             small.setdefault(r["key"], []).append(r)
@@ -248,7 +264,7 @@ def _overlaps(session, grid, settings, warnings, rows) -> list[dict]:
                 ST_Difference(geom, ST_Collect(ARRAY(
                     SELECT ST_GeomFromWKB(w, 4326) FROM unnest(CAST(:pieces AS bytea[])) w))), 3))
             WHERE key = :k"""), {"k": key, "pieces": [bytes(x["piece"]) for x in pieces]})
-        warnings.append(_sliver_warning(grid[key], pieces, "overlapping a neighbour, cut off"))
+        warnings.append(_sliver_warning(grid[key], pieces, "problem.grid.sliver_overlap"))
     return errors
 
 
@@ -287,8 +303,8 @@ def _gaps(session, grid, settings, warnings, rows) -> list[dict]:
         if r["area"] > settings.gap_tolerance_m2:
             # Name the grid that held the place before, else the changed one beside it.
             errors.append(problem(grid.get(r["origin"] or r["neighbour"]), "gap",
-                                  f"the edit leaves {r['area']:,.0f} m² of the county without a "
-                                  f"grid (tolerance {settings.gap_tolerance_m2:g} m²)", r["shape"],
+                                  Text("problem.grid.gap", area=r["area"],
+                                       tolerance=settings.gap_tolerance_m2), r["shape"],
                                   area_m2=round(r["area"], 1)))
         elif r["area"] >= NOISE_M2 and r["neighbour"] is not None:
             small.setdefault(r["neighbour"], []).append(r)
@@ -298,13 +314,12 @@ def _gaps(session, grid, settings, warnings, rows) -> list[dict]:
                 ST_Collect(geom, ST_Collect(ARRAY(
                     SELECT ST_GeomFromWKB(w, 4326) FROM unnest(CAST(:pieces AS bytea[])) w)))), 3))
             WHERE key = :k"""), {"k": key, "pieces": [bytes(x["piece"]) for x in pieces]})
-        warnings.append(_sliver_warning(grid[key], pieces, "left uncovered, added to this grid"))
+        warnings.append(_sliver_warning(grid[key], pieces, "problem.grid.sliver_gap"))
     return errors
 
 
-def _sliver_warning(grid, pieces: list, what: str) -> dict:
+def _sliver_warning(grid, pieces: list, key: str) -> dict:
     total = sum(x["area"] for x in pieces)
-    return problem(grid, "sliver_snapped",
-                   f"{len(pieces)} sliver(s) of {total:,.1f} m² {what}",
+    return problem(grid, "sliver_snapped", Text(key, n=len(pieces), area=total),
                    {"type": "GeometryCollection", "geometries": [x["shape"] for x in pieces]},
                    severity="warning", area_m2=round(total, 1))

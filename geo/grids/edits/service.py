@@ -14,25 +14,26 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geo.accounts import audit
-from geo.grids import coverage
 from geo.core.config import Settings
-from geo.employers.service import assign_to_grids
 from geo.core.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge, Unprocessable
+from geo.core.text import Text
+from geo.employers.service import assign_to_grids
+from geo.grids import coverage
 from geo.grids.edits.changes import Change, problem, read_changes
 from geo.grids.edits.impact import impact as compute_impact
 from geo.grids.edits.proposal import build, check
 from geo.grids.settings import PlanningSettings
+from geo.grids.staffing import StaffCounts
 
 __all__ = ["PlanningSettings", "preview", "commit", "submit", "submit_json", "evaluate",
            "require_county"]
 EDIT_LOCK = 41_003  # pg_advisory_xact_lock(EDIT_LOCK, <county adcode>): one commit per county
-MAX_VERTICES = Settings.max_edit_vertices
+MAX_VERTICES = Settings.model_fields["max_edit_vertices"].default
 
 
-def _too_many_vertices(counted: str, limit: int) -> PayloadTooLarge:
-    return PayloadTooLarge(f"the edit set's shapes have {counted} vertices, more than the "
-                           f"{limit:,} one edit set may hold: simplify the shapes or send fewer "
-                           "grids at a time", {"parameter": "changes", "max_vertices": limit})
+def _too_many_vertices(counted: str | Text, limit: int) -> PayloadTooLarge:
+    return PayloadTooLarge(Text("error.grid_edit.too_many_vertices", counted=counted, limit=limit),
+                           {"parameter": "changes", "max_vertices": limit})
 
 
 def check_json_size(raw: Any, limit: int = MAX_VERTICES) -> None:
@@ -56,7 +57,7 @@ def check_json_size(raw: Any, limit: int = MAX_VERTICES) -> None:
             else:
                 stack.extend(value)
             if positions > limit or arrays > 2 * limit:
-                raise _too_many_vertices(f"more than {limit:,}", limit)
+                raise _too_many_vertices(Text("word.more_than", n=limit), limit)
 
 
 def check_size(changes: list[Change], limit: int = MAX_VERTICES) -> None:
@@ -70,14 +71,14 @@ def check_size(changes: list[Change], limit: int = MAX_VERTICES) -> None:
 def require_county(session: Session, county: Any) -> str:
     """The adcode of a county-level area, or 400/404 saying why not."""
     if not isinstance(county, str) or not county.isdigit() or len(county) != 6:
-        raise InvalidInput("'county' must be a 6-digit county adcode", {"parameter": "county"})
+        raise InvalidInput(Text("error.grid_edit.county_adcode"), {"parameter": "county"})
     levels = set(session.execute(text("SELECT level FROM admin_areas WHERE adcode = :a"),
                                  {"a": county}).scalars())
     if not levels:
-        raise NotFound(f"no administrative area has adcode {county}", {"adcode": county})
+        raise NotFound(Text("error.area.not_found", adcode=county), {"adcode": county})
     if "county" not in levels:
-        raise InvalidInput(f"'county' must be a county-level adcode; {county} is a "
-                           f"{levels.pop()}", {"parameter": "county"})
+        raise InvalidInput(Text("error.grid_edit.not_county", county=county,
+                                level=Text("level_" + levels.pop())), {"parameter": "county"})
     return county
 
 
@@ -89,18 +90,19 @@ def _current(session: Session, county: str, changes: list[Change], lock: bool) -
         + (" FOR UPDATE" if lock else "")), {"ids": ids}).mappings()}
     missing = [i for i in ids if i not in rows]
     if missing:
-        raise NotFound(f"no grid has id {', '.join(map(str, missing))}", {"grids": missing})
+        raise NotFound(Text("error.grid.not_found", ids=", ".join(map(str, missing))),
+                       {"grids": missing})
     stale = [{"grid": c.id, "code": rows[c.id]["code"], "version_sent": c.version,
               "version_current": rows[c.id]["version"]}
              for c in changes if c.op != "create" and rows[c.id]["version"] != c.version]
     if stale:
         s = stale[0]
-        raise Conflict(f"grid {s['code']} (id {s['grid']}) was changed by someone else: you "
-                       f"edited version {s['version_sent']}, it is now at version "
-                       f"{s['version_current']}; reload it and redo the edit",
+        raise Conflict(Text("error.grid_edit.stale", code=s["code"], grid=s["grid"],
+                            sent=s["version_sent"], current=s["version_current"]),
                        {"grid": s["grid"], "stale": stale})
-    return [problem(c.id, "other_county", f"grid {rows[c.id]['code']} (id {c.id}) belongs to "
-                    f"county {rows[c.id]['county_adcode']}, not {county}")
+    return [problem(c.id, "other_county",
+                    Text("problem.grid.other_county_id", code=rows[c.id]["code"], id=c.id,
+                         other=rows[c.id]["county_adcode"], county=county))
             for c in changes if c.op != "create" and rows[c.id]["county_adcode"] != county]
 
 
@@ -111,14 +113,18 @@ def _duplicate_codes(session: Session, changes: list[Change]) -> list[dict]:
     taken = session.execute(text("""
         SELECT code, id FROM grids WHERE code = ANY(:codes) AND NOT id = ANY(:deleted)
     """), {"codes": codes, "deleted": deleted}).all() if codes else []
-    return [problem(code, "duplicate_code", f"code {code} is already used by grid {gid}")
+    return [problem(code, "duplicate_code",
+                    Text("problem.grid.duplicate_code", code=code, grid=gid))
             for code, gid in taken]
 
 
 def evaluate(session: Session, county: str, changes: list[Change], found: list[dict],
-             settings: PlanningSettings, *, lock: bool = False,
+             settings: PlanningSettings, *, staff: StaffCounts, lock: bool = False,
              max_vertices: int = MAX_VERTICES) -> dict:
-    """Check already-read changes and compute their impact; leaves `grid_proposal` filled."""
+    """Check already-read changes and compute their impact; leaves `grid_proposal` filled.
+
+    `staff` counts each grid's staff for the impact (dispatch.officers.service.staff_per_grid).
+    """
     check_size(changes, max_vertices)  # before any overlay, whose cost grows with them
     errors = list(found) + _current(session, county, changes, lock) \
         + _duplicate_codes(session, changes)
@@ -132,11 +138,13 @@ def evaluate(session: Session, county: str, changes: list[Change], found: list[d
     errors.sort(key=lambda e: (order.get(e["grid"], len(order)), e["kind"]))
     return {"valid": not errors, "problems": errors, "warnings": warnings,
             "impact": compute_impact(session, county, m2=m2, list_cap=settings.employer_list_cap,
-                                     min_feature_m2=settings.coverage_min_feature_m2)}
+                                     min_feature_m2=settings.coverage_min_feature_m2,
+                                     staff=staff)}
 
 
 def preview(session: Session, *, county: str, changes: list[dict],
-            settings: PlanningSettings, max_vertices: int = MAX_VERTICES) -> dict:
+            settings: PlanningSettings, staff: StaffCounts,
+            max_vertices: int = MAX_VERTICES) -> dict:
     """Validate an edit set and compute its impact; writes nothing.
 
     Returns {"valid", "problems" (errors), "warnings", "impact"}; each problem is
@@ -146,12 +154,13 @@ def preview(session: Session, *, county: str, changes: list[dict],
     county = require_county(session, county)
     check_json_size(changes, max_vertices)
     parsed, found = read_changes(changes)
-    return evaluate(session, county, parsed, found, settings, max_vertices=max_vertices)
+    return evaluate(session, county, parsed, found, settings, staff=staff,
+                    max_vertices=max_vertices)
 
 
 def commit(session: Session, *, county: str, changes: list[dict], reason: str | None,
-           actor: str | None, settings: PlanningSettings, ip: str | None = None,
-           max_vertices: int = MAX_VERTICES) -> dict:
+           actor: str | None, settings: PlanningSettings, staff: StaffCounts,
+           ip: str | None = None, max_vertices: int = MAX_VERTICES) -> dict:
     """Validate and apply an edit set in the caller's transaction (the caller commits).
 
     Raises Unprocessable (details.problems) when invalid, Conflict naming the grid when a
@@ -161,18 +170,18 @@ def commit(session: Session, *, county: str, changes: list[dict], reason: str | 
     check_json_size(changes, max_vertices)
     parsed, found = read_changes(changes)
     return commit_changes(session, county, parsed, found, reason=reason, actor=actor,
-                          settings=settings, ip=ip, max_vertices=max_vertices)
+                          settings=settings, staff=staff, ip=ip, max_vertices=max_vertices)
 
 
 def submit(session: Session, *, county: str, changes: list[Change], found: list[dict] = (),
            dry_run: bool, reason: str | None, actor: str | None, settings: PlanningSettings,
-           ip: str | None = None, max_vertices: int = MAX_VERTICES) -> dict:
+           staff: StaffCounts, ip: str | None = None, max_vertices: int = MAX_VERTICES) -> dict:
     """Preview (dry run: 422 if invalid) or commit already-read changes; the API's one entry."""
     county = require_county(session, county)
     if not dry_run:
         return commit_changes(session, county, changes, list(found), reason=reason, actor=actor,
-                              settings=settings, ip=ip, max_vertices=max_vertices)
-    result = evaluate(session, county, changes, list(found), settings,
+                              settings=settings, staff=staff, ip=ip, max_vertices=max_vertices)
+    result = evaluate(session, county, changes, list(found), settings, staff=staff,
                       max_vertices=max_vertices)
     if not result["valid"]:
         raise _invalid(result)
@@ -181,33 +190,35 @@ def submit(session: Session, *, county: str, changes: list[Change], found: list[
 
 def submit_json(session: Session, *, county: Any, changes: Any, dry_run: bool,
                 reason: str | None, actor: str | None, settings: PlanningSettings,
-                ip: str | None = None, max_vertices: int = MAX_VERTICES) -> dict:
+                staff: StaffCounts, ip: str | None = None,
+                max_vertices: int = MAX_VERTICES) -> dict:
     """`submit` for changes as sent in JSON (POST /api/v1/grid-edits)."""
     county = require_county(session, county)
     check_json_size(changes, max_vertices)
     parsed, found = read_changes(changes)
     return submit(session, county=county, changes=parsed, found=found, dry_run=dry_run,
-                  reason=reason, actor=actor, settings=settings, ip=ip,
+                  reason=reason, actor=actor, settings=settings, staff=staff, ip=ip,
                   max_vertices=max_vertices)
 
 
 def _invalid(result: dict) -> Unprocessable:
     first = result["problems"][0]["message"]
-    return Unprocessable(f"the edit set has {len(result['problems'])} problem(s); first: {first}",
+    return Unprocessable(Text("error.grid_edit.invalid", n=len(result["problems"]), first=first),
                          {"problems": result["problems"], "warnings": result["warnings"],
                           "impact": result["impact"]})
 
 
 def commit_changes(session: Session, county: str, changes: list[Change], found: list[dict], *,
                    reason: str | None, actor: str | None, settings: PlanningSettings,
-                   ip: str | None = None, max_vertices: int = MAX_VERTICES) -> dict:
+                   staff: StaffCounts, ip: str | None = None,
+                   max_vertices: int = MAX_VERTICES) -> dict:
     """Commit already-read changes: lock the county, re-check under the lock, write, re-assign."""
     # Every commit of the county waits here, so the checks below see the latest grids
     # (also neighbours that this set does not name) and cannot be overtaken.
     session.execute(text("SELECT pg_advisory_xact_lock(:k, :county)"),
                     {"k": EDIT_LOCK, "county": int(county)})
     check_size(changes, max_vertices)  # before waiting for the county's lock
-    result = evaluate(session, county, changes, found, settings, lock=True,
+    result = evaluate(session, county, changes, found, settings, staff=staff, lock=True,
                       max_vertices=max_vertices)
     if not result["valid"]:
         raise _invalid(result)
@@ -247,7 +258,7 @@ def _write(session: Session, county: str, changes: list[Change], *, reason: str 
                       ST_Area(geom_before) AS before_deg2, ST_Area(geom_after) AS after_deg2
         """), p | {"ids": ids, "vs": vs, "op": op}).mappings().all()
         if len(rows) != len(sent):  # the lock makes this unreachable; a guard, not a check
-            raise Conflict("a grid of the edit set changed while it was being saved; reload",
+            raise Conflict(Text("error.grid_edit.changed_while_saving"),
                            {"grids": sorted(set(ids) - {r["grid_id"] for r in rows})})
         _audit(session, op, rows, versions, reason, actor, ip)
     if any(c.op == "create" for c in changes):

@@ -10,9 +10,10 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from geo.grids import coverage
 from geo.core.config import Settings
 from geo.core.errors import InvalidInput, NotFound, PayloadTooLarge, Unprocessable
+from geo.core.text import Text
+from geo.grids import coverage
 from geo.grids.edits.changes import Change, problem
 
 HISTORY_LIMIT = 200
@@ -23,7 +24,7 @@ def _grid(session: Session, grid_id: int) -> dict:
         SELECT id, code, name, county_adcode, version FROM grids WHERE id = :id
     """), {"id": grid_id}).mappings().first()
     if row is None:
-        raise NotFound(f"no grid has id {grid_id}", {"grid": grid_id})
+        raise NotFound(Text("error.grid.not_found", ids=grid_id), {"grid": grid_id})
     return dict(row)
 
 
@@ -36,7 +37,7 @@ def history(session: Session, grid_id: int, limit: int = HISTORY_LIMIT) -> dict:
         "SELECT county_adcode FROM grid_history WHERE grid_id = :id LIMIT 1"),
         {"id": grid_id}).scalar()
     if county is None:
-        raise NotFound(f"no grid has id {grid_id}, and none had", {"grid": grid_id})
+        raise NotFound(Text("error.grid.never_existed", id=grid_id), {"grid": grid_id})
     m2 = coverage.m2_per_deg2(session, county)
     rows = session.execute(text("""
         SELECT version, op, code, name, changed_by, changed_at, reason,
@@ -60,11 +61,10 @@ def revert_changes(session: Session, grid_id: int, version: Any, current_version
     a later edit of such a partner is undone as well. Without partners, only this grid.
     """
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise InvalidInput("'version' must be the positive version to go back to",
-                           {"parameter": "version"})
+        raise InvalidInput(Text("error.grid_revert.version"), {"parameter": "version"})
     if current_version is not None and (isinstance(current_version, bool)
                                         or not isinstance(current_version, int)):
-        raise InvalidInput("'current_version' must be an integer",
+        raise InvalidInput(Text("error.grid_revert.current_version"),
                            {"parameter": "current_version"})
     current = session.execute(text("SELECT version FROM grids WHERE id = :id"),
                               {"id": grid_id}).scalar()
@@ -73,15 +73,15 @@ def revert_changes(session: Session, grid_id: int, version: Any, current_version
         WHERE grid_id = :id ORDER BY version"""), {"id": grid_id}).mappings().all()
     if not rows:
         if current is None:
-            raise NotFound(f"no grid has id {grid_id}, and none had", {"grid": grid_id})
-        raise NotFound(f"grid {grid_id} has no recorded version {version}",
+            raise NotFound(Text("error.grid.never_existed", id=grid_id), {"grid": grid_id})
+        raise NotFound(Text("error.grid_revert.no_version", id=grid_id, version=version),
                        {"grid": grid_id, "version": version})
     known = {r["version"] for r in rows} | {r["version"] - 1 for r in rows if r["op"] != "create"}
     if version not in known:
-        raise NotFound(f"grid {grid_id} has no recorded version {version}",
+        raise NotFound(Text("error.grid_revert.no_version", id=grid_id, version=version),
                        {"grid": grid_id, "version": version})
     if current == version:
-        raise Unprocessable(f"grid {grid_id} is already at version {version}",
+        raise Unprocessable(Text("error.grid_revert.already", id=grid_id, version=version),
                             {"grid": grid_id, "version": version})
     county = rows[0]["county_adcode"]
     undo = {r["changed_at"] for r in rows if r["version"] > version}
@@ -132,8 +132,7 @@ def _back_to(session: Session, since: dict, seen: dict) -> list[Change]:
             changes.append(Change(index=len(changes), op="update", id=s["grid_id"],
                                   version=version, name=s["name"], wkb=s["wkb"]))
     if not changes:
-        raise Unprocessable("nothing to revert: the grids are already as they were",
-                            {"grids": list(since)})
+        raise Unprocessable(Text("error.grid_revert.nothing"), {"grids": list(since)})
     return changes
 
 
@@ -149,25 +148,22 @@ def next_code(session: Session, county: str) -> str:
 
 def split_changes(session: Session, grid_id: int, line: Any, version: Any, *,
                   code: str | None = None, name: str | None = None,
-                  max_vertices: int = Settings.max_edit_vertices) -> tuple[str, list[Change]]:
+                  max_vertices: int = Settings.model_fields["max_edit_vertices"].default) -> tuple[str, list[Change]]:
     """Cut a grid in two along a line: it keeps the larger side, a new grid gets the other."""
     if isinstance(version, bool) or not isinstance(version, int):
-        raise InvalidInput("'version' must be the integer version the grid was read at",
-                           {"parameter": "version"})
+        raise InvalidInput(Text("error.grid_split.version"), {"parameter": "version"})
     grid = _grid(session, grid_id)
     if not isinstance(line, dict) or line.get("type") != "LineString" \
             or not isinstance(line.get("coordinates"), list) or len(line["coordinates"]) < 2:
-        raise InvalidInput("'line' must be a GeoJSON LineString with at least two points",
-                           {"parameter": "line"})
+        raise InvalidInput(Text("error.grid_split.line"), {"parameter": "line"})
     if len(line["coordinates"]) > max_vertices:
-        raise PayloadTooLarge(f"the line has {len(line['coordinates']):,} points, more than the "
-                              f"{max_vertices:,} an edit may hold: draw a simpler line",
+        raise PayloadTooLarge(Text("error.grid_split.too_many_points",
+                                   points=len(line["coordinates"]), max=max_vertices),
                               {"parameter": "line", "max_vertices": max_vertices})
     try:
         points = [(float(x), float(y)) for x, y, *_ in line["coordinates"]]
     except (TypeError, ValueError):
-        raise InvalidInput("'line' has coordinates that are not [lon, lat] numbers",
-                           {"parameter": "line"}) from None
+        raise InvalidInput(Text("error.grid_split.coordinates"), {"parameter": "line"}) from None
     wkt = "LINESTRING(" + ", ".join(f"{x!r} {y!r}" for x, y in points) + ")"
     pieces = session.execute(text("""
         WITH g AS (SELECT geom FROM grids WHERE id = :id),
@@ -180,16 +176,15 @@ def split_changes(session: Session, grid_id: int, line: Any, version: Any, *,
     """), {"id": grid_id, "line": wkt}).mappings().all()
     cut_parts = {p["part"] for p in pieces if p["n"] > 1}
     if not cut_parts:
-        raise Unprocessable(f"the line does not cross grid {grid['code']} from side to side; "
-                            "start and end it outside the grid",
+        raise Unprocessable(Text("error.grid_split.misses", code=grid["code"]),
                             {"problems": [problem(grid_id, "split_line_misses",
-                                                  "the line does not cut the grid", line)]})
+                                                  Text("problem.grid.split_line_misses"),
+                                                  line)]})
     if len(cut_parts) > 1 or max(p["n"] for p in pieces) > 2:
         n = sum(p["n"] for p in pieces if p["n"] > 1)
-        raise Unprocessable(f"the line cuts grid {grid['code']} into {n} pieces; draw a line "
-                            "that crosses it once",
+        raise Unprocessable(Text("error.grid_split.pieces", code=grid["code"], n=n),
                             {"problems": [problem(grid_id, "split_line_crosses_twice",
-                                                  f"the line cuts the grid into {n} pieces",
+                                                  Text("problem.grid.split_line_pieces", n=n),
                                                   line)]})
     smaller = [p for p in pieces if p["n"] > 1][1]
     kept = [p["wkb"] for p in pieces if p is not smaller]
@@ -219,16 +214,14 @@ def merge_changes(session: Session, ids: Any, versions: Any, *,
     """Merge adjacent grids of one county into the first one; the others are deleted."""
     if not isinstance(ids, list) or len(ids) < 2 or len(set(map(repr, ids))) != len(ids) \
             or any(isinstance(i, bool) or not isinstance(i, int) for i in ids):
-        raise InvalidInput("'ids' must list at least two different grid ids",
-                           {"parameter": "ids"})
+        raise InvalidInput(Text("error.grid_merge.ids"), {"parameter": "ids"})
     if not isinstance(versions, dict):
-        raise InvalidInput("'versions' must map each grid id to the version it was read at",
-                           {"parameter": "versions"})
+        raise InvalidInput(Text("error.grid_merge.versions"), {"parameter": "versions"})
     seen = {}
     for i in ids:
         v = versions.get(str(i))
         if isinstance(v, bool) or not isinstance(v, int):
-            raise InvalidInput(f"'versions' has no integer version for grid {i}",
+            raise InvalidInput(Text("error.grid_merge.version_missing", grid=i),
                                {"parameter": "versions", "grid": i})
         seen[i] = v
     rows = {r["id"]: r for r in session.execute(text("""
@@ -236,13 +229,15 @@ def merge_changes(session: Session, ids: Any, versions: Any, *,
     """), {"ids": ids}).mappings()}
     missing = [i for i in ids if i not in rows]
     if missing:
-        raise NotFound(f"no grid has id {', '.join(map(str, missing))}", {"grids": missing})
+        raise NotFound(Text("error.grid.not_found", ids=", ".join(map(str, missing))),
+                       {"grids": missing})
     county = rows[ids[0]]["county_adcode"]
     elsewhere = [i for i in ids if rows[i]["county_adcode"] != county]
     if elsewhere:
-        raise Unprocessable("only grids of one county can be merged", {"problems": [
-            problem(i, "other_county", f"grid {rows[i]['code']} belongs to county "
-                    f"{rows[i]['county_adcode']}, not {county}") for i in elsewhere]})
+        raise Unprocessable(Text("error.grid_merge.counties"), {"problems": [
+            problem(i, "other_county",
+                    Text("problem.grid.other_county", code=rows[i]["code"],
+                         other=rows[i]["county_adcode"], county=county)) for i in elsewhere]})
     # Adjacent = sharing a stretch of border (they meet in a line), not just a corner. An
     # overlay, not ST_Relate: GEOS 3.11's relate throws on nearly coincident edges.
     edges = session.execute(text("""
@@ -262,11 +257,11 @@ def merge_changes(session: Session, ids: Any, versions: Any, *,
                     todo.append(y)
     apart = [i for i in ids if i not in linked]
     if apart:
-        raise Unprocessable(f"grids {', '.join(rows[i]['code'] for i in apart)} do not share a "
-                            f"border with grid {rows[ids[0]]['code']} or the others; only "
-                            "adjacent grids can be merged", {"problems": [
-                                problem(i, "not_adjacent", "this grid shares no border with "
-                                        "the others") for i in apart]})
+        raise Unprocessable(Text("error.grid_merge.apart",
+                                 codes=", ".join(rows[i]["code"] for i in apart),
+                                 first=rows[ids[0]]["code"]), {"problems": [
+                                problem(i, "not_adjacent", Text("problem.grid.not_adjacent"))
+                                for i in apart]})
     wkb = session.execute(text("""
         SELECT encode(ST_AsBinary(ST_Multi(ST_UnaryUnion(ST_Collect(geom)))), 'hex')
         FROM grids WHERE id = ANY(:ids)

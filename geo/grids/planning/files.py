@@ -27,8 +27,12 @@ from geo import crs as china_crs
 from geo.core.config import Settings
 from geo.core.db import job_timeout
 from geo.core.errors import InvalidInput, PayloadTooLarge, Unprocessable
+from geo.core.text import Text
 from geo.core.uploads import Limits, stage, zip_files
+from geo.grids import staffing
 from geo.grids.planning.report import assess, existing_grids, geojson, require_county, with_preview
+from geo.grids.settings import PlanningSettings
+from geo.grids.staffing import StaffCounts
 
 FORMATS = {  # format -> (driver, extension, mimetype)
     "geojson": ("GeoJSON", ".geojson", "application/geo+json"),
@@ -75,24 +79,29 @@ def parse_crs(value: str) -> FileCrs:
             found = None
         if found is not None and (found.is_geographic or found.is_projected):
             return FileCrs(f"EPSG:{match.group(1)}", epsg=found)
-    raise InvalidInput(f"'crs' must be EPSG:<code> of a geographic or projected system (e.g. "
-                       f"EPSG:4326, EPSG:4490, EPSG:3857, EPSG:4547), gcj02 or bd09; got {value!r}",
+    raise InvalidInput(Text("error.grid_file.crs", value=value),
                        {"parameter": "crs"})
 
 
-def export_grids(session: Session, adcode: str, *, fmt: str, crs: str) -> ExportedFile:
-    """The county's grids with code, name, staff, employers and version, as an open file."""
+def export_grids(session: Session, adcode: str, *, fmt: str, crs: str,
+                 staff: StaffCounts) -> ExportedFile:
+    """The county's grids with code, name, staff, employers and version, as an open file.
+
+    `staff` counts each grid's staff (dispatch.officers.service.staff_per_grid).
+    """
     county = require_county(session, adcode)
     if fmt not in FORMATS:
-        raise InvalidInput(f"'format' must be one of {', '.join(FORMATS)}", {"parameter": "format"})
+        raise InvalidInput(Text("error.grid_file.format", choices=", ".join(FORMATS)),
+                           {"parameter": "format"})
     target = parse_crs(crs)
     rows = session.execute(text("""
-        SELECT g.code, g.name,
-               (SELECT count(*) FROM officers o WHERE o.grid_id = g.id) AS staff,
+        SELECT g.id, g.code, g.name,
                (SELECT count(*) FROM employers e WHERE e.grid_id = g.id) AS employers,
                g.version, ST_AsBinary(g.geom) AS wkb
         FROM grids g WHERE g.county_adcode = :c ORDER BY g.code
     """), {"c": county.adcode}).mappings().all()
+    staffed = staffing.staff_of(session, staff, [r["id"] for r in rows])
+    rows = [{**r, "staff": staffed[r["id"]]} for r in rows]
     geoms = np.array([shapely.from_wkb(bytes(r["wkb"])) for r in rows], dtype=object)
     out_crs = "EPSG:4326"
     if target.shift:
@@ -141,32 +150,29 @@ def read_grid_file(data: bytes, *, crs: str | None = None, layer: str | None = N
         try:
             frame = pyogrio.read_dataframe(path, layer=layer, encoding=encoding or None)
         except Exception as exc:  # the file's content is the user's: any reader error is a 422
-            raise Unprocessable(f"the {fmt} file could not be read: {_reason(exc, path)}",
+            raise Unprocessable(Text("error.grid_file.unreadable", format=fmt,
+                                     reason=_reason(exc, path)),
                                 {"parameter": "file"}) from None
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     if not len(frame):
-        raise Unprocessable("the file holds no features", {"parameter": "file"})
+        raise Unprocessable(Text("error.grid_file.no_features"), {"parameter": "file"})
     if not isinstance(frame, gpd.GeoDataFrame):
-        raise Unprocessable("the file's features have no geometry", {"parameter": "file"})
+        raise Unprocessable(Text("error.grid_file.no_geometry"), {"parameter": "file"})
     geoms = np.asarray(frame.geometry.values, dtype=object)
     # Counted before any reprojection or overlay, whose cost grows with the vertices.
     vertices = int(shapely.get_num_coordinates(geoms).sum())
     if vertices > limits.vertices:
         raise PayloadTooLarge(
-            f"the file's features have {vertices:,} vertices, more than the {limits.vertices:,} "
-            "one import may hold: simplify the shapes or import fewer grids at a time",
+            Text("error.grid_file.too_many_vertices", vertices=vertices, max=limits.vertices),
             {"parameter": "file", "vertices": vertices, "max_vertices": limits.vertices})
     file_crs = frame.crs
     if declared is None and file_crs is None:
-        raise Unprocessable(
-            "the file does not say which coordinate system it uses (no .prj / no SRS): send "
-            "'crs' with the upload, e.g. crs=EPSG:4326, EPSG:4490, EPSG:3857, EPSG:4547, gcj02 "
-            "(Amap, Tencent) or bd09 (Baidu)", {"parameter": "crs"})
+        raise Unprocessable(Text("error.grid_file.no_crs"), {"parameter": "crs"})
     if declared is not None and declared.shift:
         if file_crs is not None and not file_crs.is_geographic:
-            raise Unprocessable(f"crs={declared.label} means lon/lat degrees, but the file is "
-                                f"projected ({file_crs.name})", {"parameter": "crs"})
+            raise Unprocessable(Text("error.grid_file.projected", crs=declared.label,
+                                     file_crs=file_crs.name), {"parameter": "crs"})
         geoms = china_crs.transform_geometry(
             geoms, lambda x, y: china_crs.to_wgs84(x, y, declared.shift))
     else:
@@ -195,26 +201,31 @@ def _choose_layer(path: Path, layer: str | None) -> str:
     try:
         names = [str(n) for n, _ in pyogrio.list_layers(path)]
     except Exception as exc:
-        raise Unprocessable(f"the file could not be opened: {_reason(exc, path)}",
+        raise Unprocessable(Text("error.grid_file.unopenable", reason=_reason(exc, path)),
                             {"parameter": "file"}) from None
     if layer:
         if layer not in names:
-            raise InvalidInput(f"the file has no layer {layer!r}; its layers: {', '.join(names)}",
+            raise InvalidInput(Text("error.grid_file.no_such_layer", layer=layer,
+                                    layers=", ".join(names)),
                                {"parameter": "layer"})
         return layer
     if len(names) == 1:
         return names[0]
     if "grids" in names:
         return "grids"
-    raise Unprocessable(f"the file has several layers ({', '.join(names)}): send 'layer' to "
-                        "choose one", {"parameter": "layer"})
+    raise Unprocessable(Text("error.grid_file.several_layers", layers=", ".join(names)),
+                        {"parameter": "layer"})
 
 
 def propose_import(session: Session, adcode: str, data: bytes, *, crs: str | None = None,
                    layer: str | None = None, encoding: str | None = None,
-                   limits: Limits = Limits(),
-                   job_timeout_ms: int = Settings.job_statement_timeout_ms) -> dict:
-    """The edit set that makes the county's grids what the file says (proposed, not written)."""
+                   limits: Limits = Limits(), staff: StaffCounts,
+                   settings: PlanningSettings | None = None,
+                   job_timeout_ms: int = Settings.model_fields["job_statement_timeout_ms"].default) -> dict:
+    """The edit set that makes the county's grids what the file says (proposed, not written).
+
+    `staff` counts each grid's staff for the preview (dispatch.officers.service.staff_per_grid).
+    """
     job_timeout(session, job_timeout_ms)
     county = require_county(session, adcode)
     read = read_grid_file(data, crs=crs, layer=layer, encoding=encoding, limits=limits)
@@ -251,7 +262,7 @@ def propose_import(session: Session, adcode: str, data: bytes, *, crs: str | Non
         "file": {"format": read["format"], "layer": read["layer"], "features": len(features),
                  "crs": read["crs"], "file_crs": read["file_crs"]},
         "report": assess(session, county.adcode, [(f["code"], f["geom"]) for f in features]),
-        **with_preview(session, county.adcode, changes),
+        **with_preview(session, county.adcode, changes, staff=staff, settings=settings),
     }
 
 
@@ -272,12 +283,12 @@ def _features(read: dict, county) -> list[dict]:
     """Code, name, version and geometry per feature; 422 listing every unusable feature."""
     frame, geoms = read["frame"], read["geometries"]
     if not len(geoms):
-        raise Unprocessable("the file holds no features", {"parameter": "file"})
+        raise Unprocessable(Text("error.grid_file.no_features"), {"parameter": "file"})
     code_col, name_col = _column(frame, CODE_COLUMNS), _column(frame, NAME_COLUMNS)
     version_col = _column(frame, ("version",))
     if code_col is None:
-        raise Unprocessable("the file has no 'code' column: each feature needs the grid code "
-                            f"(columns found: {', '.join(map(str, frame.columns)) or 'none'})",
+        raise Unprocessable(Text("error.grid_file.no_code_column",
+                                 columns=", ".join(map(str, frame.columns)) or Text("word.none")),
                             {"parameter": "file"})
     box = shapely.box(*county.geom.bounds).buffer(NEAR_COUNTY_DEG, join_style="mitre")
     out, problems, seen = [], [], {}
@@ -286,33 +297,34 @@ def _features(read: dict, county) -> list[dict]:
         name = _text(frame[name_col].iloc[i]) if name_col is not None else ""
         where = {"feature": i + 1, "code": code or None}
         if not code:
-            problems.append(where | {"message": "the feature has no code"})
+            problems.append(where | {"message": Text("problem.grid_file.no_code")})
         elif len(code) > 32 or len(name) > 128:
-            problems.append(where | {"message": "code longer than 32 or name longer than 128 "
-                                                "characters"})
+            problems.append(where | {"message": Text("problem.grid_file.too_long",
+                                                     code_max=32, name_max=128)})
         elif code in seen:
-            problems.append(where | {"message": f"code {code} is also feature {seen[code]}"})
+            problems.append(where | {"message": Text("problem.grid_file.duplicate", code=code,
+                                                     feature=seen[code])})
         seen.setdefault(code, i + 1)
         if geom is None or geom.is_empty:
-            problems.append(where | {"message": "the feature has no geometry"})
+            problems.append(where | {"message": Text("problem.grid_file.no_geometry")})
             continue
         if geom.geom_type not in ("Polygon", "MultiPolygon"):
-            problems.append(where | {"message": f"a grid must be a polygon, this is a "
-                                                f"{geom.geom_type}"})
+            problems.append(where | {"message": Text("problem.grid_file.not_polygon",
+                                                     type=geom.geom_type)})
             continue
         if not box.intersects(shapely.box(*geom.bounds)):
             flipped = shapely.transform(geom, lambda c: c[:, ::-1])
             swapped = box.intersects(shapely.box(*flipped.bounds))
             x0, y0 = geom.bounds[:2]
-            problems.append(where | {"message": (
-                f"the feature lies at lon {x0:.4f}, lat {y0:.4f}, not in {county.name}: "
-                + ("lat and lon look swapped" if swapped else
-                   f"is the file's CRS right (read as {read['crs']})?"))})
+            problems.append(where | {"message": Text(
+                "problem.grid_file.elsewhere_swapped" if swapped else
+                "problem.grid_file.elsewhere", x=x0, y=y0, county=county.name,
+                crs=read["crs"])})
             continue
         version = _version(frame[version_col].iloc[i]) if version_col is not None else None
         out.append({"code": code, "name": name, "geom": geom, "version": version})
     if problems:
-        raise Unprocessable(f"{len(problems)} feature(s) of the file cannot become grids",
+        raise Unprocessable(Text("error.grid_file.unusable_features", n=len(problems)),
                             {"parameter": "file", "problems": problems[:MAX_PROBLEMS]})
     return out
 

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from geo.core.config import Settings
 from geo.core.db import job_timeout
 from geo.core.errors import InvalidInput, Unprocessable
+from geo.core.text import Text
 from geo.grids.planning.report import (
     County,
     assess,
@@ -29,6 +30,8 @@ from geo.grids.planning.report import (
     require_county,
     with_preview,
 )
+from geo.grids.settings import PlanningSettings
+from geo.grids.staffing import StaffCounts
 
 GRID_SIZE = 1e-9  # degrees (~0.1 mm): the precision grid of every overlay
 ANGLES = np.radians(np.arange(0, 180, 15))  # cut directions tried at each bisection
@@ -36,27 +39,30 @@ MAX_GRIDS = 5000
 
 
 def propose_partition(session: Session, adcode: str, *, grids: int | None = None,
-                      employers_per_grid: int | None = None,
-                      job_timeout_ms: int = Settings.job_statement_timeout_ms) -> dict:
-    """A proposed edit set replacing the county's grids by a balanced partition (not written)."""
+                      employers_per_grid: int | None = None, staff: StaffCounts,
+                      settings: PlanningSettings | None = None,
+                      job_timeout_ms: int = Settings.model_fields["job_statement_timeout_ms"].default) -> dict:
+    """A proposed edit set replacing the county's grids by a balanced partition (not written).
+
+    `staff` counts each grid's staff for the preview (dispatch.officers.service.staff_per_grid).
+    """
     if (grids is None) == (employers_per_grid is None):
-        raise InvalidInput("send either 'grids' (how many grids) or 'employers_per_grid' "
-                           "(the target employers per grid), not both and not neither",
-                           {"parameter": "grids"})
+        raise InvalidInput(Text("error.partition.target"), {"parameter": "grids"})
     for name, value in (("grids", grids), ("employers_per_grid", employers_per_grid)):
         if value is not None and (isinstance(value, bool) or not isinstance(value, int)
                                   or value < 1):
-            raise InvalidInput(f"'{name}' must be a whole number ≥ 1", {"parameter": name})
+            raise InvalidInput(Text("error.value.positive_integer", name=name),
+                               {"parameter": name})
     job_timeout(session, job_timeout_ms)
     county = require_county(session, adcode)
     x, y = county_employers(session, county.adcode)
     n = grids if grids is not None else max(1, round(len(x) / employers_per_grid))
     if n > MAX_GRIDS:
-        raise Unprocessable(f"{n} grids is more than the limit of {MAX_GRIDS} per county",
+        raise Unprocessable(Text("error.partition.too_many", n=n, max=MAX_GRIDS),
                             {"parameter": "grids", "grids": n})
     if n > 1 and n > len(x):
-        raise Unprocessable(f"{county.name} has {len(x)} located employers: it cannot be split "
-                            f"into {n} grids that each hold employers; ask for at most {len(x)}",
+        raise Unprocessable(Text("error.partition.too_few_employers", county=county.name,
+                                 employers=len(x), n=n),
                             {"parameter": "grids", "grids": n, "employers": len(x)})
     started = time.perf_counter()
     parts = partition(county.geom, x, y, n)
@@ -70,7 +76,7 @@ def propose_partition(session: Session, adcode: str, *, grids: int | None = None
     report["seconds"] = round(elapsed, 3)
     return {"county": county.adcode, "grids": n, "employers": len(x),
             "method": "recursive bisection", "changes": changes, "report": report,
-            **with_preview(session, county.adcode, changes)}
+            **with_preview(session, county.adcode, changes, staff=staff, settings=settings)}
 
 
 def county_employers(session: Session, county: str) -> tuple[np.ndarray, np.ndarray]:
@@ -100,8 +106,7 @@ def partition(region: shapely.Geometry, x: np.ndarray, y: np.ndarray,
     locations, weights = np.unique(np.round(np.column_stack([x, y]), 7), axis=0,
                                    return_counts=True)  # co-located employers move together
     if n > 1 and n > len(locations):
-        raise Unprocessable(f"the employers stand at only {len(locations)} distinct places: "
-                            f"at most {len(locations)} grids can each hold some",
+        raise Unprocessable(Text("error.partition.too_few_places", places=len(locations)),
                             {"parameter": "grids"})
     leaves: list[tuple[shapely.Geometry, np.ndarray]] = []
     _bisect(region, np.arange(len(locations)), n, locations, weights.astype(float), k, leaves)
@@ -122,7 +127,7 @@ def _bisect(region, idx, n, locations, weights, k, out) -> None:
         if cut is not None and (best is None or cut[0] < best[0]):
             best = cut
     if best is None:  # no straight cut separates enough places (should not happen)
-        raise Unprocessable("the county could not be cut into the requested number of grids",
+        raise Unprocessable(Text("error.partition.failed"),
                             {"parameter": "grids"})
     _, (r1, i1), (r2, i2) = best
     _bisect(r1, i1, n1, locations, weights, k, out)

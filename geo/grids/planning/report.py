@@ -6,7 +6,6 @@ geo.grid_edits plus a report of what the county's grids would look like after it
 from __future__ import annotations
 
 import json
-import logging
 from dataclasses import dataclass
 
 import shapely
@@ -14,10 +13,13 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geo.areas.service import find_area
-from geo.grids.coverage import M2_PER_DEG2
 from geo.core.errors import InvalidInput
+from geo.core.text import Text
+from geo.grids.coverage import M2_PER_DEG2
+from geo.grids.edits import service as grid_edits
+from geo.grids.settings import PlanningSettings
+from geo.grids.staffing import StaffCounts
 
-log = logging.getLogger(__name__)
 BALANCE_TARGET_PCT = 15.0  # every grid within ±15 % of the mean employer count (issue 3)
 
 
@@ -45,8 +47,8 @@ def require_county(session: Session, adcode: str) -> County:
     """), {"a": adcode}).first()
     if row is None:
         area = find_area(session, adcode)  # 404 when the adcode is unknown
-        raise InvalidInput(f"{adcode} ({area['name']}) is a {area['level']}: grids belong to a "
-                           "county, so name a county-level adcode", {"parameter": "adcode"})
+        raise InvalidInput(Text("error.planning.not_county", adcode=adcode, name=area["name"],
+                                level=Text("level_" + area["level"])), {"parameter": "adcode"})
     return County(row[0], row[1], shapely.from_wkb(bytes(row[2])))
 
 
@@ -130,16 +132,11 @@ def tiling(session: Session, county: str, geoms: list[shapely.Geometry]) -> dict
     return {k: round(float(v), 4) for k, v in row.items()}
 
 
-def with_preview(session: Session, county: str, changes: list[dict]) -> dict:
-    """geo.grids.edits.service.preview of the changes; preview_status says why it is missing, if it is."""
+def with_preview(session: Session, county: str, changes: list[dict], *,
+                 staff: StaffCounts, settings: PlanningSettings | None = None) -> dict:
+    """geo.grids.edits.service.preview of the changes (none when there are no changes)."""
     if not changes:
         return {"preview": None, "preview_status": "no_changes"}
-    try:
-        from geo.grids.edits import service as grid_edits
-        from geo.grids.settings import PlanningSettings
-        result = grid_edits.preview(session, county=county, changes=changes,
-                                    settings=PlanningSettings.from_env())
-    except (ImportError, NotImplementedError, AttributeError) as exc:
-        log.info("grid edit preview unavailable: %r", exc)
-        return {"preview": None, "preview_status": "unavailable"}
+    result = grid_edits.preview(session, county=county, changes=changes,
+                                settings=settings or PlanningSettings(), staff=staff)
     return {"preview": result, "preview_status": "ok"}

@@ -1,0 +1,43 @@
+"""Staff per grid, as geo's answers need it: supplied by the caller.
+
+Who works in a grid is known to dispatch/ (its officers), not to geo/: the functions of
+geo/ that report staff (grid GeoJSON, coverage, exports, edit previews) take a
+`StaffCounts` from their caller, which passes dispatch.officers.service.staff_per_grid.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Protocol
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+
+class StaffCounts(Protocol):
+    """{grid id: number of staff} for these grids (grids without staff may be left out)."""
+
+    def __call__(self, session: Session, grid_ids: Sequence[int]) -> Mapping[int, int]: ...
+
+
+def county_grid_ids(session: Session, counties: Sequence[str]) -> list[int]:
+    """Ids of the grids of these counties."""
+    return list(session.execute(text(
+        "SELECT id FROM grids WHERE county_adcode = ANY(:c) ORDER BY id"),
+        {"c": list(counties)}).scalars())
+
+
+def staff_of(session: Session, staff: StaffCounts, grid_ids: Sequence[int]) -> dict[int, int]:
+    """The provider's counts for these grids, every grid present (0 when it has no staff)."""
+    found = staff(session, list(grid_ids)) if grid_ids else {}
+    return {g: int(found.get(g, 0)) for g in grid_ids}
+
+
+# A CTE `staff(grid_id, n)` from the counts bound as :staff_ids and :staff_n (see sql_params).
+STAFF_CTE = ("staff AS (SELECT grid_id, n FROM unnest(CAST(:staff_ids AS integer[]), "
+             "CAST(:staff_n AS bigint[])) AS s(grid_id, n))")
+
+
+def sql_params(counts: Mapping[int, int]) -> dict:
+    """Bind parameters of STAFF_CTE for these counts."""
+    ids = sorted(counts)
+    return {"staff_ids": ids, "staff_n": [counts[i] for i in ids]}

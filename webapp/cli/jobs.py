@@ -1,0 +1,16 @@
+"""Database sessions for commands and jobs (their own pool, the jobs' statement_timeout)."""
+from __future__ import annotations
+
+from flask import current_app
+
+from geo.core.db import make_engine, make_sessionmaker
+
+
+def job_sessions():
+    """Sessions for commands: their own small pool with the jobs' longer statement_timeout."""
+    ext = current_app.extensions["liangwang"]
+    if "job_sessions" not in ext:
+        engine = make_engine(ext["url"], pool_size=2,
+                             statement_timeout_ms=ext["settings"].job_statement_timeout_ms)
+        ext["job_sessions"] = make_sessionmaker(engine)
+    return ext["job_sessions"]

@@ -1,0 +1,188 @@
+/* Liangwang command map: boundaries, grids coloured by a metric, drill-down and search.
+ * Other layers live in tiles.js (employers), live.js (officers, inspections) and panels.js
+ * (coverage, hotspots, key figures). Text from the database goes in with textContent; the
+ * one Leaflet API that takes only HTML (layer names) gets it escaped (core/leaflet.js). */
+import {el, link, status, table} from "../core/dom.js";
+import {getJSON} from "../core/http.js";
+import {t, useStrings} from "../core/i18n.js";
+import {layersControl} from "../core/leaflet.js";
+import {NO_STAFF, NO_VALUE, RAMP, WARM} from "../core/colours.js";
+import * as tiles from "./tiles.js";
+import * as live from "./live.js";
+import * as panels from "./panels.js";
+
+export const METRICS = {
+  employers_per_staff: {steps: [40, 80, 120, 160, 200], ramp: RAMP},
+  open_complaints: {steps: [1, 2, 4, 8, 16], ramp: WARM},
+  on_time_share: {steps: [0.5, 0.6, 0.7, 0.8, 0.9], ramp: WARM.slice().reverse()},
+  mean_risk: {steps: [20, 35, 50, 65, 80], ramp: WARM}
+};
+
+function metricValue(metric, props, extra) {
+  if (metric === "employers_per_staff") {
+    return props.staff_count ? props.employer_count / props.staff_count : Infinity;
+  }
+  return extra ? extra[metric] : null;
+}
+
+export function gridColour(props, metric, extra) {
+  metric = metric || "employers_per_staff";
+  const value = metricValue(metric, props, extra);
+  if (value === Infinity) return NO_STAFF;
+  if (value === null || value === undefined) return NO_VALUE;
+  const spec = METRICS[metric];
+  let i = 0;
+  while (i < spec.steps.length && value >= spec.steps[i]) i++;
+  return spec.ramp[i];
+}
+
+function gridStyle(ctx, f) {
+  const extra = ctx.gridMetrics ? ctx.gridMetrics[f.properties.id] : null;
+  return {className: "lw-grid", color: "#555", weight: 0.6, fillOpacity: 0.55,
+          fillColor: gridColour(f.properties, ctx.metric, extra)};
+}
+
+function gridPopup(ctx, p) {
+  const m = ctx.gridMetrics ? ctx.gridMetrics[p.id] || {} : {};
+  const box = el("div", null, "lw-grid-popup");
+  box.appendChild(el("h6", p.name));
+  box.appendChild(table([
+    [t("grid_code"), p.code], [t("employers"), p.employer_count],
+    [t("staff"), p.staff_count || t("no_staff")],
+    [t("employers_per_staff"), p.staff_count ? (p.employer_count / p.staff_count).toFixed(1) : "—"],
+    [t("open_complaints"), m.open_complaints],
+    [t("on_time_share"), m.on_time_share === undefined || m.on_time_share === null ? null
+      : Math.round(m.on_time_share * 100) + "%"],
+    [t("mean_risk"), m.mean_risk]]));
+  box.appendChild(link(t("drill_down") + " →", "/map?area=" + encodeURIComponent(p.code)));
+  return box;
+}
+
+// Recolour the grids by another metric; per-grid figures are fetched once, on first use.
+export function setMetric(ctx, metric) {
+  ctx.metric = metric;
+  const ready = metric === "employers_per_staff" || ctx.gridMetrics ? Promise.resolve()
+    : getJSON(ctx.config.layers.gridMetrics).then(function (data) {
+      ctx.gridMetrics = {};
+      data.items.forEach(function (item) { ctx.gridMetrics[item.id] = item; });
+    });
+  return ready.then(function () {
+    if (ctx.grids) ctx.grids.setStyle(function (f) { return gridStyle(ctx, f); });
+    ctx.map.getContainer().setAttribute("data-metric", metric);
+  }).catch(function (err) { status(t("error") + ": " + err.message); });
+}
+
+function initDrill() {
+  const select = document.getElementById("lw-drill");
+  if (!select) return;
+  select.addEventListener("change", function () {
+    if (select.value) globalThis.location.href = "/map?area=" + encodeURIComponent(select.value);
+  });
+}
+
+function initSearch(ctx) {
+  const form = document.getElementById("lw-search"), input = document.getElementById("lw-search-q");
+  const list = document.getElementById("lw-search-results");
+  if (!form) return;
+  let timer = null, results = [];
+  function show(items) {
+    results = items;
+    list.replaceChildren();
+    if (!items.length) list.appendChild(el("li", t("no_results"), "lw-muted"));
+    items.forEach(function (item) {
+      const li = el("li", null, "lw-result");
+      li.appendChild(el("span", item.title));
+      li.appendChild(el("small", item.subtitle));
+      li.addEventListener("mousedown", function (e) { e.preventDefault(); go(item); });
+      list.appendChild(li);
+    });
+    list.hidden = false;
+  }
+  function go(item) {
+    list.hidden = true;
+    if (item.bounds) ctx.map.flyToBounds(item.bounds, {maxZoom: 15});
+    else ctx.map.flyTo([item.lat, item.lon], 16);
+    if (item.employerId) tiles.showEmployer(ctx, item.employerId, [item.lat, item.lon]);
+  }
+  function search() {
+    const q = input.value.trim();
+    if (!q) { list.hidden = true; return; }
+    const enc = encodeURIComponent(q);
+    Promise.all([
+      getJSON(ctx.config.layers.gridSearch + enc).catch(function () { return {items: []}; }),
+      getJSON(ctx.config.layers.employerSearch + enc).catch(function () { return {items: []}; })
+    ]).then(function (res) {
+      if (input.value.trim() !== q) return;  // a newer query is on its way
+      const items = res[0].items.map(function (g) {
+        return {title: g.code + " " + g.name, subtitle: g.county_name || "", bounds: g.bounds};
+      }).concat(res[1].items.filter(function (e) { return e.lat !== null; }).map(function (e) {
+        return {title: e.name, subtitle: e.credit_code, lat: e.lat, lon: e.lon, employerId: e.id};
+      }));
+      show(items);
+    });
+  }
+  input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(search, 250); });
+  input.addEventListener("blur", function () { setTimeout(function () { list.hidden = true; }, 150); });
+  form.addEventListener("submit", function (e) {
+    e.preventDefault();
+    if (results.length) go(results[0]); else search();
+  });
+}
+
+export function start(map, config) {
+  useStrings(config.strings);
+  const ctx = {map: map, config: config, metric: "employers_per_staff", gridMetrics: null,
+               control: layersControl(), officers: null};
+  ctx.control.addTo(map);
+  // For tests and the console.
+  globalThis.LW = {ctx: ctx, get officers() { return ctx.officers; },
+                   officerPosition: function (id) { return live.officerPosition(ctx, id); }};
+  status(t("loading"));
+  const overlays = {}, loads = [];
+  const ORDER = ["cities", "counties", "grids"];  // control order; boundaries drawn on top
+
+  function add(key, url, options) {
+    loads.push(getJSON(url).then(function (data) {
+      overlays[key] = {layer: L.geoJSON(data, options), count: data.features.length};
+    }));
+  }
+
+  add("grids", config.layers.grids, {
+    style: function (f) { return gridStyle(ctx, f); },
+    onEachFeature: function (f, layer) {
+      layer.bindPopup(function () { return gridPopup(ctx, f.properties); });
+    }
+  });
+  add("counties", config.layers.counties, {
+    interactive: true,
+    style: function () { return {className: "lw-county", color: "#444", weight: 1.2, fill: false}; },
+    onEachFeature: function (f, layer) {
+      layer.bindTooltip(el("span", f.properties.name), {sticky: true});
+    }
+  });
+  add("cities", config.layers.cities, {
+    interactive: false,
+    style: function () { return {className: "lw-city", color: "#111", weight: 2.5, fill: false}; }
+  });
+
+  Promise.all(loads).then(function () {
+    ORDER.slice().reverse().forEach(function (key) { overlays[key].layer.addTo(map); });
+    ORDER.forEach(function (key) {
+      const o = overlays[key];
+      ctx.control.addOverlay(o.layer, t(key) + " (" + o.count + ")");
+      map.getContainer().setAttribute("data-" + key, String(o.count));
+    });
+    ctx.grids = overlays.grids.layer;
+    status("");
+  }).catch(function (err) {
+    status(t("error") + ": " + err.message);
+  }).finally(function () {
+    map.getContainer().setAttribute("data-ready", "1");
+    // Optional layers load on their own; one missing never breaks the page.
+    tiles.init(ctx, function (metric) { return setMetric(ctx, metric); });
+    live.init(ctx);
+    panels.init(ctx);
+  });
+  initDrill();
+  initSearch(ctx);
+}

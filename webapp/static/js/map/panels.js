@@ -1,0 +1,149 @@
+/* Layers and panels of the command centre; a route the role may not call is left out by the
+ * server (config.layers.<name> is null) and listed as unavailable:
+ * - coverage gaps and grid overlaps (GET /api/v1/coverage?area=: {gaps, overlaps} collections)
+ * - risk hotspots as H3 hexagons (GET /api/v1/hotspots?area=: a FeatureCollection)
+ * - key figures with links to the lists behind them (GET /api/v1/kpis?area=) */
+import {el, link, table} from "../core/dom.js";
+import {getJSON} from "../core/http.js";
+import {formatNumber, label, t} from "../core/i18n.js";
+import {COLD, GRADE, HOT, NO_STAFF, OUTSIDE} from "../core/colours.js";
+
+const OVERLAP = "#7b3294";
+
+function unavailable(ctx, key, err) {
+  ctx.control.addOverlay(L.layerGroup(), t(key) + " (" + t("unavailable") + ")");
+  ctx.map.getContainer().setAttribute("data-" + key, "unavailable");
+  if (err && err.status !== 404 && err.status !== 403 && globalThis.console) console.warn(key, err.message);
+}
+
+function coverageStyle(f) {
+  const overlap = f.properties.kind === "overlap";
+  return {className: overlap ? "lw-overlap" : "lw-gap", color: overlap ? OVERLAP : OUTSIDE,
+          weight: 1.5, fillColor: overlap ? OVERLAP : OUTSIDE, fillOpacity: 0.35,
+          dashArray: "4 3"};
+}
+
+function coveragePopup(p) {
+  const overlap = p.kind === "overlap";
+  const box = el("div", null, "lw-coverage-popup");
+  box.appendChild(el("h6", t(overlap ? "coverage_overlap" : "coverage_gap")));
+  box.appendChild(table([[t("grids"), overlap ? p.codes.join("、") : null],
+                         [t("area_m2"), formatNumber(p.area_m2)]]));
+  return box;
+}
+
+function loadCoverage(ctx) {
+  if (!ctx.config.layers.coverage) return unavailable(ctx, "coverage");
+  return getJSON(ctx.config.layers.coverage).then(function (data) {
+    const group = L.featureGroup();
+    [data.gaps, data.overlaps].forEach(function (fc) {
+      L.geoJSON(fc, {
+        style: coverageStyle,
+        onEachFeature: function (f, layer) {
+          layer.bindPopup(function () { return coveragePopup(f.properties); });
+        }
+      }).addTo(group);
+    });
+    const n = data.gaps.features.length + data.overlaps.features.length;
+    group.addTo(ctx.map);
+    ctx.control.addOverlay(group, t("coverage") + " (" + n + ")");
+    ctx.map.getContainer().setAttribute("data-coverage", String(n));
+  }).catch(function (err) { unavailable(ctx, "coverage", err); });
+}
+
+// Gi* bins: hot_99 … not_significant … cold_99.
+function hotspotStyle(p) {
+  const parts = p["class"].split("_"), ramp = {hot: HOT, cold: COLD}[parts[0]];
+  if (!ramp) return {stroke: false, fill: false, className: "lw-hex-ns"};
+  const colour = ramp[parts[1]];
+  return {className: "lw-hex", color: colour, weight: 0.5, fillColor: colour, fillOpacity: 0.6};
+}
+
+function hotspotPopup(p) {
+  const box = el("div", null, "lw-hotspot-popup");
+  box.appendChild(el("h6", label("hotspot_class_", p["class"])));
+  box.appendChild(table([[t("mean_risk"), p.value], [t("employers"), p.employers],
+                         [t("hotspot_z"), p.z], [t("hotspot_p"), p.p],
+                         [t("hotspot_cell"), p.h3]]));
+  return box;
+}
+
+function loadHotspots(ctx) {
+  if (!ctx.config.layers.hotspots) return unavailable(ctx, "hotspots");
+  return getJSON(ctx.config.layers.hotspots).then(function (data) {
+    const hexes = L.geoJSON(data, {
+      style: function (f) { return hotspotStyle(f.properties); },
+      onEachFeature: function (f, layer) {
+        layer.bindPopup(function () { return hotspotPopup(f.properties); });
+      }
+    });
+    // Hotspots are a choice, not a default: they hide the grids' colours.
+    ctx.control.addOverlay(hexes, t("hotspots"));
+    ctx.map.getContainer().setAttribute("data-hotspots", String(hexes.getLayers().length));
+  }).catch(function (err) { unavailable(ctx, "hotspots", err); });
+}
+
+// The figures of GET /api/v1/kpis, each {value, list}; some have figures by state inside.
+const KPIS = [["coverage_pct"], ["employers_outside_grids"], ["grids_without_staff"],
+              ["employers_per_staff"], ["overdue_inspections"],
+              ["open_complaints", ["within_limit", "due_today", "past_limit"]],
+              ["case_deadlines", ["due_soon", "overdue"]], ["high_risk_uninspected"]];
+
+function figureRow(list, name, figure, sub) {
+  list.appendChild(el("dt", t("kpi_" + name), sub ? "lw-kpi-sub" : null));
+  const dd = el("dd", null, sub ? "lw-kpi-sub" : null);
+  const text = figure.value === null || figure.value === undefined ? "—" : formatNumber(figure.value);
+  if (/^\/(?!\/)/.test(figure.list || "")) dd.appendChild(link(text, figure.list));  // our own lists only
+  else dd.textContent = text;
+  list.appendChild(dd);
+}
+
+function loadKpis(ctx) {
+  const panel = L.control({position: "bottomleft"});
+  const box = el("div", null, "lw-box lw-kpis");
+  panel.onAdd = function () { L.DomEvent.disableClickPropagation(box); return box; };
+  const request = ctx.config.layers.kpis ? getJSON(ctx.config.layers.kpis)
+    : Promise.reject({status: 404});
+  return request.then(function (data) {
+    box.appendChild(el("h6", t("kpi_title", {today: data.today})));
+    const list = el("dl");
+    KPIS.forEach(function (spec) {
+      figureRow(list, spec[0], data[spec[0]], false);
+      (spec[1] || []).forEach(function (state) { figureRow(list, state, data[spec[0]][state], true); });
+    });
+    box.appendChild(list);
+    panel.addTo(ctx.map);
+    ctx.map.getContainer().setAttribute("data-kpis", "loaded");
+  }).catch(function (err) {
+    box.appendChild(el("span", t("kpis") + ": " + t("unavailable"), "lw-muted"));
+    panel.addTo(ctx.map);
+    ctx.map.getContainer().setAttribute("data-kpis", "unavailable");
+    if (err.status !== 404 && err.status !== 403 && globalThis.console) console.warn("kpis", err.message);
+  });
+}
+
+function legend(ctx) {
+  const control = L.control({position: "bottomright"});
+  control.onAdd = function () {
+    const box = el("div", null, "lw-box lw-legend");
+    box.appendChild(el("strong", t("legend")));
+    [[GRADE.A, t("grade") + " A"], [GRADE.B, t("grade") + " B"], [GRADE.C, t("grade") + " C"],
+     [OUTSIDE, t("outside_grid")], [NO_STAFF, t("grids") + ": " + t("no_staff")]].forEach(function (r) {
+      const row = el("div");
+      const swatch = el("span", null, "lw-swatch");
+      swatch.style.background = r[0];
+      row.appendChild(swatch);
+      row.appendChild(el("span", r[1]));
+      box.appendChild(row);
+    });
+    return box;
+  };
+  control.addTo(ctx.map);
+}
+
+export function init(ctx) {
+  legend(ctx);
+  loadCoverage(ctx);
+  loadHotspots(ctx);
+  loadKpis(ctx);
+}
