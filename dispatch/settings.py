@@ -34,6 +34,7 @@ class DispatchSettings(EnvSettings):
     case_limit_working_days: int = 60         # Art. 17
     case_extension_working_days: int = 30     # Art. 17, with approval
     acceptance_working_days: int = 5          # 部令第25号 Art. 18
+    info_request_working_days: int = 5        # 补正: working days the complainant is given
     limitation_years: int = 2                 # Art. 20
     mass_incident_workers: int = 10           # local threshold for 群体性事件
     random_share: float = 0.05                # 双随机 default ratio

@@ -117,10 +117,14 @@ class Committed:
                                p).scalars().all()
             p["o"] = self.officers + s.execute(text(
                 "SELECT id FROM officers WHERE user_id = ANY(:u)"), p).scalars().all()
-            for sql in ("DELETE FROM cases WHERE inspection_id = ANY(:i) OR employer_id = ANY(:e)",
-                        "DELETE FROM assignments WHERE officer_id = ANY(:o)",
+            for sql in ("DELETE FROM cases WHERE inspection_id = ANY(:i) OR employer_id = ANY(:e) "
+                        "OR complaint_id = ANY(:c)",
+                        "DELETE FROM assignments WHERE officer_id = ANY(:o) "
+                        "OR inspection_id = ANY(:i)",
                         "DELETE FROM inspections WHERE id = ANY(:i)",
+                        "DELETE FROM complaint_decisions WHERE complaint_id = ANY(:c)",
                         "DELETE FROM complaints WHERE id = ANY(:c)",
+                        "DELETE FROM incidents WHERE employer_id = ANY(:e)",
                         "DELETE FROM random_draws WHERE id = ANY(:d)",
                         "DELETE FROM officers WHERE id = ANY(:o)",
                         "DELETE FROM employer_risk WHERE employer_id = ANY(:e)",

@@ -52,6 +52,9 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
         base as api,
     )
     from webapp.api import (
+        calendar as calendar_api,
+    )
+    from webapp.api import (
         casework as casework_api,
     )
     from webapp.api import (
@@ -74,6 +77,8 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
     )
     from webapp.cli import commands as cli
     from webapp.core import auth, compression, errors, openapi, security, validation
+    from webapp.pages import cases as cases_pages
+    from webapp.pages import complaints as complaints_pages
     from webapp.pages import field, planner
     from webapp.pages import views as pages
 
@@ -82,8 +87,11 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
     compression.register(app)
     auth.register(app)
     validation.register(app)
-    for module in (auth, api, dispatch_api, casework_api, field, employers, partition_files_api,
-                   grid_edits_api, map_api, command_api, openapi, planner, pages):
+    from webapp.api import random_checks as random_checks_api
+    for module in (auth, api, dispatch_api, casework_api, calendar_api, random_checks_api, field, employers,
+                   partition_files_api,
+                   grid_edits_api, map_api, command_api, openapi, planner, complaints_pages,
+                   cases_pages, pages):
         app.register_blueprint(module.bp)
     cli.register(app)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)

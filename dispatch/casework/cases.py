@@ -1,7 +1,13 @@
-"""Cases (立案): 60 working days, one 30-day extension with approval, outcomes, 挂牌督办, alerts."""
+"""Cases (立案): handlers, 60 working days + one 30-day extension approved by another
+administrator, suspension, outcomes with their details, the timeline, alerts.
+
+The competent county is the employer's workplace county (用工所在地): the case takes the
+county of its complaint or inspection, and handlers from another county need a reason.
+"""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -9,14 +15,25 @@ from sqlalchemy.orm import Session
 from dispatch.analytics import jobs
 from dispatch.analytics.settings import RiskSettings
 from dispatch.calendar.service import WorkingCalendar
-from dispatch.casework.models import Case
+from dispatch.casework.models import (
+    CASE_OUTCOMES,
+    TRANSFER_KINDS,
+    Case,
+    CaseEvent,
+    CaseSupervision,
+    Complaint,
+    SupervisionReport,
+)
 from dispatch.inspections import service as inspections
 from dispatch.settings import DispatchSettings
 from geo.accounts import audit
-from geo.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from geo.core import clock
+from geo.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Unprocessable
 from geo.core.text import Text
 
-OUTCOMES = ("penalty", "order_to_correct", "withdrawn", "transferred")
+OUTCOMES = CASE_OUTCOMES
+CASE_STATUSES = ("open", "closed", "overdue", "due_soon", "suspended", "supervised")
+MAX_AMOUNT = Decimal("1000000000000")  # fits numeric(14, 2)
 
 
 def get(session: Session, case_id: int, *, lock: bool = False) -> Case:
@@ -27,49 +44,161 @@ def get(session: Session, case_id: int, *, lock: bool = False) -> Case:
     return found
 
 
-def serialise(c: Case, calendar: WorkingCalendar, today: date) -> dict:
-    left = calendar.working_days_between(today, c.due_on) if c.closed_on is None else None
-    return {
-        "id": c.id, "inspection_id": c.inspection_id, "employer_id": c.employer_id,
-        "county_adcode": c.county_adcode, "opened_on": c.opened_on.isoformat(),
-        "due_on": c.due_on.isoformat(), "extended": c.extended,
-        "extension_approved_by": c.extension_approved_by, "outcome": c.outcome,
-        "closed_on": c.closed_on and c.closed_on.isoformat(), "supervised": c.supervised,
-        "supervised_note": c.supervised_note, "summary": c.summary, "version": c.version,
-        "working_days_left": left, "overdue": left is not None and left < 0,
-    }
+def event(session: Session, case: Case, kind: str, actor: str | None, **detail) -> None:
+    """A line of the case's timeline, and the same change in the audit log."""
+    session.add(CaseEvent(case_id=case.id, at=clock.now(), kind=kind, actor=actor,
+                          detail=_plain(detail)))
+    audit.record(session, actor=actor, action=kind, entity="case", entity_id=case.id,
+                 after=_plain(detail))
 
 
-def open_case(session: Session, inspection_id: int, *, opened_on: date, summary: str | None,
+def _plain(value):
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def status_of(c: Case, today: date, calendar: WorkingCalendar,
+              settings: DispatchSettings | None = None) -> str:
+    if c.closed_on is not None:
+        return "closed"
+    if c.suspended_on is not None:
+        return "suspended"
+    left = calendar.working_days_between(today, c.due_on)
+    if left < 0:
+        return "overdue"
+    return "open"
+
+
+def _require_reason(reason: str | None, name: str = "reason") -> str:
+    if not reason or not reason.strip():
+        raise Unprocessable(Text("dispatch.error.reason_required"), {"parameter": name})
+    return reason.strip()
+
+
+def _check_open(case: Case) -> None:
+    if case.closed_on is not None:
+        raise Conflict(Text("dispatch.error.case_closed", case_id=case.id), {"status": "closed"})
+
+
+def handlers_checked(session: Session, county: str, handler_ids: list[int],
+                     cross_county_reason: str | None, settings: DispatchSettings) -> list[int]:
+    """承办人: certified inspectors, at least the team minimum (Art. 16); another county's
+    inspectors only with a reason."""
+    ids = sorted(set(handler_ids))
+    if len(ids) != len(handler_ids):
+        raise InvalidInput(Text("casework.error.handlers_repeated"), {"parameter": "handler_ids"})
+    if len(ids) < settings.min_team_size:
+        raise Unprocessable(Text("casework.error.handlers_too_few", n=settings.min_team_size),
+                            {"parameter": "handler_ids"})
+    rows = {r.id: r for r in session.execute(text(
+        "SELECT id, name, kind, certified, county_adcode FROM officers WHERE id = ANY(:i)"),
+        {"i": ids})}
+    missing = [i for i in ids if i not in rows]
+    if missing:
+        raise Unprocessable(Text("casework.error.handler_unknown",
+                                 ids=", ".join(map(str, missing))), {"parameter": "handler_ids"})
+    uncertified = [rows[i].name for i in ids if rows[i].kind != "inspector"
+                   or not rows[i].certified]
+    if uncertified:
+        raise Unprocessable(Text("casework.error.handler_uncertified",
+                                 names="、".join(uncertified)), {"parameter": "handler_ids"})
+    outside = [rows[i].name for i in ids if rows[i].county_adcode != county]
+    if outside and not (cross_county_reason and cross_county_reason.strip()):
+        raise Unprocessable(Text("casework.error.handler_other_county", names="、".join(outside)),
+                            {"parameter": "cross_county_reason"})
+    return ids
+
+
+def open_case(session: Session, inspection_id: int | None = None, *,
+              complaint_id: int | None = None, opened_on: date, summary: str | None,
+              handler_ids: list[int] | None = None, cross_county_reason: str | None = None,
               actor: str | None, settings: DispatchSettings, calendar: WorkingCalendar) -> Case:
-    """Open a case from an inspection; due 60 working days after opening."""
-    inspection = inspections.get(session, inspection_id, lock=True)
-    exists = session.execute(text("SELECT id FROM cases WHERE inspection_id = :i"),
-                             {"i": inspection_id}).scalar()
-    if exists:
-        raise Conflict(Text("dispatch.error.case_exists", inspection_id=inspection_id,
-                            case_id=exists),
-                       {"case_id": exists})
-    case = Case(inspection_id=inspection_id, employer_id=inspection.employer_id,
-                county_adcode=inspection.county_adcode, opened_on=opened_on,
+    """Open a case from an inspection or an accepted complaint; due 60 working days later."""
+    if (inspection_id is None) == (complaint_id is None):
+        raise InvalidInput(Text("casework.error.case_source"), {"parameter": "inspection_id"})
+    if opened_on > clock.today():
+        raise Unprocessable(Text("casework.error.date_future", name="opened_on"),
+                            {"parameter": "opened_on"})
+    employer_id = county = None
+    team: list[int] = []
+    if inspection_id is not None:
+        inspection = inspections.get(session, inspection_id, lock=True)
+        exists = session.execute(text("SELECT id FROM cases WHERE inspection_id = :i"),
+                                 {"i": inspection_id}).scalar()
+        if exists:
+            raise Conflict(Text("dispatch.error.case_exists", inspection_id=inspection_id,
+                                case_id=exists), {"case_id": exists})
+        employer_id, county = inspection.employer_id, inspection.county_adcode
+        complaint_id = inspection.complaint_id
+        team = list(session.execute(text("""
+            SELECT DISTINCT officer_id FROM assignments WHERE inspection_id = :i
+              AND (released_at IS NULL OR release_reason = 'completed')"""),
+            {"i": inspection_id}).scalars())
+    if complaint_id is not None:
+        complaint = session.query(Complaint).filter(Complaint.id == complaint_id) \
+            .with_for_update().one_or_none()
+        if complaint is None:
+            raise NotFound(Text("casework.error.complaint_not_found", complaint_id=complaint_id))
+        if inspection_id is None and complaint.status != "accepted":
+            raise Conflict(Text("casework.error.complaint_not_accepted", complaint_id=complaint_id,
+                                status=Text(f"casework.complaint_status.{complaint.status}")),
+                           {"status": complaint.status})
+        exists = session.execute(text("SELECT id FROM cases WHERE complaint_id = :k"),
+                                 {"k": complaint_id}).scalar()
+        if exists:
+            raise Conflict(Text("casework.error.complaint_has_case", complaint_id=complaint_id,
+                                case_id=exists), {"case_id": exists})
+        if opened_on < clock.beijing_date(complaint.received_at):
+            raise Unprocessable(Text("casework.error.opened_before_received"),
+                                {"parameter": "opened_on"})
+        employer_id = employer_id or complaint.employer_id
+        county = county or complaint.county_adcode
+    handlers: list[int] = []
+    if handler_ids:
+        handlers = handlers_checked(session, county, handler_ids, cross_county_reason, settings)
+    elif len(team) >= settings.min_team_size:
+        handlers = sorted(team)  # the inspectors who went handle the case
+    case = Case(inspection_id=inspection_id, complaint_id=complaint_id, employer_id=employer_id,
+                county_adcode=county, opened_on=opened_on, handler_ids=handlers,
+                cross_county_reason=cross_county_reason if handler_ids else None,
                 due_on=calendar.add_working_days(opened_on, settings.case_limit_working_days),
                 summary=summary, created_by=actor)
     session.add(case)
     session.flush()
-    audit.record(session, actor=actor, action="open", entity="case", entity_id=case.id,
-                 after={"inspection_id": inspection_id, "due_on": case.due_on.isoformat()})
+    event(session, case, "open", actor, inspection_id=inspection_id, complaint_id=complaint_id,
+          opened_on=opened_on, due_on=case.due_on, handler_ids=handlers)
+    return case
+
+
+def set_handlers(session: Session, case_id: int, *, handler_ids: list[int],
+                 cross_county_reason: str | None, actor: str | None,
+                 settings: DispatchSettings) -> Case:
+    case = get(session, case_id, lock=True)
+    _check_open(case)
+    before = list(case.handler_ids or [])
+    case.handler_ids = handlers_checked(session, case.county_adcode, handler_ids,
+                                        cross_county_reason, settings)
+    case.cross_county_reason = cross_county_reason or case.cross_county_reason
+    case.version += 1
+    event(session, case, "handlers", actor, before=before, after=case.handler_ids,
+          reason=cross_county_reason)
     return case
 
 
 def extend(session: Session, case_id: int, *, reason: str, approver: str,
            settings: DispatchSettings, calendar: WorkingCalendar) -> Case:
     """Extend once by 30 working days; approved by an administrator (the route admits only
-    administrators) other than the opener."""
-    if not reason or not reason.strip():
-        raise InvalidInput(Text("dispatch.error.reason_required"), {"parameter": "reason"})
+    administrators) other than the one who opened the case."""
+    reason = _require_reason(reason)
     case = get(session, case_id, lock=True)
-    if case.closed_on is not None:
-        raise Conflict(Text("dispatch.error.case_closed", case_id=case_id))
+    _check_open(case)
     if case.extended:
         raise Conflict(Text("dispatch.error.case_already_extended", case_id=case_id))
     if approver == case.created_by:
@@ -78,59 +207,429 @@ def extend(session: Session, case_id: int, *, reason: str, approver: str,
     case.due_on = calendar.add_working_days(case.due_on, settings.case_extension_working_days)
     case.extended, case.extension_approved_by, case.extension_reason = True, approver, reason
     case.version += 1
-    audit.record(session, actor=approver, action="extend", entity="case", entity_id=case_id,
-                 before={"due_on": before.isoformat()},
-                 after={"due_on": case.due_on.isoformat(), "reason": reason})
+    event(session, case, "extend", approver, before=before, due_on=case.due_on, reason=reason)
     return case
 
 
+def suspend(session: Session, case_id: int, *, reason: str | None, actor: str | None,
+            calendar: WorkingCalendar) -> Case:
+    """中止 (e.g. waiting for another authority's finding): the limit stops."""
+    reason = _require_reason(reason)
+    case = get(session, case_id, lock=True)
+    _check_open(case)
+    if case.suspended_on is not None:
+        raise Conflict(Text("casework.error.case_suspended", case_id=case_id),
+                       {"status": "suspended"})
+    today = clock.today()
+    case.suspended_on, case.suspension_reason = today, reason
+    case.days_left_at_suspension = max(calendar.working_days_between(today, case.due_on), 0)
+    case.version += 1
+    event(session, case, "suspend", actor, reason=reason, days_left=case.days_left_at_suspension)
+    return case
+
+
+def resume(session: Session, case_id: int, *, actor: str | None,
+           calendar: WorkingCalendar) -> Case:
+    case = get(session, case_id, lock=True)
+    _check_open(case)
+    if case.suspended_on is None:
+        raise Conflict(Text("casework.error.case_not_suspended", case_id=case_id),
+                       {"status": "open"})
+    before = case.due_on
+    case.due_on = calendar.add_working_days(clock.today(), case.days_left_at_suspension or 0)
+    case.suspended_on = case.suspension_reason = case.days_left_at_suspension = None
+    case.version += 1
+    event(session, case, "resume", actor, before=before, due_on=case.due_on)
+    return case
+
+
+def _amount(value, name: str) -> Decimal:
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise InvalidInput(Text("casework.error.amount", name=name), {"parameter": name}) \
+            from None
+    if not amount.is_finite() or amount <= 0 or amount >= MAX_AMOUNT:
+        raise Unprocessable(Text("casework.error.amount", name=name), {"parameter": name})
+    return amount.quantize(Decimal("0.01"))
+
+
+def _required(value, name: str, outcome: str):
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise Unprocessable(Text("casework.error.outcome_needs", name=name,
+                                 outcome=Text(f"dispatch.case_outcome.{outcome}")),
+                            {"parameter": name})
+    return value.strip() if isinstance(value, str) else value
+
+
 def close(session: Session, case_id: int, *, outcome: str, closed_on: date, summary: str | None,
-          actor: str | None, risk_settings: RiskSettings | None = None) -> Case:
+          actor: str | None, fine_amount=None, decision_number: str | None = None,
+          decision_date: date | None = None, correction_deadline: date | None = None,
+          wages_recovered=None, workers_paid: int | None = None,
+          transfer_kind: str | None = None, transfer_target: str | None = None,
+          settings: DispatchSettings | None = None, calendar: WorkingCalendar | None = None,
+          risk_settings: RiskSettings | None = None) -> Case:
+    """Close a case with its outcome and the details the outcome needs:
+    penalty → fine, 文号 and decision date; order to correct → deadline (a follow-up
+    inspection is opened); wages recovered → amount and workers; transferred → where."""
     if outcome not in OUTCOMES:
         raise InvalidInput(Text("dispatch.error.one_of", name="outcome",
-                                choices=", ".join(OUTCOMES)),
-                           {"parameter": "outcome"})
+                                choices=", ".join(OUTCOMES)), {"parameter": "outcome"})
+    details: dict = {}
+    if outcome == "penalty":
+        details["fine_amount"] = _amount(_required(fine_amount, "fine_amount", outcome),
+                                         "fine_amount")
+        details["decision_number"] = _required(decision_number, "decision_number", outcome)
+        details["decision_date"] = decision_date or closed_on
+        if details["decision_date"] > closed_on:
+            raise Unprocessable(Text("casework.error.decision_after_close"),
+                                {"parameter": "decision_date"})
+    elif outcome == "order_to_correct":
+        details["correction_deadline"] = _required(correction_deadline, "correction_deadline",
+                                                   outcome)
+        if correction_deadline <= closed_on:
+            raise Unprocessable(Text("casework.error.correction_deadline_past"),
+                                {"parameter": "correction_deadline"})
+        details["decision_number"] = decision_number and decision_number.strip() or None
+    elif outcome == "wages_recovered":
+        details["wages_recovered"] = _amount(_required(wages_recovered, "wages_recovered",
+                                                       outcome), "wages_recovered")
+        workers = _required(workers_paid, "workers_paid", outcome)
+        if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+            raise Unprocessable(Text("dispatch.error.workers_at_least_one"),
+                                {"parameter": "workers_paid"})
+        details["workers_paid"] = workers
+    elif outcome == "transferred":
+        kind = _required(transfer_kind, "transfer_kind", outcome)
+        if kind not in TRANSFER_KINDS:
+            raise InvalidInput(Text("dispatch.error.one_of", name="transfer_kind",
+                                    choices=", ".join(TRANSFER_KINDS)),
+                               {"parameter": "transfer_kind"})
+        details["transfer_kind"] = kind
+        details["transfer_target"] = _required(transfer_target, "transfer_target", outcome)
     case = get(session, case_id, lock=True)
     if case.closed_on is not None:
         raise Conflict(Text("dispatch.error.case_already_closed", case_id=case_id,
                             outcome=Text(f"dispatch.case_outcome.{case.outcome}")
-                            if case.outcome else ""))
+                            if case.outcome else ""), {"status": "closed"})
+    if case.suspended_on is not None:
+        raise Conflict(Text("casework.error.close_suspended", case_id=case_id),
+                       {"status": "suspended"})
     if closed_on < case.opened_on:
         raise InvalidInput(Text("dispatch.error.closed_before_opened"),
                            {"parameter": "closed_on"})
+    if closed_on > clock.today():
+        raise Unprocessable(Text("casework.error.date_future", name="closed_on"),
+                            {"parameter": "closed_on"})
     case.outcome, case.closed_on = outcome, closed_on
+    for key, value in details.items():
+        setattr(case, key, value)
     if summary:
         case.summary = summary
+    if outcome == "order_to_correct" and case.employer_id is not None:
+        case.follow_up_inspection_id = _follow_up(session, case, actor, calendar)
     case.version += 1
-    audit.record(session, actor=actor, action="close", entity="case", entity_id=case_id,
-                 after={"outcome": outcome, "closed_on": closed_on.isoformat()})
+    session.flush()
+    if case.complaint_id is not None:
+        session.execute(text("UPDATE complaints SET status = 'closed', version = version + 1 "
+                             "WHERE id = :k AND status = 'accepted'"), {"k": case.complaint_id})
+    event(session, case, "close", actor, outcome=outcome, closed_on=closed_on,
+          follow_up_inspection_id=case.follow_up_inspection_id, **details)
     jobs.after_write(session, [case.county_adcode], risk_settings)  # a closed case may be a past violation
     return case
 
 
-def supervise(session: Session, case_id: int, *, note: str, actor: str | None) -> Case:
-    """Flag a case as supervised by a higher level (挂牌督办)."""
+def _follow_up(session: Session, case: Case, actor: str | None,
+               calendar: WorkingCalendar | None) -> int:
+    """复查: an inspection of the employer due the working day after the correction deadline."""
+    inspection = inspections.create(
+        session, kind="scheduled", priority="normal", employer_id=case.employer_id,
+        description=Text("casework.follow_up_description", case_id=case.id,
+                         deadline=case.correction_deadline.isoformat()).render("zh"),
+        actor=actor)
+    day = (calendar or WorkingCalendar()).add_working_days(case.correction_deadline, 1)
+    inspection.due_at = datetime.combine(day, time(18, 0), tzinfo=clock.BEIJING)
+    return inspection.id
+
+
+# 挂牌督办 ------------------------------------------------------------------------------
+
+def supervise(session: Session, case_id: int, *, level: str, supervisor: str | None,
+              deadline: date | None, note: str | None, actor: str | None) -> Case:
+    """Put an open case under a higher level's supervision until it is lifted."""
+    from dispatch.casework.models import SUPERVISION_LEVELS
+    if level not in SUPERVISION_LEVELS:
+        raise InvalidInput(Text("dispatch.error.one_of", name="level",
+                                choices=", ".join(SUPERVISION_LEVELS)), {"parameter": "level"})
+    if not supervisor or not supervisor.strip():
+        raise Unprocessable(Text("casework.error.supervisor_required"),
+                            {"parameter": "supervisor"})
+    note = _require_reason(note, "note")
+    if deadline is None:
+        raise Unprocessable(Text("webapp.field.required", name="deadline"),
+                            {"parameter": "deadline"})
+    if deadline < clock.today():
+        raise Unprocessable(Text("casework.error.deadline_past"), {"parameter": "deadline"})
     case = get(session, case_id, lock=True)
+    _check_open(case)
+    active = _active_supervision(session, case_id)
+    if active is not None:
+        raise Conflict(Text("casework.error.already_supervised", case_id=case_id,
+                            level=Text(f"casework.supervision_level.{active.level}")),
+                       {"status": "supervised"})
+    row = CaseSupervision(case_id=case_id, level=level, supervisor=supervisor.strip(),
+                          deadline=deadline, note=note, opened_by=actor, opened_at=clock.now())
+    session.add(row)
     case.supervised, case.supervised_note = True, note
     case.version += 1
-    audit.record(session, actor=actor, action="supervise", entity="case", entity_id=case_id,
-                 after={"note": note})
+    session.flush()
+    event(session, case, "supervise", actor, level=level, supervisor=row.supervisor,
+          deadline=deadline, note=note, supervision_id=row.id)
     return case
+
+
+def _active_supervision(session: Session, case_id: int) -> CaseSupervision | None:
+    return session.query(CaseSupervision).filter(
+        CaseSupervision.case_id == case_id, CaseSupervision.lifted_at.is_(None)) \
+        .with_for_update().one_or_none()
+
+
+def report(session: Session, case_id: int, *, body: str | None, actor: str | None) -> Case:
+    """A progress report to the supervising level."""
+    body = _require_reason(body, "text")
+    case = get(session, case_id, lock=True)
+    active = _active_supervision(session, case_id)
+    if active is None:
+        raise Conflict(Text("casework.error.not_supervised", case_id=case_id),
+                       {"status": "not_supervised"})
+    session.add(SupervisionReport(supervision_id=active.id, at=clock.now(), actor=actor,
+                                  body=body))
+    event(session, case, "supervision_report", actor, text=body, supervision_id=active.id)
+    return case
+
+
+def lift(session: Session, case_id: int, *, conclusion: str | None, actor: str | None) -> Case:
+    """摘牌: lift the supervision with a conclusion."""
+    conclusion = _require_reason(conclusion, "conclusion")
+    case = get(session, case_id, lock=True)
+    active = _active_supervision(session, case_id)
+    if active is None:
+        raise Conflict(Text("casework.error.not_supervised", case_id=case_id),
+                       {"status": "not_supervised"})
+    active.lifted_at, active.lifted_by, active.conclusion = clock.now(), actor, conclusion
+    case.supervised = False
+    case.version += 1
+    event(session, case, "lift", actor, conclusion=conclusion, supervision_id=active.id)
+    return case
+
+
+def supervisions(session: Session, *, counties: list[str] | None, level: str | None,
+                 today: date) -> list[dict]:
+    """Cases under supervision, per supervising level, overdue ones first."""
+    rows = session.execute(text("""
+        SELECT s.id, s.case_id, s.level, s.supervisor, s.deadline, s.note, s.opened_at,
+               c.county_adcode, a.name AS county_name, e.name AS employer_name, c.due_on,
+               (SELECT max(r.at) FROM supervision_reports r WHERE r.supervision_id = s.id)
+                 AS last_report_at
+        FROM case_supervisions s JOIN cases c ON c.id = s.case_id
+        LEFT JOIN employers e ON e.id = c.employer_id
+        LEFT JOIN admin_areas a ON a.adcode = c.county_adcode
+        WHERE s.lifted_at IS NULL
+          AND (CAST(:l AS text) IS NULL OR s.level = :l)
+          AND (CAST(:c AS text[]) IS NULL OR c.county_adcode = ANY(:c))
+        ORDER BY s.deadline < :today DESC, s.deadline, s.id"""),
+        {"l": level, "c": counties, "today": today}).mappings().all()
+    return [{**{k: _plain(v) for k, v in r.items()},
+             "level_text": Text(f"casework.supervision_level.{r['level']}"),
+             "overdue": r["deadline"] < today} for r in rows]
+
+
+# Views ---------------------------------------------------------------------------------
+
+_VIEW_SQL = """
+    SELECT c.*, e.name AS employer_name, a.name AS county_name,
+           s.level AS s_level, s.supervisor AS s_supervisor, s.deadline AS s_deadline,
+           (SELECT coalesce(json_agg(json_build_object('id', o.id, 'name', o.name)
+                                     ORDER BY o.id), '[]') FROM officers o
+            WHERE o.id = ANY(c.handler_ids)) AS handlers
+    FROM cases c
+    LEFT JOIN employers e ON e.id = c.employer_id
+    LEFT JOIN admin_areas a ON a.adcode = c.county_adcode
+    LEFT JOIN case_supervisions s ON s.case_id = c.id AND s.lifted_at IS NULL
+"""
+
+
+def _view(r, calendar: WorkingCalendar, today: date) -> dict:
+    running = r.closed_on is None and r.suspended_on is None
+    left = calendar.working_days_between(today, r.due_on) if running else None
+    status = ("closed" if r.closed_on is not None else "suspended" if r.suspended_on
+              else "overdue" if left < 0 else "open")
+    return {
+        "id": r.id, "complaint_id": r.complaint_id, "inspection_id": r.inspection_id,
+        "employer_id": r.employer_id, "employer_name": r.employer_name,
+        "county_adcode": r.county_adcode, "county_name": r.county_name,
+        "opened_on": r.opened_on.isoformat(), "due_on": r.due_on.isoformat(),
+        "working_days_left": left if running else r.days_left_at_suspension,
+        "overdue": left is not None and left < 0, "extended": r.extended,
+        "extension_approved_by": r.extension_approved_by,
+        "suspended": r.suspended_on is not None, "suspension_reason": r.suspension_reason,
+        "status": status, "status_text": Text(f"casework.case_status.{status}"),
+        "handlers": r.handlers or [], "cross_county_reason": r.cross_county_reason,
+        "supervised": r.s_level is not None,
+        "supervision": None if r.s_level is None else {
+            "level": r.s_level, "level_text": Text(f"casework.supervision_level.{r.s_level}"),
+            "supervisor": r.s_supervisor, "deadline": r.s_deadline.isoformat(),
+            "overdue": r.s_deadline < today},
+        "supervised_note": r.supervised_note,
+        "outcome": r.outcome,
+        "outcome_text": r.outcome and Text(f"dispatch.case_outcome.{r.outcome}"),
+        "closed_on": r.closed_on and r.closed_on.isoformat(),
+        "fine_amount": r.fine_amount and float(r.fine_amount),
+        "decision_number": r.decision_number,
+        "decision_date": r.decision_date and r.decision_date.isoformat(),
+        "correction_deadline": r.correction_deadline and r.correction_deadline.isoformat(),
+        "follow_up_inspection_id": r.follow_up_inspection_id,
+        "wages_recovered": r.wages_recovered and float(r.wages_recovered),
+        "workers_paid": r.workers_paid, "transfer_kind": r.transfer_kind,
+        "transfer_kind_text": r.transfer_kind and Text(f"casework.transfer_kind.{r.transfer_kind}"),
+        "transfer_target": r.transfer_target, "summary": r.summary, "version": r.version,
+    }
+
+
+def serialise(c: Case, calendar: WorkingCalendar, today: date, session: Session | None = None
+              ) -> dict:
+    """A case as answers show it (read back with its names when a session is given)."""
+    if session is not None:
+        session.flush()
+        row = session.execute(text(_VIEW_SQL + " WHERE c.id = :id"), {"id": c.id}).first()
+        return _view(row, calendar, today)
+    left = calendar.working_days_between(today, c.due_on) if c.closed_on is None else None
+    return {"id": c.id, "due_on": c.due_on.isoformat(), "working_days_left": left,
+            "overdue": left is not None and left < 0, "outcome": c.outcome}
+
+
+def listing(session: Session, *, counties: list[str] | None, status: str | None = None,
+            supervision_level: str | None = None, q: str | None = None, page: int = 1,
+            per_page: int = 50, settings: DispatchSettings,
+            calendar: WorkingCalendar) -> dict:
+    """One page of cases, nearest their limit first, and the total."""
+    if status is not None and status not in CASE_STATUSES:
+        raise InvalidInput(Text("dispatch.error.one_of", name="status",
+                                choices=", ".join(CASE_STATUSES)), {"parameter": "status"})
+    today = clock.today()
+    warn_before = calendar.add_working_days(today, settings.deadline_warning_working_days + 1)
+    where = ["(CAST(:c AS text[]) IS NULL OR c.county_adcode = ANY(:c))"]
+    where.append({
+        None: "TRUE", "open": "c.closed_on IS NULL", "closed": "c.closed_on IS NOT NULL",
+        "overdue": "c.closed_on IS NULL AND c.suspended_on IS NULL AND c.due_on < :today",
+        "due_soon": "c.closed_on IS NULL AND c.suspended_on IS NULL AND c.due_on >= :today "
+                    "AND c.due_on < :warn_before",
+        "suspended": "c.closed_on IS NULL AND c.suspended_on IS NOT NULL",
+        "supervised": "s.id IS NOT NULL"}[status])
+    if supervision_level is not None:
+        where.append("s.level = :level")
+    params = {"c": counties, "today": today, "warn_before": warn_before,
+              "level": supervision_level, "limit": per_page, "offset": (page - 1) * per_page}
+    if q:
+        q = q.strip()
+        if q.isdigit():
+            where.append("c.id = :qid")
+            params["qid"] = int(q)
+        else:
+            where.append("(c.employer_id IN (SELECT id FROM employers WHERE name ILIKE :q OR "
+                         "credit_code = upper(:raw)) OR c.decision_number ILIKE :q)")
+            params.update(q=f"%{q}%", raw=q)
+    condition = " AND ".join(where)
+    order = ("s.deadline < :today DESC, s.deadline, c.id" if status == "supervised"
+             or supervision_level else
+             "c.closed_on IS NOT NULL, c.closed_on DESC NULLS FIRST, c.due_on, c.id")
+    rows = session.execute(text(f"{_VIEW_SQL} WHERE {condition} ORDER BY {order} "
+                                "LIMIT :limit OFFSET :offset"), params).all()
+    total = session.execute(text(
+        "SELECT count(*) FROM cases c LEFT JOIN case_supervisions s ON s.case_id = c.id "
+        f"AND s.lifted_at IS NULL WHERE {condition}"), params).scalar_one()
+    return {"items": [_view(r, calendar, today) for r in rows], "total": total, "page": page,
+            "per_page": per_page}
+
+
+_EVENT_TEXT = {"open", "handlers", "extend", "suspend", "resume", "close", "supervise",
+               "supervision_report", "lift"}
+
+
+def detail(session: Session, case_id: int, *, calendar: WorkingCalendar) -> dict:
+    row = session.execute(text(_VIEW_SQL + " WHERE c.id = :id"), {"id": case_id}).first()
+    if row is None:
+        raise NotFound(Text("dispatch.error.case_not_found", case_id=case_id), {"case_id": case_id})
+    view = _view(row, calendar, clock.today())
+    events = session.query(CaseEvent).filter(CaseEvent.case_id == case_id) \
+        .order_by(CaseEvent.at, CaseEvent.id).all()
+    view["timeline"] = [{"at": e.at.isoformat(), "kind": e.kind, "actor": e.actor,
+                         "kind_text": Text(f"casework.event.{e.kind}"),
+                         "text": _event_text(e), "detail": e.detail} for e in events]
+    view["documents"] = []
+    if row.complaint_id is not None:
+        from dispatch.casework.complaints import notice_url
+        for d in session.execute(text(
+                "SELECT id, decision, notice_no FROM complaint_decisions WHERE complaint_id = :k "
+                "ORDER BY id"), {"k": row.complaint_id}):
+            view["documents"].append({
+                "title": Text("casework.document_title",
+                              kind=Text(f"notice.title.{d.decision}"), number=d.notice_no),
+                "url": notice_url(row.complaint_id, d.id)})
+    sups = session.query(CaseSupervision).filter(CaseSupervision.case_id == case_id) \
+        .order_by(CaseSupervision.id).all()
+    view["supervisions"] = []
+    for s in sups:
+        reports = session.query(SupervisionReport).filter(
+            SupervisionReport.supervision_id == s.id).order_by(SupervisionReport.id).all()
+        view["supervisions"].append({
+            "id": s.id, "level": s.level,
+            "level_text": Text(f"casework.supervision_level.{s.level}"),
+            "supervisor": s.supervisor, "deadline": s.deadline.isoformat(), "note": s.note,
+            "opened_at": s.opened_at.isoformat(), "opened_by": s.opened_by,
+            "lifted_at": s.lifted_at and s.lifted_at.isoformat(), "lifted_by": s.lifted_by,
+            "conclusion": s.conclusion,
+            "reports": [{"at": r.at.isoformat(), "actor": r.actor, "text": r.body}
+                        for r in reports]})
+    return view
+
+
+def _event_text(e: CaseEvent) -> Text:
+    d = e.detail or {}
+    if e.kind == "close":
+        return Text("casework.event_text.close", outcome=Text(
+            f"dispatch.case_outcome.{d.get('outcome')}"), closed_on=d.get("closed_on"))
+    if e.kind == "extend":
+        return Text("casework.event_text.extend", due_on=d.get("due_on"), reason=d.get("reason"))
+    if e.kind == "open":
+        return Text("casework.event_text.open", due_on=d.get("due_on"))
+    if e.kind == "supervise":
+        return Text("casework.event_text.supervise", level=Text(
+            f"casework.supervision_level.{d.get('level')}"), supervisor=d.get("supervisor"),
+            deadline=d.get("deadline"))
+    if e.kind in ("suspend", "resume", "lift", "supervision_report", "handlers"):
+        return Text(f"casework.event_text.{e.kind}", reason=d.get("reason") or "",
+                    due_on=d.get("due_on") or "", conclusion=d.get("conclusion") or "",
+                    text=d.get("text") or "")
+    return Text(f"casework.event.{e.kind}")
 
 
 def alerts(session: Session, *, counties: list[str] | None, today: date,
            settings: DispatchSettings, calendar: WorkingCalendar) -> list[dict]:
     """Open cases past their limit or within the warning window, most urgent first."""
-    # Calendar-day pre-filter wide enough for any holiday season; the exact test follows.
     horizon = today + timedelta(days=2 * settings.deadline_warning_working_days + 21)
-    q = session.query(Case).filter(Case.closed_on.is_(None), Case.due_on <= horizon) \
-        .order_by(Case.due_on, Case.id)
+    q = session.query(Case).filter(Case.closed_on.is_(None), Case.suspended_on.is_(None),
+                                   Case.due_on <= horizon).order_by(Case.due_on, Case.id)
     if counties is not None:
         q = q.filter(Case.county_adcode.in_(counties))
     out = []
     for case in q:
-        view = serialise(case, calendar, today)
-        if view["working_days_left"] <= settings.deadline_warning_working_days:
-            view["alert"] = "overdue" if view["overdue"] else "due_soon"
+        left = calendar.working_days_between(today, case.due_on)
+        if left <= settings.deadline_warning_working_days:
+            view = serialise(case, calendar, today)
+            view.update({"county_adcode": case.county_adcode, "inspection_id": case.inspection_id,
+                         "employer_id": case.employer_id, "supervised": case.supervised,
+                         "extended": case.extended, "opened_on": case.opened_on.isoformat(),
+                         "alert": "overdue" if left < 0 else "due_soon"})
             out.append(view)
     return out

@@ -1,8 +1,13 @@
-"""Complaints and tips (举报投诉): intake rules, deadlines, and the inspection they lead to."""
+"""Complaints and tips (举报投诉): intake, the acceptance decision (部令第25号 Art. 18), the
+limitation (条例 Art. 20), 补正 pauses, written notices, and what an accepted complaint opens.
+
+Every legal date is a Beijing date: the acceptance limit counts working days from the
+Beijing date of receipt (a complaint received Monday 07:30 in Zhengzhou is a Monday one).
+"""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -10,20 +15,35 @@ from sqlalchemy.orm import Session
 from dispatch.analytics import jobs
 from dispatch.analytics.settings import RiskSettings
 from dispatch.calendar.service import WorkingCalendar
-from dispatch.casework.models import COMPLAINT_CATEGORIES, Complaint
+from dispatch.casework import incidents, notices, numbers
+from dispatch.casework.models import (
+    ACCEPT_MODES,
+    COMPLAINT_CATEGORIES,
+    COMPLAINT_STATUSES,
+    DECISIONS,
+    OPEN_COMPLAINT_STATUSES,
+    REDIRECT_KINDS,
+    Complaint,
+    ComplaintDecision,
+)
 from dispatch.inspections import service as inspections
 from dispatch.settings import DispatchSettings
 from geo.accounts import audit
 from geo.areas.service import location_in_henan
 from geo.core import clock
-from geo.core.errors import InvalidInput, Unprocessable
-from geo.core.text import Text
+from geo.core.errors import Conflict, InvalidInput, NotFound, Unprocessable
+from geo.core.text import Joined, Text
 from geo.employers import credit_code
 
 _TIME_BARRED = re.compile(r"the violation occurred on (?P<day>[0-9-]+), more than "
                           r"(?P<years>[0-9]+) years ago \(劳动保障监察条例 Art. 20\)")
 # Roles that may see who complained (tipster identities are confidential).
 IDENTITY_ROLES = ("dispatcher", "admin")
+DEADLINE_CLASSES = ("within_limit", "due_today", "past_limit")
+# Why a complaint is refused (部令第25号 Art. 18): out of time, or not a labour-security matter.
+REFUSAL_GROUNDS = ("time_barred", "not_labour_matter")
+# A receipt time this far ahead of the server's clock is a mistake, not a skewed watch.
+_FUTURE_SLACK = timedelta(minutes=5)
 
 
 def _find_employer(session: Session, code: str | None, name: str | None,
@@ -52,11 +72,25 @@ def _find_employer(session: Session, code: str | None, name: str | None,
     return None, Text("dispatch.complaint.unidentified")
 
 
-def _years_after(day: date, years: int) -> date:
+def years_after(day: date, years: int) -> date:
     try:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February
         return day.replace(year=day.year + years, day=28)
+
+
+def limitation_proposal(*, received_on: date, occurred_on: date | None, continuing: bool,
+                        ended_on: date | None, settings: DispatchSettings) -> dict | None:
+    """Art. 20: a refusal to propose when the violation ended more than 2 years before
+    receipt. A continuing violation is never out of time; nothing is refused automatically."""
+    if continuing:
+        return None
+    start = ended_on or occurred_on
+    if start is None or years_after(start, settings.limitation_years) >= received_on:
+        return None
+    return {"decision": "refuse", "key": "casework.proposal.time_barred",
+            "values": {"day": start.isoformat(), "years": settings.limitation_years,
+                       "ended": ended_on is not None}}
 
 
 def priority_for(category: str, workers: int, settings: DispatchSettings) -> str:
@@ -66,13 +100,15 @@ def priority_for(category: str, workers: int, settings: DispatchSettings) -> str
 
 
 def create(session: Session, *, category: str, workers_affected: int, description: str | None,
-           occurred_on: date | None, employer_credit_code: str | None = None,
-           employer_name: str | None = None, employer_address: str | None = None,
-           location: dict | None = None, complainant_name: str | None = None,
-           complainant_phone: str | None = None, actor: str | None,
-           risk_settings: RiskSettings | None = None,
+           occurred_on: date | None, continuing: bool = False,
+           violation_ended_on: date | None = None, received_at: datetime | None = None,
+           employer_credit_code: str | None = None, employer_name: str | None = None,
+           employer_address: str | None = None, location: dict | None = None,
+           complainant_name: str | None = None, complainant_phone: str | None = None,
+           actor: str | None, risk_settings: RiskSettings | None = None,
            settings: DispatchSettings, calendar: WorkingCalendar) -> dict:
-    """Record a complaint; open an inspection when it is actionable and the site is known."""
+    """Record a complaint with its acceptance deadline. An urgent one (a mass incident)
+    opens its inspection and incident at once, its response clock running from receipt."""
     if category not in COMPLAINT_CATEGORIES:
         raise InvalidInput(Text("dispatch.error.one_of", name="category",
                                 choices=", ".join(COMPLAINT_CATEGORIES)),
@@ -80,9 +116,26 @@ def create(session: Session, *, category: str, workers_affected: int, descriptio
     if workers_affected < 1:
         raise Unprocessable(Text("dispatch.error.workers_at_least_one"),
                             {"parameter": "workers_affected"})
-    now, today = clock.now(), clock.today()  # legal dates are Beijing dates
-    if occurred_on is not None and occurred_on > today:
+    now = clock.now()
+    received_at = received_at or now
+    if received_at.tzinfo is None:
+        raise InvalidInput(Text("casework.error.offset_required", name="received_at"),
+                           {"parameter": "received_at"})
+    if received_at > now + _FUTURE_SLACK:
+        raise Unprocessable(Text("casework.error.received_future"), {"parameter": "received_at"})
+    received_on = clock.beijing_date(received_at)  # legal dates are Beijing dates
+    if occurred_on is not None and occurred_on > received_on:
         raise Unprocessable(Text("dispatch.error.occurred_future"), {"parameter": "occurred_on"})
+    if continuing and violation_ended_on is not None:
+        raise Unprocessable(Text("casework.error.continuing_and_ended"),
+                            {"parameter": "violation_ended_on"})
+    if violation_ended_on is not None:
+        if violation_ended_on > received_on:
+            raise Unprocessable(Text("casework.error.ended_future"),
+                                {"parameter": "violation_ended_on"})
+        if occurred_on is not None and violation_ended_on < occurred_on:
+            raise Unprocessable(Text("casework.error.ended_before_start"),
+                                {"parameter": "violation_ended_on"})
     employer_id, not_found = _find_employer(session, employer_credit_code, employer_name,
                                             employer_address)
     lon = lat = county = None
@@ -93,67 +146,363 @@ def create(session: Session, *, category: str, workers_affected: int, descriptio
     if county is None:
         raise Unprocessable(Text("dispatch.error.no_competent_county"),
                             {"parameter": "location"})
-    actionable, why_not = True, None
-    limit = _years_after(occurred_on, settings.limitation_years) if occurred_on else None
-    if limit is not None and limit < today:
-        actionable = False
-        # Stored as the English sentence (the record); answers render it per reader.
-        why_not = str(Text("dispatch.complaint.time_barred", occurred_on=occurred_on.isoformat(),
-                           years=settings.limitation_years))
+    proposal = limitation_proposal(received_on=received_on, occurred_on=occurred_on,
+                                   continuing=continuing, ended_on=violation_ended_on,
+                                   settings=settings)
+    priority = priority_for(category, workers_affected, settings)
+    mass = workers_affected >= settings.mass_incident_workers
     complaint = Complaint(
         employer_id=employer_id, county_adcode=county, category=category,
         workers_affected=workers_affected, description=description,
         complainant_name=complainant_name, complainant_phone=complainant_phone,
         geom=f"SRID=4326;POINT({float(lon)} {float(lat)})", occurred_on=occurred_on,
-        received_at=now, status="received" if actionable else "refused",
-        acceptance_due=calendar.add_working_days(today, settings.acceptance_working_days),
-        actionable=actionable, not_actionable_reason=why_not)
+        continuing=continuing, violation_ended_on=violation_ended_on, received_at=received_at,
+        status="received", priority=priority, mass_incident=mass, proposal=proposal,
+        acceptance_due=calendar.add_working_days(received_on, settings.acceptance_working_days),
+        actionable=proposal is None, not_actionable_reason=None)
+    if priority == "urgent":
+        complaint.response_due_at = received_at + timedelta(hours=settings.due_hours_urgent)
     session.add(complaint)
     session.flush()
     inspection_id = None
-    if actionable:
-        inspection_id = inspections.create(
-            session, kind="complaint", priority=priority_for(category, workers_affected, settings),
-            description=description, employer_id=employer_id,
-            location={"lon": float(lon), "lat": float(lat)}, complaint_id=complaint.id,
-            actor=actor).id
+    if mass:
+        complaint.incident_id = incidents.for_complaint(session, complaint, actor=actor)
+    if priority == "urgent":
+        inspection_id = _open_inspection(session, complaint, actor=actor)
     audit.record(session, actor=actor, action="create", entity="complaint",
                  entity_id=complaint.id, after={"category": category, "county": county,
-                                                "actionable": actionable,
+                                                "received_at": received_at.isoformat(),
+                                                "proposal": proposal,
                                                 "inspection_id": inspection_id})
     jobs.after_write(session, [county], risk_settings)  # complaints count towards the employer's risk
-    view = serialise(complaint, show_identity=True)
-    view.update({"inspection_id": inspection_id, "employer_note": not_found})
+    view = detail(session, complaint.id, calendar=calendar)
+    view["employer_note"] = not_found
     return view
 
 
-def serialise(c: Complaint, show_identity: bool) -> dict:
+def _open_inspection(session: Session, c: Complaint, *, actor: str | None) -> int:
+    """The complaint's inspection; an urgent one is due from receipt, not from assignment."""
+    found = session.execute(text("SELECT id FROM inspections WHERE complaint_id = :c "
+                                 "AND status <> 'cancelled' ORDER BY id LIMIT 1"),
+                            {"c": c.id}).scalar()
+    if found:
+        return found
+    lon, lat = session.execute(text("SELECT ST_X(geom), ST_Y(geom) FROM complaints "
+                                    "WHERE id = :c"), {"c": c.id}).one()
+    inspection = inspections.create(
+        session, kind="complaint", priority=c.priority, description=c.description,
+        employer_id=c.employer_id, location={"lon": lon, "lat": lat}, complaint_id=c.id,
+        actor=actor)
+    if c.response_due_at is not None:
+        inspection.due_at = c.response_due_at
+    return inspection.id
+
+
+def get(session: Session, complaint_id: int, *, lock: bool = False) -> Complaint:
+    q = session.query(Complaint).filter(Complaint.id == complaint_id)
+    found = (q.with_for_update() if lock else q).one_or_none()
+    if found is None:
+        raise NotFound(Text("casework.error.complaint_not_found", complaint_id=complaint_id),
+                       {"complaint_id": complaint_id})
+    return found
+
+
+def _state_conflict(c: Complaint, wanted: tuple[str, ...]) -> Conflict:
+    return Conflict(Text("casework.error.complaint_state", complaint_id=c.id,
+                         status=Text(f"casework.complaint_status.{c.status}"),
+                         wanted=Joined([Text(f"casework.complaint_status.{s}") for s in wanted],
+                                       "casework.or")),
+                    {"status": c.status})
+
+
+def decide(session: Session, complaint_id: int, *, decision: str, reason: str | None,
+           mode: str | None = None, redirect_to: str | None = None,
+           redirect_kind: str | None = None, ground: str | None = None,
+           actor: str | None, settings: DispatchSettings,
+           calendar: WorkingCalendar, risk_settings: RiskSettings | None = None,
+           open_case=None) -> dict:
+    """One acceptance decision with its notice. `open_case(session, complaint)` opens the case
+    for an acceptance as 立案 (passed in by the caller, who knows the case rules)."""
+    if decision not in DECISIONS:
+        raise InvalidInput(Text("dispatch.error.one_of", name="decision",
+                                choices=", ".join(DECISIONS)), {"parameter": "decision"})
+    if not reason or not reason.strip():
+        raise Unprocessable(Text("dispatch.error.reason_required"), {"parameter": "reason"})
+    if decision == "accept":
+        mode = mode or "inspect"
+        if mode not in ACCEPT_MODES:
+            raise InvalidInput(Text("dispatch.error.one_of", name="mode",
+                                    choices=", ".join(ACCEPT_MODES)), {"parameter": "mode"})
+    elif mode is not None:
+        raise Unprocessable(Text("casework.error.mode_only_accept"), {"parameter": "mode"})
+    if decision == "redirect":
+        if not redirect_to or not redirect_to.strip():
+            raise Unprocessable(Text("casework.error.redirect_target"),
+                                {"parameter": "redirect_to"})
+        redirect_kind = redirect_kind or "department"
+        if redirect_kind not in REDIRECT_KINDS:
+            raise InvalidInput(Text("dispatch.error.one_of", name="redirect_kind",
+                                    choices=", ".join(REDIRECT_KINDS)),
+                               {"parameter": "redirect_kind"})
+    elif redirect_to is not None:
+        raise Unprocessable(Text("casework.error.redirect_only"), {"parameter": "redirect_to"})
+    if decision == "refuse":
+        if ground is None:
+            raise Unprocessable(Text("casework.error.ground_required",
+                                     choices=", ".join(REFUSAL_GROUNDS)), {"parameter": "ground"})
+        if ground not in REFUSAL_GROUNDS:
+            raise InvalidInput(Text("dispatch.error.one_of", name="ground",
+                                    choices=", ".join(REFUSAL_GROUNDS)), {"parameter": "ground"})
+    elif ground is not None:
+        raise Unprocessable(Text("casework.error.ground_only_refuse"), {"parameter": "ground"})
+    c = get(session, complaint_id, lock=True)
+    if c.status != "received":
+        raise _state_conflict(c, ("received",))
+    now, today = clock.now(), clock.today()
+    row = ComplaintDecision(
+        complaint_id=c.id, decision=decision, mode=mode, reason=reason.strip(),
+        redirect_to=redirect_to and redirect_to.strip(),
+        redirect_kind=redirect_kind if decision == "redirect" else None, ground=ground,
+        decided_by=actor, decided_at=now,
+        notice_no=numbers.next_number(session, county=c.county_adcode, year=today.year,
+                                      kind=decision))
+    before = {"status": c.status, "acceptance_due": c.acceptance_due.isoformat()}
+    inspection_id = case_id = None
+    if decision == "accept":
+        c.status = "accepted"
+        if mode == "case":
+            if open_case is None:
+                raise ValueError("accepting as 立案 needs open_case")
+            case_id = open_case(session, c)
+        else:
+            inspection_id = _open_inspection(session, c, actor=actor)
+    elif decision == "refuse":
+        c.status = "refused"
+    elif decision == "redirect":
+        c.status = "redirected"
+    else:  # 补正: the clock stops with the working days it had left
+        c.status = "info_requested"
+        c.paused_on = today
+        c.days_left_at_pause = max(calendar.working_days_between(today, c.acceptance_due), 0)
+        row.info_due = calendar.add_working_days(today, settings.info_request_working_days)
+    if decision != "request_info":
+        c.decided_at = now
+    c.proposal = None if decision != "request_info" else c.proposal
+    c.version += 1
+    session.add(row)
+    session.flush()
+    audit.record(session, actor=actor, action="decide", entity="complaint", entity_id=c.id,
+                 before=before, after={"decision": decision, "mode": mode, "reason": row.reason,
+                                       "redirect_to": row.redirect_to, "status": c.status,
+                                       "notice_no": row.notice_no, "decision_id": row.id})
+    if decision == "accept":
+        jobs.after_write(session, [c.county_adcode], risk_settings)
+    view = detail(session, c.id, calendar=calendar)
+    return {"status": c.status, "status_text": view["status_text"],
+            "notice_url": notice_url(c.id, row.id), "notice_no": row.notice_no,
+            "inspection_id": inspection_id or view["inspection_id"],
+            "case_id": case_id or view["case_id"], "complaint": view}
+
+
+def information_received(session: Session, complaint_id: int, *, note: str | None,
+                         actor: str | None, calendar: WorkingCalendar) -> dict:
+    """补正 arrived: the acceptance clock resumes with the working days it had left."""
+    c = get(session, complaint_id, lock=True)
+    if c.status != "info_requested":
+        raise _state_conflict(c, ("info_requested",))
+    today = clock.today()
+    before = {"acceptance_due": c.acceptance_due.isoformat(), "paused_on": c.paused_on.isoformat()}
+    c.acceptance_due = calendar.add_working_days(today, c.days_left_at_pause or 0)
+    c.status, c.paused_on, c.days_left_at_pause = "received", None, None
+    c.version += 1
+    asked = session.query(ComplaintDecision).filter(
+        ComplaintDecision.complaint_id == c.id, ComplaintDecision.decision == "request_info",
+        ComplaintDecision.info_received_at.is_(None)).order_by(ComplaintDecision.id.desc()).first()
+    if asked is not None:
+        asked.info_received_at, asked.info_note = clock.now(), note
+    audit.record(session, actor=actor, action="information_received", entity="complaint",
+                 entity_id=c.id, before=before,
+                 after={"acceptance_due": c.acceptance_due.isoformat(), "note": note})
+    return detail(session, c.id, calendar=calendar)
+
+
+def notice_url(complaint_id: int, decision_id: int) -> str:
+    return f"/api/v1/complaints/{complaint_id}/decisions/{decision_id}/notice"
+
+
+_VIEW_SQL = """
+    SELECT k.*, e.name AS employer_name, e.credit_code, a.name AS county_name,
+           (SELECT i.id FROM inspections i WHERE i.complaint_id = k.id
+            ORDER BY i.id LIMIT 1) AS inspection_id,
+           (SELECT c.id FROM cases c WHERE c.complaint_id = k.id
+              OR c.inspection_id IN (SELECT i.id FROM inspections i WHERE i.complaint_id = k.id)
+            ORDER BY c.id LIMIT 1) AS case_id,
+           (k.complainant_name IS NOT NULL OR k.complainant_phone IS NOT NULL) AS known
+    FROM complaints k
+    LEFT JOIN employers e ON e.id = k.employer_id
+    LEFT JOIN admin_areas a ON a.adcode = k.county_adcode
+"""
+
+
+def _view(row, calendar: WorkingCalendar, today: date) -> dict:
+    """A complaint as answers show it: codes with their texts, never who complained."""
+    running = row.status == "received" and row.acceptance_due is not None
+    proposal = row.proposal
+    if proposal is not None:
+        proposal = {"decision": proposal.get("decision"),
+                    "decision_text": Text(f"casework.decision.{proposal.get('decision')}"),
+                    "reason_text": _proposal_text(proposal)}
     return {
-        "id": c.id, "employer_id": c.employer_id, "county_adcode": c.county_adcode,
-        "category": c.category, "workers_affected": c.workers_affected,
-        "mass_incident": c.workers_affected >= DispatchSettings().mass_incident_workers,
-        "description": c.description, "occurred_on": c.occurred_on and c.occurred_on.isoformat(),
-        "received_at": c.received_at.isoformat(),
-        "acceptance_due": c.acceptance_due and c.acceptance_due.isoformat(),
-        "status": c.status, "actionable": c.actionable,
-        "not_actionable_reason": _reason_text(c.not_actionable_reason),
-        "complainant": ({"name": c.complainant_name, "phone": c.complainant_phone}
-                        if show_identity else "confidential"),
+        "id": row.id, "employer_id": row.employer_id, "employer_name": row.employer_name,
+        "credit_code": row.credit_code, "county_adcode": row.county_adcode,
+        "county_name": row.county_name, "category": row.category,
+        "category_text": Text(f"casework.category.{row.category}"),
+        "workers_affected": row.workers_affected, "mass_incident": row.mass_incident,
+        "priority": row.priority, "priority_text": Text(f"dispatch.priority.{row.priority}"),
+        "description": row.description,
+        "occurred_on": row.occurred_on and row.occurred_on.isoformat(),
+        "continuing": row.continuing,
+        "violation_ended_on": row.violation_ended_on and row.violation_ended_on.isoformat(),
+        "received_at": row.received_at.isoformat(),
+        "acceptance_due": row.acceptance_due and row.acceptance_due.isoformat(),
+        "working_days_left": (calendar.working_days_between(today, row.acceptance_due)
+                              if running else None),
+        "paused": row.status == "info_requested",
+        "status": row.status, "status_text": Text(f"casework.complaint_status.{row.status}"),
+        "proposal": proposal, "inspection_id": row.inspection_id, "case_id": row.case_id,
+        "incident_id": row.incident_id,
+        "response_due_at": row.response_due_at and row.response_due_at.isoformat(),
+        "complainant_known": bool(row.known), "version": row.version,
     }
 
 
-def _reason_text(stored: str | None) -> Text | str | None:
-    """The stored (English) reason a complaint is not actionable, as a Text to render."""
-    found = _TIME_BARRED.fullmatch(stored or "")
-    if found is None:
-        return stored
-    return Text("dispatch.complaint.time_barred", occurred_on=found["day"],
-                years=int(found["years"]))
+def _proposal_text(proposal: dict) -> Text | str | None:
+    if proposal.get("key"):
+        values = proposal.get("values") or {}
+        key = "casework.proposal.time_barred_ended" if values.get("ended") else proposal["key"]
+        return Text(key, day=values.get("day"), years=values.get("years"))
+    legacy = _TIME_BARRED.fullmatch(proposal.get("legacy") or "")
+    if legacy is not None:  # refused automatically before decisions existed: now a proposal
+        return Text("casework.proposal.time_barred", day=legacy["day"],
+                    years=int(legacy["years"]))
+    return proposal.get("legacy")
 
 
-def listing(session: Session, *, counties: list[str] | None, show_identity: bool,
-            limit: int = 200) -> list[dict]:
-    q = session.query(Complaint).order_by(Complaint.received_at.desc(), Complaint.id.desc())
-    if counties is not None:
-        q = q.filter(Complaint.county_adcode.in_(counties))
-    return [serialise(c, show_identity) for c in q.limit(limit)]
+def detail(session: Session, complaint_id: int, *, calendar: WorkingCalendar) -> dict:
+    row = session.execute(text(_VIEW_SQL + " WHERE k.id = :id"), {"id": complaint_id}).first()
+    if row is None:
+        raise NotFound(Text("casework.error.complaint_not_found", complaint_id=complaint_id),
+                       {"complaint_id": complaint_id})
+    today = clock.today()
+    view = _view(row, calendar, today)
+    decisions = session.query(ComplaintDecision).filter(
+        ComplaintDecision.complaint_id == complaint_id).order_by(ComplaintDecision.id).all()
+    view["decisions"] = [{
+        "id": d.id, "decision": d.decision, "decision_text": Text(f"casework.decision.{d.decision}"),
+        "mode": d.mode, "mode_text": d.mode and Text(f"casework.accept_mode.{d.mode}"),
+        "reason": d.reason, "redirect_to": d.redirect_to, "redirect_kind": d.redirect_kind,
+        "ground": d.ground, "ground_text": d.ground and Text(f"casework.ground.{d.ground}"),
+        "info_due": d.info_due and d.info_due.isoformat(),
+        "info_received_at": d.info_received_at and d.info_received_at.isoformat(),
+        "decided_by": d.decided_by, "decided_at": d.decided_at.isoformat(),
+        "notice_no": d.notice_no, "notice_url": notice_url(complaint_id, d.id)}
+        for d in decisions]
+    timeline = [{"at": row.received_at.isoformat(), "kind": "received", "actor": None,
+                 "text": Text("casework.timeline.received",
+                              due=row.acceptance_due and row.acceptance_due.isoformat())}]
+    for d in decisions:
+        timeline.append({"at": d.decided_at.isoformat(), "kind": d.decision,
+                         "actor": d.decided_by,
+                         "text": Text("casework.timeline.decision",
+                                      decision=Text(f"casework.decision.{d.decision}"),
+                                      number=d.notice_no, reason=d.reason)})
+        if d.info_received_at is not None:
+            timeline.append({"at": d.info_received_at.isoformat(), "kind": "info_received",
+                             "actor": None, "text": Text("casework.timeline.info_received")})
+    view["timeline"] = sorted(timeline, key=lambda e: e["at"])
+    return view
+
+
+def listing(session: Session, *, counties: list[str] | None, status: str | None = None,
+            deadline: str | None = None, q: str | None = None, page: int = 1,
+            per_page: int = 50, calendar: WorkingCalendar) -> dict:
+    """One page of complaints, those nearest their acceptance limit first; the total too."""
+    if status is not None and status not in COMPLAINT_STATUSES:
+        raise InvalidInput(Text("dispatch.error.one_of", name="status",
+                                choices=", ".join(COMPLAINT_STATUSES)), {"parameter": "status"})
+    if deadline is not None and deadline not in DEADLINE_CLASSES:
+        raise InvalidInput(Text("dispatch.error.one_of", name="deadline",
+                                choices=", ".join(DEADLINE_CLASSES)), {"parameter": "deadline"})
+    today = clock.today()
+    where = ["(CAST(:c AS text[]) IS NULL OR k.county_adcode = ANY(:c))",
+             "(CAST(:s AS text) IS NULL OR k.status = :s)"]
+    if deadline is not None:  # the same classes as the KPI panel's open complaints
+        where.append("k.status = 'received'")
+        where.append({"within_limit": "k.acceptance_due > :today",
+                      "due_today": "k.acceptance_due = :today",
+                      "past_limit": "(k.acceptance_due < :today OR k.acceptance_due IS NULL)"}
+                     [deadline])
+    params = {"c": counties, "s": status, "today": today, "limit": per_page,
+              "offset": (page - 1) * per_page}
+    if q:
+        q = q.strip()
+        if q.isdigit():
+            where.append("k.id = :qid")
+            params["qid"] = int(q)
+        else:
+            where.append("(k.employer_id IN (SELECT id FROM employers WHERE name ILIKE :q "
+                         "OR credit_code = upper(:raw)) OR k.description ILIKE :q)")
+            params.update(q=f"%{q}%", raw=q)
+    condition = " AND ".join(where)
+    rows = session.execute(text(f"""
+        {_VIEW_SQL} WHERE {condition}
+        ORDER BY CASE WHEN k.status IN ('received', 'info_requested') THEN 0 ELSE 1 END,
+                 CASE k.priority WHEN 'urgent' THEN 0 ELSE 1 END,
+                 k.acceptance_due NULLS FIRST, k.id DESC
+        LIMIT :limit OFFSET :offset"""), params).all()
+    total = session.execute(text(f"SELECT count(*) FROM complaints k WHERE {condition}"),
+                            params).scalar_one()
+    return {"items": [_view(r, calendar, today) for r in rows], "total": total, "page": page,
+            "per_page": per_page}
+
+
+def identity(session: Session, complaint_id: int, *, actor: str | None) -> dict:
+    """Who complained: only for the roles allowed (the route checks), and every reading is
+    in the audit log."""
+    c = get(session, complaint_id)
+    audit.record(session, actor=actor, action="read_identity", entity="complaint",
+                 entity_id=c.id)
+    return {"name": c.complainant_name, "phone": c.complainant_phone}
+
+
+def notice(session: Session, complaint_id: int, decision_id: int, *, show_identity: bool,
+           actor: str | None, calendar: WorkingCalendar) -> tuple[bytes, str, str]:
+    """The written notice of one decision (docx bytes, file name, ASCII file name). It names
+    the complainant only for a reader allowed to see it, and that reading is audited."""
+    view = detail(session, complaint_id, calendar=calendar)
+    d = session.get(ComplaintDecision, decision_id)
+    if d is None or d.complaint_id != complaint_id:
+        raise NotFound(Text("casework.error.decision_not_found", decision_id=decision_id),
+                       {"decision_id": decision_id})
+    c = get(session, complaint_id)
+    name = c.complainant_name if show_identity else None
+    if name is not None:
+        audit.record(session, actor=actor, action="read_identity", entity="complaint",
+                     entity_id=c.id, after={"via": "notice", "decision_id": d.id})
+    case_due = None
+    if d.decision == "accept" and d.mode == "case" and view["case_id"]:
+        case_due = session.execute(text("SELECT due_on FROM cases WHERE id = :i"),
+                                   {"i": view["case_id"]}).scalar()
+    data = notices.NoticeData(
+        kind=d.decision, number=d.notice_no, bureau=numbers.bureau_name(session, c.county_adcode),
+        complainant=name, employer=view["employer_name"],
+        category_text=Text(f"casework.category.{c.category}").render("zh"),
+        received_on=clock.beijing_date(c.received_at),
+        decided_on=clock.beijing_date(d.decided_at), reason=d.reason, accept_mode=d.mode,
+        redirect_to=d.redirect_to, info_due=d.info_due, case_due=case_due,
+        refuse_ground=d.ground or "time_barred")
+    return notices.render(data), notices.filename(data), notices.ascii_filename(data)
+
+
+def open_statuses() -> tuple[str, ...]:
+    return OPEN_COMPLAINT_STATUSES

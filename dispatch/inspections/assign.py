@@ -3,6 +3,10 @@
 Officer rows are locked in id order (so two dispatchers never deadlock), their
 status is re-checked under the lock, and a partial unique index on active
 assignments backs it up in the database itself.
+
+An inspection opened by a 双随机 draw goes to the inspectors drawn for it: another team
+only when an administrator says why (`override_reason`), which is stored on the
+inspection and in the audit log, drawn team next to the team assigned.
 """
 from __future__ import annotations
 
@@ -19,7 +23,9 @@ from dispatch.officers import service as officers
 from dispatch.settings import DispatchSettings
 from geo.accounts import audit
 from geo.core.errors import Conflict, InvalidInput, NotFound, Unprocessable
-from geo.core.text import Text
+from geo.core.text import Joined, Text
+
+OVERRIDE_ROLES = ("admin",)  # who may send other inspectors than the draw's
 
 
 def _officer_ids(raw) -> list[int]:
@@ -64,15 +70,50 @@ def check_team(session: Session, inspection: Inspection, ids: list[int],
     return rows
 
 
+def _drawn_names(session: Session, ids: list[int]) -> Joined:
+    rows = session.execute(text("SELECT id, name, badge FROM officers WHERE id = ANY(:ids)"),
+                           {"ids": ids}).all()
+    found = {r.id: r for r in rows}
+    return Joined((Text("random_checks.officer", name=found[i].name, badge=found[i].badge)
+                   if i in found else str(i) for i in sorted(ids)), "dispatch.list.comma")
+
+
+def bound_team(session: Session, inspection: Inspection, ids: list[int], *, role: str | None,
+               override_reason) -> str | None:
+    """The draw's team is the team: another one needs an administrator and a reason.
+
+    Returns the override reason when the team differs from the one drawn (None otherwise)."""
+    drawn = sorted(inspection.drawn_officer_ids or [])
+    if not drawn or ids == drawn:
+        return None
+    details = {"drawn_officer_ids": drawn, "officer_ids": ids,
+               "random_draw_id": inspection.random_draw_id}
+    if role not in OVERRIDE_ROLES:
+        raise Unprocessable(Text("random_checks.error.team_bound",
+                                 draw_id=inspection.random_draw_id,
+                                 drawn=_drawn_names(session, drawn)), details)
+    if not isinstance(override_reason, str) or not override_reason.strip():
+        raise Unprocessable(Text("random_checks.error.override_reason_required",
+                                 draw_id=inspection.random_draw_id,
+                                 drawn=_drawn_names(session, drawn)),
+                            {**details, "parameter": "override_reason"})
+    return override_reason.strip()
+
+
 def assign(session: Session, inspection_id: int, raw_ids, *, actor: str | None,
-           settings: DispatchSettings, calendar: WorkingCalendar | None = None) -> dict:
-    """Assign a team to a pending inspection; 409 if an officer is no longer available."""
+           settings: DispatchSettings, calendar: WorkingCalendar | None = None,
+           role: str | None = None, override_reason=None) -> dict:
+    """Assign a team to a pending inspection; 409 if an officer is no longer available.
+
+    `role` is the actor's role: only an administrator may send other inspectors than a
+    random draw's, with `override_reason`."""
     ids = _officer_ids(raw_ids)
     inspection = inspections.get(session, inspection_id, lock=True)
     if inspection.status != "pending":
         raise Conflict(Text("dispatch.error.inspection_not_pending", inspection_id=inspection_id,
                             status=status_text(inspection.status)),
                        {"status": inspection.status})
+    override = bound_team(session, inspection, ids, role=role, override_reason=override_reason)
     rows = check_team(session, inspection, ids, settings)
     busy = [r.id for r in rows if r.status != "available"]
     if busy:
@@ -85,6 +126,13 @@ def assign(session: Session, inspection_id: int, raw_ids, *, actor: str | None,
     inspection.due_at = inspections.due_at(inspection.priority, now, settings,
                                            calendar or WorkingCalendar.load(session))
     inspection.version += 1
+    if override is not None:
+        inspection.team_override_reason, inspection.team_override_by = override, actor
+        audit.record(session, actor=actor, action="team_override", entity="inspection",
+                     entity_id=inspection_id,
+                     before={"drawn_officer_ids": sorted(inspection.drawn_officer_ids),
+                             "random_draw_id": inspection.random_draw_id},
+                     after={"officer_ids": ids, "reason": override})
     audit.record(session, actor=actor, action="assign", entity="inspection",
                  entity_id=inspection_id, before={"status": "pending"},
                  after={"status": "assigned", "officer_ids": ids,
@@ -144,8 +192,8 @@ def cancel(session: Session, inspection_id: int, reason, *, actor: str | None) -
 
 
 def reassign(session: Session, inspection_id: int, raw_ids, reason, *, actor: str | None,
-             settings: DispatchSettings) -> dict:
-    """Replace the team of an assigned inspection, atomically."""
+             settings: DispatchSettings, role: str | None = None, override_reason=None) -> dict:
+    """Replace the team of an assigned inspection, atomically (a drawn team as in `assign`)."""
     reason = _reason(reason)
     ids = _officer_ids(raw_ids)
     inspection = inspections.get(session, inspection_id, lock=True)
@@ -156,7 +204,8 @@ def reassign(session: Session, inspection_id: int, raw_ids, reason, *, actor: st
     released = _release(session, inspection, f"reassigned: {reason}", actor)
     session.flush()
     inspection.status = "pending"
-    result = assign(session, inspection_id, ids, actor=actor, settings=settings)
+    result = assign(session, inspection_id, ids, actor=actor, settings=settings, role=role,
+                    override_reason=override_reason)
     audit.record(session, actor=actor, action="reassign", entity="inspection",
                  entity_id=inspection_id, before={"officer_ids": released},
                  after={"officer_ids": ids, "reason": reason})

@@ -6,6 +6,7 @@ from datetime import datetime
 from geoalchemy2 import Geometry
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     DateTime,
     ForeignKey,
@@ -52,6 +53,12 @@ class Inspection(Base):
     closed_reason: Mapped[str | None] = mapped_column(Text)
     created_by: Mapped[str | None] = mapped_column(String(64))
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # 双随机: the draw that created it, its check item and the inspectors it drew (who go).
+    random_draw_id: Mapped[int | None] = mapped_column(ForeignKey("random_draws.id"), index=True)
+    check_item: Mapped[str | None] = mapped_column(ForeignKey("check_items.code"))
+    drawn_officer_ids: Mapped[list[int] | None] = mapped_column(ARRAY(Integer))
+    team_override_reason: Mapped[str | None] = mapped_column(Text)
+    team_override_by: Mapped[str | None] = mapped_column(String(64))
     __table_args__ = (
         CheckConstraint(in_check("kind", INSPECTION_KINDS), name="kind"),
         CheckConstraint(in_check("priority", PRIORITIES), name="priority"),
@@ -79,6 +86,16 @@ class Assignment(Base):
         Index("uq_assignments_active_officer", "officer_id", unique=True,
               postgresql_where=text("released_at IS NULL")),
     )
+
+
+class CheckItem(Base):
+    """A check item (检查事项) of the random-inspection list, with its legal basis."""
+
+    __tablename__ = "check_items"
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    legal_basis: Mapped[str | None] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean, server_default="true")
 
 
 class RandomDraw(Base):

@@ -23,7 +23,7 @@ def employer(committed, db):  # noqa: F811
                       {"i": employer_id}).one()
 
 
-def test_complaint_about_a_known_employer_opens_an_inspection_due_in_5_working_days(
+def test_complaint_about_a_known_employer_waits_for_its_decision_due_in_5_working_days(
         client, tokens, employer, db):
     r = client.post("/api/v1/complaints", json={
         "category": "wage_arrears", "workers_affected": 3, "description": "拖欠三个月工资",
@@ -32,37 +32,48 @@ def test_complaint_about_a_known_employer_opens_an_inspection_due_in_5_working_d
         "complainant": {"name": "张三", "phone": "13800000000"}},
         headers=bearer(tokens["dispatcher"]))
     body = r.get_json()
-    assert r.status_code == 201 and body["actionable"] and body["inspection_id"]
+    assert r.status_code == 201 and body["status"] == "received" and body["proposal"] is None
+    assert body["inspection_id"] is None  # nothing is sent before the complaint is accepted
     due = WorkingCalendar.load(db).add_working_days(clock.today(), 5)
     assert body["acceptance_due"] == due.isoformat()
-    assert body["complainant"] == {"name": "张三", "phone": "13800000000"}
+    assert "complainant" not in body and body["complainant_known"] is True
+    r = client.post(f"/api/v1/complaints/{body['id']}/decision",
+                    json={"decision": "accept", "reason": "属于劳动保障监察事项"},
+                    headers=bearer(tokens["dispatcher"]))
+    assert r.status_code == 200 and r.get_json()["status"] == "accepted"
     priority = db.execute(text("SELECT priority FROM inspections WHERE id = :i"),
-                          {"i": body["inspection_id"]}).scalar_one()
+                          {"i": r.get_json()["inspection_id"]}).scalar_one()
     assert priority == "high"
 
 
-def test_ten_workers_make_a_mass_incident_with_urgent_priority(client, tokens, employer, db):
+def test_ten_workers_make_a_mass_incident_with_urgent_priority_from_receipt(
+        client, tokens, employer, db, beijing_day):
+    beijing_day("2026-11-30")
+    received = "2026-11-30T07:30:00+08:00"
     r = client.post("/api/v1/complaints", json={
-        "category": "wage_arrears", "workers_affected": 12,
-        "employer": {"credit_code": employer.credit_code}}, headers=bearer(tokens["command"]))
+        "category": "wage_arrears", "workers_affected": 12, "received_at": received,
+        "employer": {"credit_code": employer.credit_code}}, headers=bearer(tokens["dispatcher"]))
     body = r.get_json()
-    assert r.status_code == 201 and body["mass_incident"]
-    assert body["complainant"] == "confidential"  # the command centre does not see who
-    priority = db.execute(text("SELECT priority FROM inspections WHERE id = :i"),
-                          {"i": body["inspection_id"]}).scalar_one()
-    assert priority == "urgent"
+    assert r.status_code == 201 and body["mass_incident"] and body["incident_id"]
+    row = db.execute(text("SELECT priority, due_at FROM inspections WHERE id = :i"),
+                     {"i": body["inspection_id"]}).one()
+    assert row.priority == "urgent"
+    # The response clock started at receipt (2 hours), not at assignment.
+    assert row.due_at.isoformat() == body["response_due_at"]
+    assert row.due_at.astimezone(clock.BEIJING).isoformat() == "2026-11-30T09:30:00+08:00"
 
 
-def test_a_complaint_past_the_two_year_limitation_is_recorded_but_not_actionable(
+def test_a_complaint_past_the_two_year_limitation_is_a_proposal_a_person_confirms(
         client, tokens, employer, db):
     r = client.post("/api/v1/complaints", json={
         "category": "overtime", "occurred_on": (clock.today() - timedelta(days=800)).isoformat(),
         "employer": {"credit_code": employer.credit_code}}, headers=bearer(tokens["dispatcher"]))
     body = r.get_json()
-    assert r.status_code == 201 and body["actionable"] is False
-    assert "2 years" in body["not_actionable_reason"] and body["inspection_id"] is None
+    assert r.status_code == 201 and body["status"] == "received"
+    assert body["proposal"]["decision"] == "refuse"
+    assert "2 years" in body["proposal"]["reason_text"] and body["inspection_id"] is None
     assert db.execute(text("SELECT status FROM complaints WHERE employer_id = :e"),
-                      {"e": employer.id}).scalars().all() == ["refused"]
+                      {"e": employer.id}).scalars().all() == ["received"]
     assert db.execute(text("SELECT count(*) FROM inspections WHERE employer_id = :e"),
                       {"e": employer.id}).scalar_one() == 0
 
@@ -86,27 +97,29 @@ def test_bad_complaints_are_refused_and_nothing_is_written(client, tokens, db, b
     assert db.execute(text("SELECT count(*) FROM complaints")).scalar_one() == before
 
 
-def test_complaint_listing_hides_identities_from_the_command_centre(client, tokens, employer):
+def test_lists_never_carry_identities_and_reading_one_is_audited(client, tokens, employer, db):
     made = client.post("/api/v1/complaints", json={
         "category": "other", "employer": {"credit_code": employer.credit_code},
         "complainant": {"name": "李四", "phone": "13900000000"}},
         headers=bearer(tokens["dispatcher"])).get_json()
-
-    def listed(role):  # newest first: ours is on the first page
-        items = client.get("/api/v1/complaints?area=410100",
-                           headers=bearer(tokens[role])).get_json()["items"]
-        return items, next(i for i in items if i["id"] == made["id"])
-
-    items, ours = listed("command")
-    assert ours["complainant"] == "confidential"
-    assert all(i["complainant"] == "confidential" for i in items)
-    _, ours = listed("dispatcher")
-    assert ours["complainant"] == {"name": "李四", "phone": "13900000000"}
+    for role in ("command", "dispatcher"):
+        r = client.get(f"/api/v1/complaints?area=410100&q={made['id']}",
+                       headers=bearer(tokens[role]))
+        assert r.status_code == 200 and r.get_json()["total"] == 1
+        assert "李四" not in r.get_data(as_text=True)
+    url = f"/api/v1/complaints/{made['id']}/complainant"
+    assert client.get(url, headers=bearer(tokens["command"])).status_code == 403
+    before = db.execute(text("SELECT count(*) FROM audit_log WHERE action = 'read_identity' "
+                             "AND entity_id = :i"), {"i": str(made["id"])}).scalar_one()
+    r = client.get(url, headers=bearer(tokens["dispatcher"]))
+    assert r.status_code == 200 and r.get_json() == {"name": "李四", "phone": "13900000000"}
+    assert db.execute(text("SELECT count(*) FROM audit_log WHERE action = 'read_identity' "
+                           "AND entity_id = :i"), {"i": str(made["id"])}).scalar_one() == before + 1
 
 
 def test_case_runs_60_working_days_and_extends_once_with_admin_approval(
         client, tokens, beijing_day, committed):  # noqa: F811
-    beijing_day("2026-11-30")  # the case is opened for tomorrow, so "today" is before it
+    beijing_day("2026-12-01")
     inspection = committed.inspection(lon=SITE[0], lat=SITE[1])
     committed.holiday("2027-01-01")
     r = client.put("/api/v1/holidays/2027-01-01", json={"kind": "holiday", "name": "元旦"},
@@ -131,12 +144,16 @@ def test_case_runs_60_working_days_and_extends_once_with_admin_approval(
                        headers=bearer(tokens["admin"])).status_code == 409
     r = client.post(url + "/close", json={"outcome": "fined"}, headers=bearer(tokens["dispatcher"]))
     assert r.status_code == 400
-    r = client.post(url + "/close", json={"outcome": "penalty"},
+    fine = {"outcome": "penalty", "fine_amount": 5000, "decision_number": "中原人社监罚〔2027〕3号"}
+    r = client.post(url + "/close", json={**fine, "closed_on": "2026-11-30"},
                     headers=bearer(tokens["dispatcher"]))
     assert r.status_code == 400 and "before the case was opened" in r.get_json()["error"]["message"]
-    r = client.post(url + "/close", json={"outcome": "penalty", "closed_on": "2027-02-01"},
+    beijing_day("2027-02-01")
+    r = client.post(url + "/close", json={**fine, "closed_on": "2027-02-01"},
                     headers=bearer(tokens["dispatcher"]))
     assert r.status_code == 200 and r.get_json()["outcome"] == "penalty"
+    assert r.get_json()["fine_amount"] == 5000 and r.get_json()["decision_number"] == fine[
+        "decision_number"]
 
 
 def test_overdue_cases_raise_alerts(client, tokens, beijing_day, committed):  # noqa: F811
@@ -154,7 +171,7 @@ def test_overdue_cases_raise_alerts(client, tokens, beijing_day, committed):  # 
 def test_random_draw_is_reproducible_from_its_seed_and_honours_recusal(client, tokens, db,
                                                                        committed):  # noqa: F811
     h = bearer(tokens["dispatcher"])
-    body = {"area": "410102", "check_item": "劳动合同签订", "share": 0.05, "seed": 20261129}
+    body = {"area": "410102", "check_item": "labour_contract", "share": 0.05, "seed": 20261129}
 
     def draw():
         r = client.post("/api/v1/random-draws", json=body, headers=h)
@@ -162,8 +179,8 @@ def test_random_draw_is_reproducible_from_its_seed_and_honours_recusal(client, t
         drawn = r.get_json()
         committed.draws.append(drawn["id"])
         committed.inspections += db.execute(text(
-            "SELECT id FROM inspections WHERE description LIKE :d"),
-            {"d": f"双随机抽查 #{drawn['id']}:%"}).scalars().all()
+            "SELECT id FROM inspections WHERE random_draw_id = :d"),
+            {"d": drawn["id"]}).scalars().all()
         return drawn
 
     first = draw()

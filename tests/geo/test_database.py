@@ -32,7 +32,12 @@ def test_missing_postgis_is_reported_with_the_install_command(monkeypatch):
 
 
 def test_schema_is_at_the_newest_migration(db):
-    assert db.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0005"
+    from alembic.script import ScriptDirectory
+
+    from geo.core.migrate import alembic_config
+    head = ScriptDirectory.from_config(alembic_config("")).get_current_head()
+    assert head is not None and int(head) >= 6
+    assert db.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == head
     assert db.execute(text("SELECT postgis_lib_version()")).scalar_one().startswith("3.")
 
 

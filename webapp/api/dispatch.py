@@ -92,23 +92,32 @@ def recommendations(inspection_id: int, include_stale: str):
 
 @bp.post("/api/v1/inspections/<int:inspection_id>/assign")
 @roles(*DISPATCH)
-@accepts({"officer_ids": {"type": "array", "items": {"type": "integer"}, "minItems": 2}}, ("officer_ids",))
+@accepts({"officer_ids": {"type": "array", "items": {"type": "integer"}, "minItems": 2},
+          "override_reason": {"type": "string"}}, ("officer_ids",))
 def assign_inspection(inspection_id: int):
-    """Assign a team atomically (409 if someone was faster, 422 if the team breaks the rules)."""
+    """Assign a team atomically (409 if someone was faster, 422 if the team breaks the rules;
+    a random draw's inspection takes the team drawn unless an admin gives `override_reason`)."""
     body = json_object()
     return committed(assign.assign(db(), inspection_id, field(body, "officer_ids", list),
-                                   actor=actor(), settings=settings()))
+                                   actor=actor(), settings=settings(), role=g.user.role,
+                                   override_reason=field(body, "override_reason",
+                                                         required=False)))
 
 
 @bp.post("/api/v1/inspections/<int:inspection_id>/reassign")
 @roles(*DISPATCH)
-@accepts({"officer_ids": {"type": "array", "items": {"type": "integer"}, "minItems": 2}, "reason": {"type": "string"}}, ("officer_ids", "reason"))
+@accepts({"officer_ids": {"type": "array", "items": {"type": "integer"}, "minItems": 2},
+          "reason": {"type": "string"}, "override_reason": {"type": "string"}},
+         ("officer_ids", "reason"))
 def reassign_inspection(inspection_id: int):
-    """Replace the team of an assigned inspection, with a reason."""
+    """Replace the team of an assigned inspection, with a reason (a random draw's team only
+    by an admin giving `override_reason`)."""
     body = json_object()
     return committed(assign.reassign(db(), inspection_id, field(body, "officer_ids", list),
                                      field(body, "reason"), actor=actor(),
-                                     settings=settings()))
+                                     settings=settings(), role=g.user.role,
+                                     override_reason=field(body, "override_reason",
+                                                           required=False)))
 
 
 @bp.post("/api/v1/inspections/<int:inspection_id>/cancel")

@@ -89,11 +89,33 @@ const KPIS = [["coverage_pct"], ["employers_outside_grids"], ["grids_without_sta
               ["open_complaints", ["within_limit", "due_today", "past_limit"]],
               ["case_deadlines", ["due_soon", "overdue"]], ["high_risk_uninspected"]];
 
+// The page that shows a figure's list (the API's list URL -> a page for people): complaints
+// and case deadlines open their own pages, every other KPI list /lists/<name>.
+export function pageOf(listUrl) {
+  const found = /^\/api\/v1\/kpis\/([a-z-]+)(?:\?(.*))?$/.exec(listUrl || "");
+  if (!found) return listUrl;
+  const params = new URLSearchParams(found[2] || "");
+  const area = params.get("area"), state = params.get("state");
+  const q = new URLSearchParams();
+  if (area) q.set("area", area);
+  if (found[1] === "open-complaints") {
+    if (state) q.set("deadline", state); else q.set("status", "received");
+    return "/complaints?" + q.toString();
+  }
+  if (found[1] === "case-deadlines" && state) {
+    q.set("status", state);
+    return "/cases?" + q.toString();
+  }
+  if (state) q.set("state", state);
+  return "/lists/" + found[1] + "?" + q.toString();
+}
+
 function figureRow(list, name, figure, sub) {
   list.appendChild(el("dt", t("kpi_" + name), sub ? "lw-kpi-sub" : null));
   const dd = el("dd", null, sub ? "lw-kpi-sub" : null);
   const text = figure.value === null || figure.value === undefined ? "—" : formatNumber(figure.value);
-  if (/^\/(?!\/)/.test(figure.list || "")) dd.appendChild(link(text, figure.list));  // our own lists only
+  const href = pageOf(figure.list);
+  if (/^\/(?!\/)/.test(href || "")) dd.appendChild(link(text, href));  // our own pages only
   else dd.textContent = text;
   list.appendChild(dd);
 }
