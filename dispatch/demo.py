@@ -1,6 +1,8 @@
 """Deterministic demo officers, recusals, complaints and open inspections."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 import numpy as np
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -11,6 +13,7 @@ from dispatch.inspections import service as inspections
 from dispatch.officers.service import ON_A_JOB
 from dispatch.settings import DispatchSettings
 from geo import demo
+from geo.core import clock
 from geo.core.config import Settings
 from geo.core.db import job_timeout
 from geo.demo import _names
@@ -134,19 +137,28 @@ def seed_cases(session: Session, rng: np.random.Generator, complaints: int,
                        rng.integers(1, 6, complaints))
     days = rng.integers(0, 20, complaints)
     names = _names(rng, complaints)
+    calendar, settings, now = WorkingCalendar.load(session), DispatchSettings(), clock.now()
+    rows = []
+    for i in range(complaints):
+        received = now - timedelta(days=int(days[i]), hours=int(rng.integers(0, 9)))
+        mass = int(workers[i]) >= settings.mass_incident_workers
+        rows.append({
+            "eid": int(picks[i]), "cat": str(cats[i]), "workers": int(workers[i]),
+            "descr": "工资拖欠" if cats[i] == "wage_arrears" else "劳动保障投诉",
+            "who": names[i], "phone": f"13{int(rng.integers(0, 10**9)):09d}",
+            "occurred": clock.beijing_date(received) - timedelta(days=30), "received": received,
+            "due": calendar.add_working_days(clock.beijing_date(received),
+                                             settings.acceptance_working_days),
+            "mass": mass, "priority": "urgent" if mass else (
+                "high" if cats[i] in ("wage_arrears", "child_labour") else "normal")})
     session.execute(text("""
         INSERT INTO complaints (employer_id, county_adcode, category, workers_affected,
             description, complainant_name, complainant_phone, geom, occurred_on, received_at,
-            acceptance_due, status)
+            acceptance_due, status, mass_incident, priority)
         SELECT e.id, e.county_adcode, :cat, :workers, :descr, :who, :phone, e.geom,
-               (now() - make_interval(days => :days + 30))::date,
-               now() - make_interval(days => :days),
-               (now() - make_interval(days => :days))::date + 7, 'received'
+               :occurred, :received, :due, 'received', :mass, :priority
         FROM employers e WHERE e.id = :eid
-    """), [{"eid": int(picks[i]), "cat": str(cats[i]), "workers": int(workers[i]),
-            "descr": "工资拖欠" if cats[i] == "wage_arrears" else "劳动保障投诉",
-            "who": names[i], "phone": f"13{int(rng.integers(0, 10**9)):09d}", "days": int(days[i])}
-           for i in range(complaints)])
+    """), rows)
     kinds = rng.choice(np.array(["complaint", "scheduled", "random", "incident"]), inspections,
                        p=[0.4, 0.35, 0.2, 0.05])
     session.execute(text("""
@@ -173,6 +185,47 @@ def seed_cases(session: Session, rng: np.random.Generator, complaints: int,
     """))
 
 
+def seed_casework(session: Session, rng: np.random.Generator, n: int = 40) -> None:
+    """Take some demo complaints through the real procedure, so the complaint and case pages
+    show every state: accepted for inspection or as a case (some closed with a fine, one
+    supervised), refused, waiting for information, redirected."""
+    from dispatch.casework import cases, complaints
+    settings, calendar = DispatchSettings(), WorkingCalendar.load(session)
+    ids = session.execute(text(
+        "SELECT id FROM complaints WHERE status = 'received' AND county_adcode LIKE '4101%' "
+        "AND NOT mass_incident ORDER BY id LIMIT :n"), {"n": n}).scalars().all()
+    today = clock.today()
+    for i, complaint_id in enumerate(ids):
+        kind = ("case", "case", "inspect", "case", "refuse", "request_info", "redirect",
+                "inspect")[i % 8]
+
+        def open_case(s, c):
+            return cases.open_case(s, complaint_id=c.id, opened_on=today, summary=c.description,
+                                   actor="demo", settings=settings, calendar=calendar).id
+        decision = {"case": "accept", "inspect": "accept"}.get(kind, kind)
+        result = complaints.decide(
+            session, complaint_id, decision=decision, reason=DEMO_REASONS[kind], actor="demo",
+            mode=kind if decision == "accept" else None,
+            ground="not_labour_matter" if kind == "refuse" else None,
+            redirect_to="郑州市住房和城乡建设局" if kind == "redirect" else None,
+            settings=settings, calendar=calendar, open_case=open_case)
+        case_id = result["case_id"]
+        if case_id and i % 3 == 0:
+            cases.close(session, case_id, outcome="penalty", closed_on=today,
+                        summary="已责令支付并处罚款", fine_amount=int(rng.integers(2, 40)) * 1000,
+                        decision_number=f"人社监罚〔{today.year}〕{i + 1}号", actor="demo",
+                        settings=settings, calendar=calendar)
+        elif case_id and i % 8 == 1:
+            cases.supervise(session, case_id, level="city", supervisor="市劳动保障监察支队",
+                            deadline=calendar.add_working_days(today, 20),
+                            note="涉及农民工较多，市局挂牌督办", actor="demo")
+
+
+DEMO_REASONS = {"case": "反映的拖欠工资事实清楚，依法立案查处", "inspect": "属于劳动保障监察事项，安排检查",
+                "refuse": "所反映的事项属于劳动争议仲裁范围",
+                "request_info": "未能确定用人单位地址，请补充", "redirect": "属在建工程项目，转住建部门协同处理"}
+
+
 def seed_demo(session: Session, *, employers: int, seed: int = 2026,
               employers_per_grid: int = 133, progress=lambda stage, n: None,
               job_timeout_ms: int = Settings.model_fields["job_statement_timeout_ms"].default) -> dict:
@@ -187,6 +240,7 @@ def seed_demo(session: Session, *, employers: int, seed: int = 2026,
     seed_cases(session, rng, complaints=max(20, employers // 200),
                inspections=max(10, employers // 700))
     seed_assignments(session, busy)
+    seed_casework(session, rng)
     session.execute(text("ANALYZE"))
     jobs.after_write(session, jobs.all_counties(session))  # risk scores of the new data
     inserted = session.execute(text("SELECT count(*) FROM employers")).scalar_one()

@@ -7,7 +7,8 @@ from sqlalchemy.orm import Session
 from dispatch.analytics import tile_layer as risk_source
 from dispatch.inspections.supervision import OVERDUE_SQL, SupervisionSettings
 
-OPEN_COMPLAINTS = ("received", "accepted")
+# Complaints still being handled: awaiting the decision or information, or accepted.
+OPEN_COMPLAINTS = ("received", "info_requested", "accepted")
 METRICS = ("employers_per_staff", "open_complaints", "on_time_share", "mean_risk")
 
 

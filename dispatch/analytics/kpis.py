@@ -19,6 +19,7 @@ from dispatch.inspections.supervision import INTERVAL_SQL, OVERDUE_SQL
 from dispatch.officers import service as officers
 from dispatch.settings import DispatchSettings
 from geo.areas.service import county_adcodes, find_area
+from geo.core import clock
 from geo.core.errors import InvalidInput
 from geo.core.text import Text
 from geo.grids import coverage
@@ -26,6 +27,8 @@ from geo.grids import coverage
 # Complaints still waiting for the acceptance decision (部令第25号 Art. 18: 5 working days).
 COMPLAINT_STATES = ("within_limit", "due_today", "past_limit")
 CASE_STATES = ("due_soon", "overdue")
+# Urgent responses (mass incidents): their clock runs from receipt of the complaint.
+URGENT_STATES = ("on_time", "late")
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,14 @@ LISTS: dict[str, Listing] = {
         "k.id, k.employer_id, k.inspection_id, k.county_adcode, k.opened_on, k.due_on, "
         "k.extended, k.supervised", "k.due_on, k.id",
         {"due_soon": "k.due_on >= :today", "overdue": "k.due_on < :today"}),
+    "urgent-responses": Listing(
+        "inspections i", "i.county_adcode = ANY(:c) AND i.priority = 'urgent' AND i.due_at IS "
+                         "NOT NULL AND i.status IN ('pending', 'assigned', 'in_progress')",
+        "i.id, i.complaint_id, i.employer_id, i.county_adcode, i.status, i.due_at, "
+        "round(EXTRACT(epoch FROM i.due_at - CAST(:now AS timestamptz)) / 60)::int "
+        "AS minutes_left", "i.due_at, i.id",
+        {"on_time": "i.due_at >= CAST(:now AS timestamptz)",
+         "late": "i.due_at < CAST(:now AS timestamptz)"}),
     "high-risk-uninspected": Listing(
         "employer_risk r JOIN employers e ON e.id = r.employer_id",
         "r.county_adcode = ANY(:c) AND r.level = 'red' AND (e.last_inspected_at IS NULL OR "
@@ -99,7 +110,7 @@ def context(session: Session, area: str, *, today: date, settings: DispatchSetti
     counties = county_adcodes(session, area)
     # cases.alerts warns while working days left <= the warning window: due before the next one.
     warn_before = calendar.add_working_days(today, settings.deadline_warning_working_days + 1)
-    params = {"c": counties, "today": today, "warn_before": warn_before,
+    params = {"c": counties, "today": today, "warn_before": warn_before, "now": clock.now(),
               "uninspected_days": risk_settings.uninspected_days,
               **risk_settings.supervision.sql_params()}
     return Context(area, counties, params)
@@ -173,5 +184,8 @@ def figures(session: Session, ctx: Context) -> dict:
         "case_deadlines": {"value": count(session, ctx, "case-deadlines"),
                            "list": _link("case-deadlines", a),
                            **{s: figure("case-deadlines", s) for s in CASE_STATES}},
+        "urgent_responses": {"value": count(session, ctx, "urgent-responses"),
+                             "list": _link("urgent-responses", a),
+                             **{s: figure("urgent-responses", s) for s in URGENT_STATES}},
         "high_risk_uninspected": figure("high-risk-uninspected"),
     }

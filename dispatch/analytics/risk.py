@@ -34,9 +34,10 @@ WITH c AS (  -- complaints in the window; refused (time-barred) and redirected o
       AND received_at >= now() - make_interval(days => :lookback_days)
     GROUP BY employer_id
 ),
-v AS (  -- past violations: closed cases that ended in a penalty or an order to correct
+v AS (  -- past violations: closed cases that found one (penalty, order, wages recovered)
     SELECT employer_id, count(*) AS violations FROM cases
-    WHERE employer_id IS NOT NULL AND {cases} AND outcome IN ('penalty', 'order_to_correct')
+    WHERE employer_id IS NOT NULL AND {cases}
+      AND outcome IN ('penalty', 'order_to_correct', 'wages_recovered')
       AND closed_on >= current_date - make_interval(years => :violation_years)
     GROUP BY employer_id
 ),

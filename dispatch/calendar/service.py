@@ -9,7 +9,8 @@ from __future__ import annotations
 import hashlib
 from datetime import date, timedelta
 
-from sqlalchemy import select, text
+from sqlalchemy import delete, extract, select, text
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from dispatch.calendar import official
@@ -205,6 +206,36 @@ def unmark_year(session: Session, year: int, *, actor: str | None) -> None:
     audit.record(session, actor=actor, action="delete", entity="calendar_year", entity_id=year,
                  before=before)
     session.flush()
+
+
+def load_official(session: Session, *, actor: str | None) -> dict:
+    """Bring the official days up to the installed chinese-calendar (after an upgrade), audited.
+
+    Days an administrator entered stay; a year marked by hand becomes official once covered.
+    """
+    stmt = insert(Holiday).values([
+        {"day": d, "kind": kind, "name": name, "source": "official"}
+        for d, (kind, name) in sorted(official.schedule().items())])
+    changed = session.execute(stmt.on_conflict_do_update(
+        index_elements=["day"], set_={"kind": stmt.excluded.kind, "name": stmt.excluded.name},
+        where=(Holiday.source == "official")
+        & ((Holiday.kind != stmt.excluded.kind) | Holiday.name.is_distinct_from(stmt.excluded.name))
+    ).returning(Holiday.day)).scalars().all()
+    stale = session.execute(delete(Holiday).where(
+        Holiday.source == "official", extract("year", Holiday.day).in_(official.years()),
+        Holiday.day.not_in(list(official.schedule()))).returning(Holiday.day)).scalars().all()
+    loaded_by = official.package_version()
+    years = session.execute(insert(CalendarYear).values([
+        {"year": y, "source": "official", "loaded_at": clock.now(), "loaded_by": loaded_by}
+        for y in official.years()]).on_conflict_do_update(
+        index_elements=["year"], set_={"source": "official", "loaded_at": clock.now(),
+                                       "loaded_by": loaded_by},
+        where=CalendarYear.source == "admin").returning(CalendarYear.year)).scalars().all()
+    result = {"days": len(changed) + len(stale), "years": sorted(years), "package": loaded_by}
+    audit.record(session, actor=actor, action="load_official", entity="holiday_schedule",
+                 entity_id=loaded_by, after=result)
+    session.expire_all()
+    return result
 
 
 def _plain(view: dict) -> dict:

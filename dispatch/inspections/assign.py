@@ -123,8 +123,9 @@ def assign(session: Session, inspection_id: int, raw_ids, *, actor: str | None,
     now = inspections.now_utc()
     inspection.status = "assigned"
     inspection.assigned_at = now
-    inspection.due_at = inspections.due_at(inspection.priority, now, settings,
-                                           calendar or WorkingCalendar.load(session))
+    if inspection.due_at is None:  # an urgent complaint's clock already runs from receipt
+        inspection.due_at = inspections.due_at(inspection.priority, now, settings,
+                                               calendar or WorkingCalendar.load(session))
     inspection.version += 1
     if override is not None:
         inspection.team_override_reason, inspection.team_override_by = override, actor

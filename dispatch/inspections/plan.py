@@ -113,6 +113,7 @@ def _load(session: Session, counties: list[str], settings: DispatchSettings):
     jobs = session.execute(text("""
         SELECT id, employer_id, county_adcode, priority, ST_X(geom) AS lon, ST_Y(geom) AS lat
         FROM inspections WHERE status = 'pending' AND county_adcode = ANY(:c)
+          AND drawn_officer_ids IS NULL  -- a 双随机 inspection goes with the team it drew
         ORDER BY CASE priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 ELSE 2 END, created_at, id
     """), {"c": counties}).all()
     officers = session.execute(text("""

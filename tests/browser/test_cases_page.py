@@ -1,19 +1,24 @@
 """A dispatcher closes a case with a penalty from the case page, in headless Chromium, and sees
 the outcome and the timeline entry; the case list and the case at desktop and phone sizes."""
+from datetime import timedelta
 from urllib.parse import urlparse
 
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import text
 
+from geo.core import clock
 from tests.browser.test_pages import browser  # noqa: F401  (the module's Chromium fixture)
+from tests.browser.test_pages_language import problems
 from tests.conftest import ARTIFACTS, PASSWORD, bearer
 from tests.dispatch_fixtures import SITE, committed  # noqa: F401  (fixture)
 
 DESKTOP = {"width": 1400, "height": 900}
 PHONE = {"width": 390, "height": 844}
-# Fixed dates in the past: the server's own clock (gunicorn) cannot be moved by the test.
-OPENED, DECIDED, CLOSED = "2026-11-02", "2026-11-19", "2026-11-20"
+# Dates in the past, relative to today: the server's own clock (gunicorn) cannot be moved by
+# the test, and the suite runs on any day.
+OPENED, DECIDED, CLOSED, BEFORE = ((clock.today() - timedelta(days=d)).isoformat()
+                                   for d in (30, 13, 12, 60))
 NUMBER = "郑人社监罚〔2026〕88号"
 
 
@@ -83,7 +88,7 @@ def test_dispatcher_closes_a_case_with_a_penalty_from_the_page(browser, live_ser
     page.fill("#lw-close-decision_date", DECIDED)
 
     # A date the server refuses: its message shows in the form, nothing changes.
-    page.fill("#lw-close-closed_on", "2026-10-01")  # before the case was opened
+    page.fill("#lw-close-closed_on", BEFORE)  # before the case was opened
     form.locator("button[type=submit]").click()
     error = form.locator(".lw-form-error")
     error.wait_for(state="visible", timeout=30_000)
@@ -121,11 +126,13 @@ def test_the_case_list_and_the_case_read_well_on_a_desktop_and_a_phone(
         assert page.locator(f'tr.lw-case-row[data-id="{case_id}"] a').count() == 1
         page.screenshot(path=str(ARTIFACTS / f"cases-{name}.png"), full_page=True)
         assert page.locator("#lw-total").inner_text().startswith("共")
+        assert problems(page.evaluate("document.body.innerText"), "zh") == []
         page.goto(live_server + f"/cases/{case_id}")
         page.wait_for_selector('#lw-case[data-ready="1"]', timeout=30_000)
         assert "拖欠工资，立案调查" in page.locator("#lw-case-facts").inner_text()
         # nothing wider than the screen
         assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+        assert problems(page.evaluate("document.body.innerText"), "zh") == []
         page.screenshot(path=str(ARTIFACTS / f"case-{name}.png"), full_page=True)
         assert page.errors == page.refused == [] and page.hosts == {"127.0.0.1"}
         page.context.close()
@@ -164,9 +171,9 @@ def test_the_kpi_panel_opens_the_pages_behind_its_figures(browser, live_server):
                    "/lists/case-deadlines?area=410102"):
         assert wanted in hrefs, (wanted, hrefs)
     assert not [h for h in hrefs if h.startswith("/api/v1/kpis")]
-    page.locator('.lw-kpis a[href="/lists/grids-without-staff?area=410102"]').click()
+    page.locator('.lw-kpis a[href="/lists/employers-per-staff?area=410102"]').click()
     page.wait_for_selector("#lw-list", timeout=30_000)
-    assert "无网格人员的网格 · 中原区" in page.locator("h1").inner_text()
+    assert "网格人均负责单位数 · 中原区" in page.locator("h1").inner_text()
     page.screenshot(path=str(ARTIFACTS / "kpi-list-desktop.png"), full_page=True)
     assert page.errors == page.refused == []
     page.context.close()

@@ -2,10 +2,12 @@
 import zipfile
 from urllib.parse import quote, urlparse
 
+import pytest
 from sqlalchemy import text
 
 from tests.browser.test_pages import browser  # noqa: F401  (fixture)
-from tests.conftest import ARTIFACTS, PASSWORD
+from tests.browser.test_pages_language import problems, visible_text
+from tests.conftest import ARTIFACTS, PASSWORD, bearer
 from tests.dispatch_fixtures import SITE, committed  # noqa: F401  (fixture)
 
 AREA = "410100"  # 郑州市; the employer is in 中原区 (410102)
@@ -119,60 +121,52 @@ def test_on_a_phone_the_form_is_folded_above_the_list_and_opens(browser, live_se
     page.context.close()
 
 
-def test_the_command_centre_reads_the_list_without_form_or_decisions(browser, live_server):  # noqa: F811
+def test_the_command_centre_reads_the_list_and_a_detail_without_form_or_decisions(
+        browser, live_server, client, tokens, committed):  # noqa: F811
+    employer = committed.employer(lon=SITE[0], lat=SITE[1], county="410102")
+    r = client.post("/api/v1/complaints", headers=bearer(tokens["dispatcher"]), json={
+        "category": "overtime", "workers_affected": 2, "employer": {"credit_code": code_of(
+            client, tokens, employer)}, "complainant": {"name": "李四", "phone": "13900000000"}})
+    assert r.status_code == 201, r.get_json()
+    complaint = r.get_json()["id"]
+    committed.complaints.append(complaint)
     page = open_page(browser, live_server, "test-command", {"width": 1400, "height": 900},
                      path="/complaints?area=410000&deadline=within_limit")
     assert page.locator("#lw-c-form").count() == 0 and page.locator(".lw-c-act").count() == 0
     assert page.input_value("#lw-c-deadline") == "within_limit"
-    page.select_option("#lw-c-status", "accepted")
-    page.wait_for_function("location.search.includes('status=accepted')")
-    page.wait_for_function("!document.getElementById('lw-c-rows').hasAttribute('aria-busy')")
+    row = page.locator(f'tr.lw-c-row[data-id="{complaint}"]')
+    row.wait_for()
+    assert "李四" not in page.inner_text("body")  # lists never name the complainant
     page.screenshot(path=str(ARTIFACTS / "complaints-command.png"))
+    row.click()
+    page.wait_for_selector("#lw-c-detail[open] .lw-c-timeline li", timeout=30_000)
+    assert page.locator("#lw-c-detail .lw-c-complainant").count() == 0
+    assert "李四" not in page.inner_text("#lw-c-detail")
+    page.click("#lw-c-detail-close")
+    page.select_option("#lw-c-status", "accepted")
+    page.wait_for_function("() => location.search.includes('status=accepted')")
+    page.wait_for_function(
+        "() => !document.getElementById('lw-c-rows').hasAttribute('aria-busy')")
+    assert row.count() == 0
     assert page.hosts == {"127.0.0.1"} and page.errors == []
     page.context.close()
 
 
-def test_zz_layout_preview(browser, live_server):  # noqa: F811  TEMPORARY
-    import json as _json
-    base = {"employer_id": 1, "credit_code": "91410102MA44XXXX1Y", "county_adcode": "410102",
-            "county_name": "中原区", "category": "wage_arrears", "category_text": "拖欠工资",
-            "workers_affected": 3, "mass_incident": False, "priority": "normal",
-            "priority_text": "普通", "description": "x", "occurred_on": "2026-10-01",
-            "continuing": False, "violation_ended_on": None, "received_at": "2026-12-01T09:00:00+08:00",
-            "acceptance_due": "2026-12-08", "working_days_left": 4, "paused": False,
-            "status": "received", "status_text": "待受理", "proposal": None, "inspection_id": None,
-            "case_id": None, "response_due_at": None, "complainant_known": True}
-    items = [
-        dict(base, id=101, employer_name="郑州市某某建筑劳务有限公司", workers_affected=35,
-             mass_incident=True, priority="urgent", priority_text="紧急",
-             response_due_at="2026-12-02T23:59:00+08:00"),
-        dict(base, id=100, employer_name="河南某某餐饮管理有限公司", working_days_left=-2,
-             acceptance_due="2026-11-27"),
-        dict(base, id=99, employer_name=None, credit_code=None, working_days_left=0,
-             proposal={"decision": "refuse", "reason_text": "违法行为发生于 2023-05-01，已超过 2 年（《劳动保障监察条例》第二十条），不再查处"}),
-        dict(base, id=98, employer_name="某某电子科技有限公司", status="info_requested",
-             status_text="待补正", paused=True, working_days_left=None),
-        dict(base, id=97, employer_name="某某物流有限公司", status="accepted", status_text="已受理",
-             working_days_left=None),
-    ]
-    for viewport, name in (({"width": 1400, "height": 900}, "desktop"),
-                           ({"width": 390, "height": 844}, "phone")):
-        context = browser.new_context(viewport=viewport, locale="zh-CN")
-        page = context.new_page()
-        page.route("**/api/v1/complaints?*", lambda route: route.fulfill(
-            status=200, content_type="application/json",
-            body=_json.dumps({"items": items, "total": 120, "page": 1, "per_page": 50})))
-        page.goto(f"{live_server}/login?next=/complaints%3Farea%3D410100")
-        page.fill("#username", "test-dispatcher")
-        page.fill("#password", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_selector('body[data-ready="1"]', timeout=60_000)
-        page.screenshot(path=str(ARTIFACTS / f"preview-{name}.png"), full_page=name == "phone")
-        if name == "phone":
-            page.click("#lw-c-intake > summary")
-            page.wait_for_timeout(300)
-            page.screenshot(path=str(ARTIFACTS / f"preview-{name}-form.png"), full_page=True)
-        else:
-            page.locator('tr[data-id="99"] .lw-c-act-refuse').click()
-            page.screenshot(path=str(ARTIFACTS / "preview-dialog.png"))
-        context.close()
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_page_shows_no_codes_keys_or_stray_english(browser, live_server, lang):  # noqa: F811
+    page = open_page(browser, live_server, "test-dispatcher", {"width": 1400, "height": 900},
+                     path=f"/complaints?area=410000&lang={lang}")
+    assert problems(visible_text(page), lang) == []
+    first = page.locator("tr.lw-c-row .lw-c-open").first
+    if first.count():
+        first.click()
+        page.wait_for_selector("#lw-c-detail[open] .lw-c-timeline li", timeout=30_000)
+        assert problems(page.inner_text("#lw-c-detail"), lang) == []
+    assert page.errors == []
+    page.context.close()
+
+
+def code_of(client, tokens, employer: int) -> str:
+    return client.get(f"/api/v1/employers/{employer}",
+                      headers=bearer(tokens["dispatcher"])).get_json()["credit_code"]
+

@@ -159,3 +159,23 @@ def test_loading_the_calendar_is_cheap(db, capsys):
         print(f"\ncalendar load: {cached * 1000:.2f} ms with the fingerprint, "
               f"{full * 1000:.2f} ms reading every row")
     assert cached < 0.05
+
+
+def test_loading_the_package_again_repairs_official_days_and_keeps_the_admins(db):
+    assert calendar_service.load_official(db, actor="tests")["days"] == 0  # as seeded
+    db.execute(text("UPDATE holidays SET kind = 'holiday' WHERE day = '2026-10-10'"))
+    db.execute(text("DELETE FROM holidays WHERE day = '2026-02-14'"))
+    db.execute(text("INSERT INTO holidays (day, kind, source) VALUES ('2026-03-03', 'holiday', "
+                    "'official')"))  # a day the schedule does not name
+    db.execute(text("UPDATE holidays SET kind = 'workday', source = 'admin' "
+                    "WHERE day = '2026-10-01'"))
+    db.execute(text("UPDATE calendar_years SET source = 'admin' WHERE year = 2025"))
+    done = calendar_service.load_official(db, actor="tests")
+    assert (done["days"], done["years"]) == (3, [2025])
+    cal = WorkingCalendar.load(db)
+    assert cal.is_working_day(date(2026, 10, 10)) and cal.is_working_day(date(2026, 2, 14))
+    assert cal.is_working_day(date(2026, 3, 3))
+    assert cal.is_working_day(date(2026, 10, 1))  # the administrator's day stays
+    assert db.execute(text("SELECT source FROM calendar_years WHERE year = 2025")
+                      ).scalar_one() == "official"
+    db.rollback()

@@ -379,3 +379,22 @@ def test_mass_incident_is_escalated_once_with_the_time(client, tokens, employer,
     r = post(client, tokens, url, role="command", leader="分管副局长 李明")
     assert r.status_code == 200 and r.get_json()["escalated_at"].startswith("2026-12-01")
     assert post(client, tokens, url, role="command", leader="x").status_code == 409
+
+
+def test_an_urgent_inspection_keeps_its_clock_from_receipt_when_assigned_later(
+        client, tokens, employer, beijing_day, committed, sessions, db):  # noqa: F811
+    beijing_day("2026-12-01")  # 10:00 Beijing
+    made = complain(client, tokens, employer, workers_affected=15,
+                    received_at="2026-12-01T08:15:00+08:00")
+    with unit_of_work(sessions) as s:
+        ids = [add_inspector(s, lon=SITE[0] + 0.001 * i, lat=SITE[1]) for i in (1, 2)]
+    committed.officers += ids
+    r = client.post(f"/api/v1/inspections/{made['inspection_id']}/assign",
+                    json={"officer_ids": ids}, headers=bearer(tokens["dispatcher"]))
+    assert r.status_code == 200, r.get_json()
+    due = db.execute(text("SELECT due_at FROM inspections WHERE id = :i"),
+                     {"i": made["inspection_id"]}).scalar_one()
+    assert due.astimezone(clock.BEIJING).isoformat() == "2026-12-01T10:15:00+08:00"
+    late = client.get("/api/v1/kpis/urgent-responses?area=410102&state=on_time",
+                      headers=bearer(tokens["command"])).get_json()
+    assert made["inspection_id"] in [i["id"] for i in late["items"]]

@@ -98,11 +98,11 @@ def test_refusal_cites_the_limitation_and_states_the_remedies():
     assert "六十日内依法申请行政复议" in text and "六个月内依法向人民法院提起行政诉讼" in text
 
 
-def test_request_for_information_gives_the_due_date_and_restarts_the_period():
+def test_request_for_information_gives_the_due_date_and_pauses_the_period():
     text = text_of(KINDS["request_info"])
     assert "第十八条第三款" in text
     assert "请你于2026年10月16日前向本局补正投诉材料" in text
-    assert "受理期限自本局收到你的补正材料之日起重新计算" in text
+    assert "中止计算" in text and "收到你的补正材料之日起继续计算" in text
     assert "特此通知。" in text
 
 

@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+from geo.core import clock
 from tests.conftest import bearer
 from tests.dispatch_fixtures import SITE, committed  # noqa: F401 (fixture)
 
@@ -33,7 +34,7 @@ def case_id(client, tokens, committed):  # noqa: F811
     """A case opened through the API from an inspection of the test's own."""
     inspection = committed.inspection(lon=SITE[0], lat=SITE[1])
     r = client.post("/api/v1/cases", json={"inspection_id": inspection,
-                                           "opened_on": "2026-12-01"},
+                                           "opened_on": clock.today().isoformat()},
                     headers=bearer(tokens["dispatcher"]))
     assert r.status_code == 201, r.get_json()
     return r.get_json()["id"]
@@ -118,6 +119,7 @@ def test_a_kpi_list_page_names_the_county_and_links_the_case(client, tokens, cas
         assert f'<th scope="col">{header}</th>' in html
     assert f'<a href="/cases/{case_id}">{case_id}</a>' in html
     assert '<td data-label="县区">中原区</td>' in html and '<td data-label="已延长">否</td>' in html
+    assert '<td data-label="检查任务" class="lw-number">' in html
     assert '<option value="overdue" selected>已超期</option>' in html
     assert "导出 XLSX" in html and "format=xlsx" in html and "state=overdue" in html
     assert_clean(html)

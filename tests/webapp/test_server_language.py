@@ -186,16 +186,17 @@ def test_a_time_barred_complaint_says_why_in_the_readers_language(
                                                 "employer": {"credit_code": code}},
                     headers={**h, **NONE})
     assert r.status_code == 201, r.get_json()
-    zh = f"违法行为发生于 {day}，已超过 2 年（《劳动保障监察条例》第二十条），不再查处"
-    assert r.get_json()["not_actionable_reason"] == zh
+    zh = (f"违法行为发生于 {day}，至收到投诉时已超过 2 年（《劳动保障监察条例》第二十条）："
+          "建议不予受理，请核实后确认")
+    assert r.get_json()["proposal"]["reason_text"] == zh
     # Stored once; every later reader gets it in their own language.
-    listed = {c["id"]: c for c in client.get("/api/v1/complaints?area=410102",
-                                             headers={**h, **EN}).get_json()["items"]}
-    assert listed[r.get_json()["id"]]["not_actionable_reason"] == \
-        f"the violation occurred on {day}, more than 2 years ago (劳动保障监察条例 Art. 20)"
-    listed = {c["id"]: c for c in client.get("/api/v1/complaints?area=410102",
-                                             headers={**h, **ZH}).get_json()["items"]}
-    assert listed[r.get_json()["id"]]["not_actionable_reason"] == zh
+    q = f"/api/v1/complaints?area=410102&q={r.get_json()['id']}"
+    listed = client.get(q, headers={**h, **EN}).get_json()["items"][0]
+    assert listed["proposal"]["reason_text"] == (
+        f"The violation occurred on {day}, more than 2 years before the complaint "
+        "(Regulations Art. 20): proposed refusal, to be confirmed")
+    listed = client.get(q, headers={**h, **ZH}).get_json()["items"][0]
+    assert listed["proposal"]["reason_text"] == zh
 
 
 def test_a_complaint_without_a_competent_county_is_refused_in_chinese(client, tokens):

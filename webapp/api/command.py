@@ -105,6 +105,7 @@ LIST_DOCS = {
     "open-complaints": "Complaints awaiting the acceptance decision (5 working days).",
     "case-deadlines": "Open cases past or within the warning window of their time limit.",
     "high-risk-uninspected": "Red-level employers not inspected in the configured period.",
+    "urgent-responses": "Open urgent (mass-incident) inspections, by the time left from receipt.",
 }
 for _name, _doc in LIST_DOCS.items():
     bp.add_url_rule(f"/api/v1/kpis/{_name}", view_func=_list_view(_name, _doc))

@@ -89,6 +89,14 @@ def register(app: Flask) -> None:
         """Refresh derived data (risk scores, hotspot layers): daily and after bulk loads."""
         refresh_derived()
 
+    @app.cli.command("load-holidays")
+    def load_holidays() -> None:
+        """Load the State Council holiday schedule from the installed chinese-calendar package
+        (after upgrading it for next year's schedule); days entered by hand are kept."""
+        from dispatch.calendar.service import load_official
+        with unit_of_work(job_sessions()) as session:
+            click.echo(json.dumps(load_official(session, actor="cli"), ensure_ascii=False))
+
     @app.cli.command("seed")
     @click.option("--employers", default=200_000, show_default=True)
     @click.option("--seed", default=2026, show_default=True)
@@ -103,8 +111,11 @@ def register(app: Flask) -> None:
                 raise click.ClickException(
                     f"{present} employers exist already; add --reset to replace them")
             if reset:
-                session.execute(text("TRUNCATE assignments, inspections, complaints, recusals, "
-                                     "officers, employers, grid_history, grids RESTART IDENTITY"))
+                session.execute(text(
+                    "TRUNCATE supervision_reports, case_supervisions, case_events, cases, "
+                    "complaint_decisions, document_numbers, assignments, inspections, "
+                    "complaints, incidents, recusals, officers, employers, grid_history, grids "
+                    "RESTART IDENTITY CASCADE"))
         started = time.monotonic()
         result = seed_with_progress(employers, seed)
         click.echo(f"seeded {json.dumps(result)} in {time.monotonic() - started:.1f} s")

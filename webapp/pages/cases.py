@@ -3,15 +3,17 @@ the command centre's KPI figures (a table in the reader's language, or an XLSX f
 from __future__ import annotations
 
 import io
+import re
 from datetime import datetime
 from itertools import groupby
 from urllib.parse import quote
 
-from flask import Blueprint, Response, g, render_template, request
+from flask import Blueprint, Response, current_app, g, render_template, request
 from sqlalchemy import text
 
 from dispatch.analytics import kpis
 from dispatch.casework import cases as casework
+from dispatch.casework.models import CASE_OUTCOMES, SUPERVISION_LEVELS, TRANSFER_KINDS
 from geo.areas import service as areas
 from geo.core import clock
 from geo.core.text import catalog
@@ -27,13 +29,18 @@ WATCH = ("dispatcher", "command", "admin")
 WRITERS = ("dispatcher", "admin")  # handlers, suspend/resume, close
 SUPERVISORS = ("command", "admin")  # 挂牌督办, progress reports, 摘牌
 PROVINCE = "410000"
-CASE_STATUSES = ("open", "closed", "overdue", "due_soon", "suspended", "supervised")
-SUPERVISION_LEVELS = ("city", "province")
-OUTCOMES = ("penalty", "order_to_correct", "wages_recovered", "withdrawn", "transferred")
-TRANSFER_KINDS = ("public_security", "court", "department", "jurisdiction")
+CASE_STATUSES = casework.CASE_STATUSES
 PAGE = Param("page", "page number, from 1", type="integer", minimum=1, default=1)
 EXPORT_MAX_ROWS = 100_000
-ID_LISTS = {"case-deadlines": "/cases/{}", "open-complaints": "/complaints/{}"}
+ID_LISTS = ("case-deadlines", "open-complaints")  # their id is the case or complaint number
+
+
+def complaint_url() -> str | None:
+    """"/complaints/{}" once the app has a page for one complaint (else no link at all)."""
+    for rule in current_app.url_map.iter_rules():
+        if re.fullmatch(r"/complaints/<int:\w+>", rule.rule) and "GET" in rule.methods:
+            return re.sub(r"<int:\w+>", "{}", rule.rule)
+    return None
 
 
 def area_choices() -> list[tuple[str | None, list[dict]]]:
@@ -55,7 +62,8 @@ def area_choices() -> list[tuple[str | None, list[dict]]]:
              default=PROVINCE),
        Param("status", "only cases in this state", enum=CASE_STATUSES),
        Param("supervision_level", "only cases supervised at this level", enum=SUPERVISION_LEVELS),
-       Param("q", "employer name or credit code", max_length=100), PAGE)
+       Param("q", "employer name, credit code, decision number or case number",
+             max_length=100), PAGE)
 def cases_page(area: str, status: str | None, supervision_level: str | None, q: str | None,
                page: int):
     """The case list of an area with filters and paging; rows open the case."""
@@ -79,9 +87,10 @@ def case_page(case_id: int):
     can = {"write": role in WRITERS, "extend": role == "admin",
            "supervise": role in SUPERVISORS}
     config = {"caseId": case_id, "today": clock.today().isoformat(), "can": can,
+              "complaintUrl": complaint_url(),
               "strings": page_strings(("http_error",), ("cases.",))}
     return render_template("case.html", user=g.user, case_id=case_id, can=can, config=config,
-                           outcomes=OUTCOMES, transfer_kinds=TRANSFER_KINDS,
+                           outcomes=CASE_OUTCOMES, transfer_kinds=TRANSFER_KINDS,
                            levels=SUPERVISION_LEVELS, today=config["today"])
 
 
@@ -144,7 +153,8 @@ class ListText:
         """Where a row's id leads: the case or the complaint page."""
         if column != "id":
             return None
-        return ID_LISTS.get(self.name, "").format(row["id"]) or None
+        url = {"case-deadlines": "/cases/{}", "open-complaints": complaint_url()}.get(self.name)
+        return url.format(row["id"]) if url else None
 
 
 def _rows(name: str, ctx, state: str | None, page: int, per_page: int) -> dict:
@@ -206,8 +216,9 @@ def _list_view(name: str):
         listing = _rows(name, ctx, state, page, per_page)
         texts = ListText(name, listing["items"])
         columns = texts.columns(listing["items"])
-        rows = [[(texts.cell(c, r[c]), texts.link(c, r)) for c in columns]
-                for r in listing["items"]]
+        rows = [[(texts.cell(c, r[c]), texts.link(c, r),
+                  isinstance(r[c], int | float) and not isinstance(r[c], bool) and c != "id")
+                 for c in columns] for r in listing["items"]]
         pages = max(1, -(-listing["total"] // per_page))
         export = {"area": found["adcode"], "format": "xlsx", **({"state": state} if state else {})}
         return render_template("kpi_list.html", user=g.user, name=name, area=found,

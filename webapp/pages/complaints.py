@@ -61,9 +61,6 @@ def complaints_page(area: str, status: str | None, deadline: str | None, q: str 
         "area": found["adcode"], "canDecide": can_decide, "perPage": PER_PAGE,
         "filters": {"status": status or "", "deadline": deadline or "", "q": q or "",
                     "page": page},
-        "categories": options("casework.category.", COMPLAINT_CATEGORIES),
-        "redirectKinds": options("complaints.redirect_kind.", REDIRECT_KINDS),
-        "grounds": options("complaints.ground.", REFUSAL_GROUNDS),
         "boundaries": boundaries_url(found),
         "strings": page_strings(("http_error",), ("complaints.",)),
     }
@@ -75,6 +72,7 @@ def complaints_page(area: str, status: str | None, deadline: str | None, q: str 
     return render_template(
         "complaints.html", parts=parts, config=config, user=g.user, areas=area_choices(found),
         area=found["adcode"], can_decide=can_decide, filters=config["filters"],
-        categories=config["categories"], statuses=COMPLAINT_STATUSES,
-        deadlines=DEADLINE_CLASSES, redirect_kinds=config["redirectKinds"],
-        grounds=config["grounds"])
+        categories=options("casework.category.", COMPLAINT_CATEGORIES),
+        statuses=COMPLAINT_STATUSES, deadlines=DEADLINE_CLASSES,
+        redirect_kinds=options("complaints.redirect_kind.", REDIRECT_KINDS),
+        grounds=options("complaints.ground.", REFUSAL_GROUNDS))

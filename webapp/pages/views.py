@@ -4,11 +4,13 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, g, redirect, render_template, send_from_directory
 from sqlalchemy import text
 
+from dispatch.calendar import service as calendar
 from geo.accounts.models import ROLES
 from geo.areas import places as command_map_places
 from geo.areas import service as areas
 from webapp.core.auth import public, roles
 from webapp.core.context import db, settings
+from webapp.core.i18n import language
 from webapp.core.params import ADCODE, Param, query
 from webapp.pages import maps
 from webapp.pages.command_map_config import command_map_config
@@ -21,6 +23,17 @@ VENDOR = {"leaflet": "leaflet/dist", "bootstrap": "bootstrap/dist",
           "noto-sans-sc": "@fontsource/noto-sans-sc", "vectorgrid": "leaflet.vectorgrid/dist",
           "geoman": "@geoman-io/leaflet-geoman-free/dist"}
 PROVINCE = "410000"
+
+
+@bp.app_context_processor
+def calendar_warning() -> dict:
+    """Administrators are told on every page when a year's holiday schedule is missing
+    (its days then count as ordinary weekdays)."""
+    user = g.get("user")
+    if user is None or user.role != "admin":
+        return {}
+    found = calendar.schedule_status(db())["warning"]
+    return {"calendar_warning": found and found.render(language())}
 
 
 @bp.get("/")
@@ -61,7 +74,8 @@ def dispatch_page(area: str):
         "canAssign": g.user.role in ("dispatcher", "admin"),
         "strings": page_strings(("assign", "cancel", "cancel_reason", "cancelled", "assigned",
                                  "loading", "empty", "no_team", "updated", "team_distance",
-                                 "excluded_reason", "http_error"),
+                                 "excluded_reason", "http_error", "time_left", "time_late",
+                                 "hours_minutes"),
                                 ("status_", "priority_", "kind_")),
     }
     parts = maps.map_page(areas.bounds(db(), found["adcode"]), "dispatch/main.js", config,

@@ -46,18 +46,20 @@ function drawHead(c) {
   }
 }
 
-function sourceNode(c) {
+function sourceNode(c, complaintUrl) {
   if (c.complaint_id) {
-    return link(t("cases.source_complaint", {id: c.complaint_id}), "/complaints/" + c.complaint_id);
+    const text = t("cases.source_complaint", {id: c.complaint_id});
+    return complaintUrl ? link(text, complaintUrl.replace("{}", c.complaint_id))
+      : el("span", text);
   }
   return c.inspection_id ? el("span", t("cases.source_inspection", {id: c.inspection_id})) : null;
 }
 
-function drawFacts(c) {
+function drawFacts(c, config) {
   facts(document.getElementById("lw-case-facts"), [
     [t("cases.county"), c.county_name],
     [t("cases.status"), c.status_text], [t("cases.opened_on"), c.opened_on],
-    [t("cases.due_on"), deadlineCell(c)], [t("cases.source"), sourceNode(c)],
+    [t("cases.due_on"), deadlineCell(c)], [t("cases.source"), sourceNode(c, config.complaintUrl)],
     [t("cases.summary"), c.summary]]);
   const box = document.getElementById("lw-handlers");
   box.textContent = (c.handlers || []).length ? c.handlers.map(function (h) { return h.name; })
@@ -243,7 +245,7 @@ export function start(config) {
   function load() {
     return getJSON(url).then(function (c) {
       drawHead(c);
-      drawFacts(c);
+      drawFacts(c, config);
       drawOutcome(c);
       drawSupervisions(c);
       drawTimeline(c);
@@ -282,6 +284,7 @@ export function start(config) {
           form.reset();
           if (action === "close") showOutcomeFields(form);
           message(t("cases.done." + action), "success", "mb-2");
+          document.getElementById("lw-message").scrollIntoView({block: "nearest"});
           return load();
         }
         formError(form, errorText(res), res.status === 409 ? "warning" : "danger");

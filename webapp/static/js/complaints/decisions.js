@@ -80,6 +80,9 @@ export function decisionDialog(handlers) {
     if (current && current.button && document.body.contains(current.button)) current.button.focus();
   });
   document.getElementById("lw-c-decision-cancel").addEventListener("click", close);
+  [reason, redirectTo].forEach(function (input) {
+    input.addEventListener("input", function () { showError(""); });
+  });
 
   form.addEventListener("submit", function (ev) {
     ev.preventDefault();

@@ -25,9 +25,7 @@ function facts(c) {
     [t(d + "received_at"), c.received_at ? formatDateTime(c.received_at) : null],
     [t(d + "acceptance_due"), c.acceptance_due],
     [t(d + "response_due"), c.response_due_at ? formatDateTime(c.response_due_at) : null],
-    [t(d + "proposal"), c.proposal ? t(d + "proposal_value", {proposal: proposalText(c.proposal),
-                                                         note: t("complaints.proposal_confirm")})
-      : null],
+    [t(d + "proposal"), c.proposal ? proposalText(c.proposal) : null],
     [t(d + "inspection"), c.inspection_id ? t(d + "number", {id: c.inspection_id}) : null],
     [t(d + "case"), c.case_id ? t(d + "number", {id: c.case_id}) : null],
     [t(d + "description"), c.description]
@@ -73,7 +71,7 @@ export function detailDialog(config) {
       box.appendChild(el("span", t(d + "anonymous")));
       return box;
     }
-    const show = el("button", t(d + "show_complainant"), "btn btn-sm btn-outline-secondary");
+    const show = el("button", t(d + "show_complainant"), "btn btn-sm btn-outline-primary");
     show.type = "button";
     show.addEventListener("click", function () {
       getJSON("/api/v1/complaints/" + c.id + "/complainant").then(function (who) {

@@ -221,6 +221,7 @@ export function intakeForm(map, config, handlers) {
     point = null;
     ended.disabled = false;
     received.value = beijingNow();
+    if (config.bounds) map.fitBounds(config.bounds);
   }
 
   form.addEventListener("submit", function (ev) {

@@ -50,11 +50,10 @@ function tickClock(node, now) {
   node.className = "lw-c-response badge " + (r.late ? "bg-danger" : "bg-warning text-dark");
 }
 
+// The server's sentence says what is proposed and why (e.g. time-barred: refuse, confirm).
 export function proposalText(p) {
   if (!p) return "";
-  const what = t("complaints.proposal." + p.decision);
-  return p.reason_text ? t("complaints.proposal_reason", {proposal: what, reason: p.reason_text})
-    : what;
+  return p.reason_text || t("complaints.proposal." + p.decision);
 }
 
 export function listView(config, handlers) {

@@ -51,10 +51,23 @@ export function start(map, config) {
                         "badge me-1 bg-" + PRIORITY_CLASS[item.priority]));
       li.appendChild(el("span", label("kind_", item.kind) + " · " +
                         (item.employer || item.description || "#" + item.id)));
+      if (item.due_at) li.appendChild(timeLeft(item.due_at));
       li.addEventListener("click", function () { select(item); });
       list.appendChild(li);
     });
     if (!items.length) list.appendChild(el("li", t("empty"), "list-group-item text-muted"));
+  }
+
+  // An urgent job's clock runs from the complaint's receipt: show what is left of it.
+  function timeLeft(dueAt) {
+    const minutes = Math.round((Date.parse(dueAt) - Date.now()) / 60000);
+    const abs = Math.abs(minutes);
+    const time = t("hours_minutes", {h: Math.floor(abs / 60), m: abs % 60});
+    const late = minutes < 0;
+    const span = el("span", t(late ? "time_late" : "time_left", {time: time}),
+                    "ms-2 small lw-time-left" + (late ? " text-danger fw-semibold" : " text-muted"));
+    span.setAttribute("data-minutes", String(minutes));
+    return span;
   }
 
   // Redraws only what changed since the last poll (a 304 gives back the same object).

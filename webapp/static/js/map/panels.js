@@ -87,7 +87,8 @@ function loadHotspots(ctx) {
 const KPIS = [["coverage_pct"], ["employers_outside_grids"], ["grids_without_staff"],
               ["employers_per_staff"], ["overdue_inspections"],
               ["open_complaints", ["within_limit", "due_today", "past_limit"]],
-              ["case_deadlines", ["due_soon", "overdue"]], ["high_risk_uninspected"]];
+              ["case_deadlines", ["due_soon", "overdue"]], ["urgent_responses", ["on_time", "late"]],
+              ["high_risk_uninspected"]];
 
 // The page that shows a figure's list (the API's list URL -> a page for people): complaints
 // and case deadlines open their own pages, every other KPI list /lists/<name>.
