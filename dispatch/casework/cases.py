@@ -518,7 +518,7 @@ def listing(session: Session, *, counties: list[str] | None, status: str | None 
                                 choices=", ".join(CASE_STATUSES)), {"parameter": "status"})
     today = clock.today()
     warn_before = calendar.add_working_days(today, settings.deadline_warning_working_days + 1)
-    where = ["(CAST(:c AS text[]) IS NULL OR c.county_adcode = ANY(:c))"]
+    where = ["c.county_adcode = ANY(:c)"] if counties is not None else ["TRUE"]
     where.append({
         None: "TRUE", "open": "c.closed_on IS NULL", "closed": "c.closed_on IS NOT NULL",
         "overdue": "c.closed_on IS NULL AND c.suspended_on IS NULL AND c.due_on < :today",
@@ -536,20 +536,24 @@ def listing(session: Session, *, counties: list[str] | None, status: str | None 
             where.append("c.id = :qid")
             params["qid"] = int(q)
         else:
-            where.append("(c.employer_id IN (SELECT id FROM employers WHERE name ILIKE :q OR "
-                         "credit_code = upper(:raw)) OR c.decision_number ILIKE :q)")
+            where.append("(e.name ILIKE :q OR e.credit_code = upper(:raw) "
+                         "OR c.decision_number ILIKE :q)")
             params.update(q=f"%{q}%", raw=q)
     condition = " AND ".join(where)
     order = ("s.deadline < :today DESC, s.deadline, c.id" if status == "supervised"
              or supervision_level else
              "c.closed_on IS NOT NULL, c.closed_on DESC NULLS FIRST, c.due_on, c.id")
-    rows = session.execute(text(f"{_VIEW_SQL} WHERE {condition} ORDER BY {order} "
-                                "LIMIT :limit OFFSET :offset"), params).all()
-    total = session.execute(text(
-        "SELECT count(*) FROM cases c LEFT JOIN case_supervisions s ON s.case_id = c.id "
-        f"AND s.lifted_at IS NULL WHERE {condition}"), params).scalar_one()
-    return {"items": [_view(r, calendar, today) for r in rows], "total": total, "page": page,
-            "per_page": per_page}
+    source = ("cases c LEFT JOIN case_supervisions s ON s.case_id = c.id AND s.lifted_at IS NULL"
+              + (" LEFT JOIN employers e ON e.id = c.employer_id" if q else ""))
+    # The page's ids first (narrow rows to sort), then their details.
+    ids = session.execute(text(f"SELECT c.id FROM {source} WHERE {condition} ORDER BY {order} "
+                               "LIMIT :limit OFFSET :offset"), params).scalars().all()
+    found = {r.id: r for r in session.execute(text(f"{_VIEW_SQL} WHERE c.id = ANY(:ids)"),
+                                              {"ids": list(ids)})}
+    total = session.execute(text(f"SELECT count(*) FROM {source} WHERE {condition}"),
+                            params).scalar_one()
+    return {"items": [_view(found[i], calendar, today) for i in ids], "total": total,
+            "page": page, "per_page": per_page}
 
 
 _EVENT_TEXT = {"open", "handlers", "extend", "suspend", "resume", "close", "supervise",

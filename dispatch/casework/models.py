@@ -38,6 +38,10 @@ REDIRECT_KINDS = ("jurisdiction", "department")
 CASE_OUTCOMES = ("penalty", "order_to_correct", "wages_recovered", "withdrawn", "transferred")
 TRANSFER_KINDS = ("public_security", "court", "department", "jurisdiction")
 SUPERVISION_LEVELS = ("city", "province")
+# Indexes on expressions that migration 0009 creates (the order of the complaint list:
+# undecided first, urgent first, nearest limit, newest); Alembic cannot compare expressions,
+# so they are not declared here and the schema test leaves them out.
+EXPRESSION_INDEXES = ("ix_complaints_queue", "ix_complaints_county_queue")
 
 
 class Complaint(Base):

@@ -41,7 +41,7 @@ class Inspection(Base):
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))
     employer_id: Mapped[int | None] = mapped_column(ForeignKey("employers.id"), index=True)
-    complaint_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id"))
+    complaint_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id"), index=True)
     county_adcode: Mapped[str] = mapped_column(String(6), index=True)
     geom = mapped_column(Geometry("POINT", srid=4326, spatial_index=True), nullable=False)
     priority: Mapped[str] = mapped_column(String(8), default="normal")
