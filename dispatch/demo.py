@@ -210,7 +210,15 @@ def seed_casework(session: Session, rng: np.random.Generator, n: int = 40) -> No
             redirect_to="郑州市住房和城乡建设局" if kind == "redirect" else None,
             settings=settings, calendar=calendar, open_case=open_case)
         case_id = result["case_id"]
-        if case_id and i % 3 == 0:
+        if case_id:  # two of the county's certified inspectors handle it
+            county = result["complaint"]["county_adcode"]
+            team = session.execute(text(
+                "SELECT id FROM officers WHERE kind = 'inspector' AND certified "
+                "AND county_adcode = :c ORDER BY id LIMIT 2"), {"c": county}).scalars().all()
+            if len(team) == 2:
+                cases.set_handlers(session, case_id, handler_ids=list(team),
+                                   cross_county_reason=None, actor="demo", settings=settings)
+        if case_id and i % 3 == 0 and len(team) == 2:
             cases.close(session, case_id, outcome="penalty", closed_on=today,
                         summary="已责令支付并处罚款", fine_amount=int(rng.integers(2, 40)) * 1000,
                         decision_number=f"人社监罚〔{today.year}〕{i + 1}号", actor="demo",

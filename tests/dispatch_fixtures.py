@@ -90,8 +90,9 @@ class Committed:
     def holiday(self, day: str) -> None:
         """The test will set this day in the calendar: restore it afterwards."""
         with self.sessions() as s:
-            self._holidays[day] = s.execute(text("SELECT kind, name FROM holidays WHERE day = :d"),
-                                            {"d": day}).mappings().one_or_none()
+            self._holidays[day] = s.execute(text(
+                "SELECT kind, name, source, updated_by FROM holidays WHERE day = :d"),
+                {"d": day}).mappings().one_or_none()
 
     def statuses(self, county: str) -> None:
         """The test will change officers' and inspections' statuses in a county: restore them."""
@@ -134,8 +135,9 @@ class Committed:
             for day, row in self._holidays.items():
                 s.execute(text("DELETE FROM holidays WHERE day = :d"), {"d": day})
                 if row is not None:
-                    s.execute(text("INSERT INTO holidays (day, kind, name) "
-                                   "VALUES (:d, :kind, :name)"), {"d": day, **row})
+                    s.execute(text("INSERT INTO holidays (day, kind, name, source, updated_by) "
+                                   "VALUES (:d, :kind, :name, :source, :updated_by)"),
+                              {"d": day, **row})
             for table, row_id, status in self._statuses:
                 s.execute(text(f"UPDATE {table} SET status = :s WHERE id = :i"),
                           {"s": status, "i": row_id})

@@ -318,6 +318,10 @@ def close(session: Session, case_id: int, *, outcome: str, closed_on: date, summ
     if closed_on < case.opened_on:
         raise InvalidInput(Text("dispatch.error.closed_before_opened"),
                            {"parameter": "closed_on"})
+    needed = (settings or DispatchSettings()).min_team_size
+    if len(case.handler_ids or []) < needed:  # Art. 16: investigated by two inspectors
+        raise Unprocessable(Text("casework.error.close_needs_handlers", n=needed),
+                            {"parameter": "handler_ids"})
     if closed_on > clock.today():
         raise Unprocessable(Text("casework.error.date_future", name="closed_on"),
                             {"parameter": "closed_on"})
@@ -567,9 +571,13 @@ def detail(session: Session, case_id: int, *, calendar: WorkingCalendar) -> dict
     view = _view(row, calendar, clock.today())
     events = session.query(CaseEvent).filter(CaseEvent.case_id == case_id) \
         .order_by(CaseEvent.at, CaseEvent.id).all()
+    ids = {i for e in events for i in (e.detail or {}).get("after") or []
+           if e.kind == "handlers"}
+    names = dict(session.execute(text("SELECT id, name FROM officers WHERE id = ANY(:i)"),
+                                 {"i": sorted(ids)}).all()) if ids else {}
     view["timeline"] = [{"at": e.at.isoformat(), "kind": e.kind, "actor": e.actor,
                          "kind_text": Text(f"casework.event.{e.kind}"),
-                         "text": _event_text(e), "detail": e.detail} for e in events]
+                         "text": _event_text(e, names), "detail": e.detail} for e in events]
     view["documents"] = []
     if row.complaint_id is not None:
         from dispatch.casework.complaints import notice_url
@@ -598,8 +606,12 @@ def detail(session: Session, case_id: int, *, calendar: WorkingCalendar) -> dict
     return view
 
 
-def _event_text(e: CaseEvent) -> Text:
+def _event_text(e: CaseEvent, names: dict[int, str] | None = None) -> Text:
     d = e.detail or {}
+    if e.kind == "handlers":
+        who = "、".join((names or {}).get(i, f"#{i}") for i in d.get("after") or [])
+        return Text("casework.event_text.handlers_named" if not d.get("reason") else
+                    "casework.event_text.handlers_reason", names=who, reason=d.get("reason"))
     if e.kind == "close":
         return Text("casework.event_text.close", outcome=Text(
             f"dispatch.case_outcome.{d.get('outcome')}"), closed_on=d.get("closed_on"))
@@ -611,7 +623,7 @@ def _event_text(e: CaseEvent) -> Text:
         return Text("casework.event_text.supervise", level=Text(
             f"casework.supervision_level.{d.get('level')}"), supervisor=d.get("supervisor"),
             deadline=d.get("deadline"))
-    if e.kind in ("suspend", "resume", "lift", "supervision_report", "handlers"):
+    if e.kind in ("suspend", "resume", "lift", "supervision_report"):
         return Text(f"casework.event_text.{e.kind}", reason=d.get("reason") or "",
                     due_on=d.get("due_on") or "", conclusion=d.get("conclusion") or "",
                     text=d.get("text") or "")

@@ -164,7 +164,6 @@ class Case(Base):
     complaint_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id"), index=True)
     handler_ids: Mapped[list[int]] = mapped_column(ARRAY(Integer), server_default="{}")  # 承办人
     cross_county_reason: Mapped[str | None] = mapped_column(Text)
-    extension_requested_by: Mapped[str | None] = mapped_column(String(64))
     # 中止: the limit stops; the working days left resume with the case.
     suspended_on: Mapped[date | None] = mapped_column(Date)
     suspension_reason: Mapped[str | None] = mapped_column(Text)

@@ -116,7 +116,6 @@ def upgrade() -> None:
             sa.Column("complaint_id", sa.BigInteger(), nullable=True),
             sa.Column("handler_ids", ARRAY(sa.Integer()), server_default="{}", nullable=False),
             sa.Column("cross_county_reason", sa.Text(), nullable=True),
-            sa.Column("extension_requested_by", sa.String(64), nullable=True),
             sa.Column("suspended_on", sa.Date(), nullable=True),
             sa.Column("suspension_reason", sa.Text(), nullable=True),
             sa.Column("days_left_at_suspension", sa.Integer(), nullable=True),
@@ -252,7 +251,7 @@ def downgrade() -> None:
     op.drop_index("ix_cases_complaint_id", table_name="cases")
     op.drop_constraint(op.f("fk_cases_follow_up_inspection_id_inspections"), "cases", type_="foreignkey")
     op.drop_constraint(op.f("fk_cases_complaint_id_complaints"), "cases", type_="foreignkey")
-    for name in ("complaint_id", "handler_ids", "cross_county_reason", "extension_requested_by",
+    for name in ("complaint_id", "handler_ids", "cross_county_reason",
                  "suspended_on", "suspension_reason", "days_left_at_suspension", "fine_amount",
                  "decision_number", "decision_date", "correction_deadline",
                  "follow_up_inspection_id", "wages_recovered", "workers_paid", "transfer_kind",

@@ -144,6 +144,11 @@ def test_case_runs_60_working_days_and_extends_once_with_admin_approval(
                        headers=bearer(tokens["admin"])).status_code == 409
     r = client.post(url + "/close", json={"outcome": "fined"}, headers=bearer(tokens["dispatcher"]))
     assert r.status_code == 400
+    live = client.get("/api/v1/officers/live?area=410102", headers=bearer(tokens["dispatcher"])
+                      ).get_json()["features"]
+    team = sorted(f["properties"]["id"] for f in live if f["properties"]["kind"] == "inspector")
+    assert client.post(url + "/handlers", json={"handler_ids": team[:2]},
+                       headers=bearer(tokens["dispatcher"])).status_code == 200
     fine = {"outcome": "penalty", "fine_amount": 5000, "decision_number": "中原人社监罚〔2027〕3号"}
     r = client.post(url + "/close", json={**fine, "closed_on": "2026-11-30"},
                     headers=bearer(tokens["dispatcher"]))

@@ -227,11 +227,26 @@ def team(committed, sessions):  # noqa: F811
     return {"ids": ids, "other": other, "uncertified": uncertified}
 
 
-def accepted_as_case(client, tokens, employer):
+def county_inspectors(client, tokens, county="410102") -> list[int]:
+    """Two certified inspectors of the demo data in the county."""
+    live = client.get(f"/api/v1/officers/live?area={county}",
+                      headers=bearer(tokens["dispatcher"])).get_json()["features"]
+    return sorted(f["properties"]["id"] for f in live
+                  if f["properties"]["kind"] == "inspector" and f["properties"].get(
+                      "certified", True))[:2]
+
+
+def accepted_as_case(client, tokens, employer, handlers=True):
     made = complain(client, tokens, employer)
     r = decide(client, tokens, made["id"], decision="accept", mode="case", reason="立案查处")
     assert r.status_code == 200 and r.get_json()["case_id"], r.get_json()
-    return made, r.get_json()["case_id"]
+    case_id = r.get_json()["case_id"]
+    if handlers:
+        r = client.post(f"/api/v1/cases/{case_id}/handlers",
+                        json={"handler_ids": county_inspectors(client, tokens)},
+                        headers=bearer(tokens["dispatcher"]))
+        assert r.status_code == 200, r.get_json()
+    return made, case_id
 
 
 def post(client, tokens, url, role="dispatcher", **body):
@@ -240,7 +255,9 @@ def post(client, tokens, url, role="dispatcher", **body):
 
 def test_handlers_are_certified_and_another_county_needs_a_reason(client, tokens, employer,
                                                                  team):
-    _, case_id = accepted_as_case(client, tokens, employer)
+    _, case_id = accepted_as_case(client, tokens, employer, handlers=False)
+    r = post(client, tokens, f"/api/v1/cases/{case_id}/close", outcome="withdrawn")
+    assert r.status_code == 422 and "handling inspectors" in r.get_json()["error"]["message"]
     url = f"/api/v1/cases/{case_id}/handlers"
     r = post(client, tokens, url, handler_ids=[team["ids"][0]])
     assert r.status_code == 422 and "At least 2" in r.get_json()["error"]["message"]
@@ -331,7 +348,7 @@ def test_order_to_correct_schedules_the_follow_up_and_closes_the_complaint(
     assert db.execute(text("SELECT status FROM complaints WHERE id = :i"),
                       {"i": made["id"]}).scalar_one() == "closed"
     detail = client.get(f"/api/v1/cases/{case_id}", headers=bearer(tokens["command"])).get_json()
-    assert [e["kind"] for e in detail["timeline"]] == ["open", "close"]
+    assert [e["kind"] for e in detail["timeline"]] == ["open", "handlers", "close"]
     assert detail["documents"] and detail["documents"][0]["url"].endswith("/notice")
 
 

@@ -5,7 +5,6 @@ import re
 
 import pytest
 
-from geo.core import clock
 from tests.conftest import bearer
 from tests.dispatch_fixtures import SITE, committed  # noqa: F401 (fixture)
 
@@ -30,11 +29,13 @@ def assert_clean(html: str):
 
 
 @pytest.fixture()
-def case_id(client, tokens, committed):  # noqa: F811
-    """A case opened through the API from an inspection of the test's own."""
+def case_id(client, tokens, committed, beijing_day):  # noqa: F811
+    """A case opened through the API from an inspection of the test's own, on 1 December 2026
+    (the clock is moved there, so the suite runs on any day)."""
+    beijing_day("2026-12-01")
     inspection = committed.inspection(lon=SITE[0], lat=SITE[1])
     r = client.post("/api/v1/cases", json={"inspection_id": inspection,
-                                           "opened_on": clock.today().isoformat()},
+                                           "opened_on": "2026-12-01"},
                     headers=bearer(tokens["dispatcher"]))
     assert r.status_code == 201, r.get_json()
     return r.get_json()["id"]
