@@ -246,7 +246,7 @@ def downgrade() -> None:
     op.drop_table("case_supervisions")
     op.drop_table("case_events")
     for name in ("ck_cases_fine", "ck_cases_wages", "ck_cases_transfer_kind"):
-        op.drop_constraint(name, "cases", type_="check")
+        op.drop_constraint(op.f(name), "cases", type_="check")
     op.drop_index("ix_cases_county_open_due", table_name="cases")
     op.drop_index("ix_cases_complaint_id", table_name="cases")
     op.drop_constraint(op.f("fk_cases_follow_up_inspection_id_inspections"), "cases", type_="foreignkey")
