@@ -179,7 +179,9 @@ def test_the_draw_is_listed_for_its_city_and_the_province_but_not_another_county
         assert (f'data-draw="{drawn["id"]}"' in html) is listed, area
 
 
-def test_the_review_page_replays_the_draw_employer_by_employer(client, tokens, db, drawn):
+def test_the_review_page_replays_the_draw_employer_by_employer(client, tokens, db, drawn,
+                                                               committed):  # noqa: F811
+    committed.statuses(COUNTY)
     r = get(client, tokens, "command", f"/random-checks/draws/{drawn['id']}")
     html = r.get_data(as_text=True)
     assert r.status_code == 200
@@ -193,7 +195,25 @@ def test_the_review_page_replays_the_draw_employer_by_employer(client, tokens, d
     assert badges and all(b in html for b in badges)
     assert html.count("尚未指派") == len(drawn["items"])  # nobody went yet
     assert f'href="/random-checks?area={COUNTY}&amp;year={YEAR}"' in html
+    assert "已更换" not in html
     assert_clean(html)
+
+    # An administrator sends others, with a reason: the row says so, and why.
+    others = sorted(committed.inspector(lon=SITE[0], lat=SITE[1]) for _ in range(2))
+    reason = "抽中的检查人员之一正在处置群体性事件"
+    r = client.post(f"/api/v1/inspections/{drawn['inspection_ids'][0]}/assign",
+                    json={"officer_ids": others, "override_reason": reason},
+                    headers=bearer(tokens["admin"]))
+    assert r.status_code == 200, r.get_json()
+    html = get(client, tokens, "dispatcher", f"/random-checks/draws/{drawn['id']}"
+               ).get_data(as_text=True)
+    changed = re.findall(r'<tr class="lw-row-changed table-warning">(.*?)</tr>', html, re.S)
+    assert len(changed) == 1 and "已更换" in changed[0]
+    assert f"更换理由：{reason}（test-admin）" in changed[0]
+    badges = db.execute(text("SELECT badge FROM officers WHERE id = ANY(:o)"),
+                        {"o": others}).scalars().all()
+    assert all(b in changed[0] for b in badges)
+    assert html.count("尚未指派") == len(drawn["items"]) - 1
 
 
 # --- /incidents -------------------------------------------------------------------------

@@ -130,3 +130,13 @@ def test_both_catalogs_have_the_same_complaints_keys():
     zh = {k for k in catalog("zh") if k.startswith("complaints.")}
     en = {k for k in catalog("en") if k.startswith("complaints.")}
     assert zh == en and len(zh) > 100
+
+
+def test_one_complaint_opens_its_countys_list_searched_for_its_number(client, tokens, db):
+    from sqlalchemy import text
+    found = db.execute(text("SELECT id, county_adcode FROM complaints ORDER BY id LIMIT 1")).one()
+    r = client.get(f"/complaints/{found.id}", headers=bearer(tokens["command"]))
+    assert r.status_code == 302
+    assert r.headers["Location"] == f"/complaints?area={found.county_adcode}&q={found.id}"
+    assert client.get("/complaints/999999999", headers=bearer(tokens["command"])
+                      ).status_code == 404

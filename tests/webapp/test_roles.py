@@ -60,6 +60,7 @@ ROUTES = [
     ("GET", "/cases?area=410102&status=overdue", {"dispatcher", "command", "admin"}),
     ("GET", "/cases/999999", {"dispatcher", "command", "admin"}),
     ("GET", "/complaints", {"dispatcher", "command", "admin"}),
+    ("GET", "/complaints/999999", {"dispatcher", "command", "admin"}),
     ("GET", "/random-checks", {"dispatcher", "command", "admin"}),
     ("GET", "/random-checks?area=410102&year=2026", {"dispatcher", "command", "admin"}),
     ("GET", "/random-checks/draws/999999", {"dispatcher", "command", "admin"}),

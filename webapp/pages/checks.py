@@ -155,10 +155,9 @@ def random_draw_page(draw_id: int):
         officer_ids |= set(team["drawn_officer_ids"] or ()) | set(team["assigned_officer_ids"])
     officers = _names("SELECT id, name, badge FROM officers WHERE id = ANY(:ids)", officer_ids)
 
-    def team_text(ids) -> str:
-        return t("checks.replay.sep").join(
-            t(Text("random_checks.officer", name=officers[o][0], badge=officers[o][1]))
-            if o in officers else t("checks.replay.officer_gone", id=o) for o in ids or ())
+    def team_text(ids) -> list[str]:
+        return [t(Text("random_checks.officer", name=officers[o][0], badge=officers[o][1]))
+                if o in officers else t("checks.replay.officer_gone", id=o) for o in ids or ()]
 
     rows = []
     for item in replay["items"]:
@@ -168,7 +167,7 @@ def random_draw_page(draw_id: int):
             "employer": name or t("checks.replay.employer_gone", id=item["employer_id"]),
             "county": county or "", "drawn": team_text(item["officer_ids"]),
             "complete": item["complete"],
-            "assigned": team_text(team["assigned_officer_ids"]) if team else "",
+            "assigned": team_text(team["assigned_officer_ids"]) if team else [],
             "inspection": team["inspection_id"] if team else None,
             "status": t(team["status_text"]) if team else "",
             "changed": bool(team and team["team_changed"]),

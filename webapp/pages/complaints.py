@@ -1,7 +1,7 @@
 """The complaints page (issue 11): intake form, the list with its deadlines, decisions."""
 from __future__ import annotations
 
-from flask import Blueprint, g, render_template
+from flask import Blueprint, abort, g, redirect, render_template
 from sqlalchemy import text
 
 from dispatch.casework.complaints import DEADLINE_CLASSES, REFUSAL_GROUNDS
@@ -76,3 +76,14 @@ def complaints_page(area: str, status: str | None, deadline: str | None, q: str 
         statuses=COMPLAINT_STATUSES, deadlines=DEADLINE_CLASSES,
         redirect_kinds=options("complaints.redirect_kind.", REDIRECT_KINDS),
         grounds=options("complaints.ground.", REFUSAL_GROUNDS))
+
+
+@bp.get("/complaints/<int:complaint_id>")
+@roles(*READERS)
+def complaint_page(complaint_id: int):
+    """One complaint: the list of its county, searched for its number (opens with its row)."""
+    row = db().execute(text("SELECT county_adcode FROM complaints WHERE id = :i"),
+                       {"i": complaint_id}).first()
+    if row is None:
+        abort(404)
+    return redirect(f"/complaints?area={row[0]}&q={complaint_id}")

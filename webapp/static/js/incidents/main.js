@@ -60,15 +60,16 @@ function redraw(row, n) {
   row.setAttribute("data-state", state);
   row.classList.toggle("lw-pending", state === "pending");
   row.classList.toggle("table-danger", state === "pending");
-  const status = row.querySelector(".lw-status");
-  status.textContent = "";
+  // One box per cell: on a phone the cell is a grid of its label and this box.
+  const status = el("div");
   status.appendChild(el("span", n.status_text, state === "pending" ? "lw-wait" : null));
   if (n.closed_at) {
     status.appendChild(el("span", t("incidents.closed_at", {at: instant(n.closed_at)}),
                           "lw-sub"));
   }
-  const escalated = row.querySelector(".lw-escalated");
-  escalated.textContent = "";
+  row.querySelector(".lw-status").replaceChildren(status);
+  const escalated = el("div");
+  row.querySelector(".lw-escalated").replaceChildren(escalated);
   if (n.leader) {
     escalated.appendChild(el("span", n.leader, "lw-leader"));
     escalated.appendChild(el("span", t("incidents.escalated_at", {at: instant(n.escalated_at)}),

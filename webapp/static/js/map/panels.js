@@ -116,7 +116,8 @@ function figureRow(list, name, figure, sub) {
   const dd = el("dd", null, sub ? "lw-kpi-sub" : null);
   const text = figure.value === null || figure.value === undefined ? "—" : formatNumber(figure.value);
   const href = pageOf(figure.list);
-  if (/^\/(?!\/)/.test(href || "")) dd.appendChild(link(text, href));  // our own pages only
+  // Our own pages only: never raw JSON (coverage gaps are a layer of this map instead).
+  if (/^\/(?!\/|api\/)/.test(href || "")) dd.appendChild(link(text, href));
   else dd.textContent = text;
   list.appendChild(dd);
 }
