@@ -189,7 +189,7 @@ def seed_casework(session: Session, rng: np.random.Generator, n: int = 40) -> No
     """Take some demo complaints through the real procedure, so the complaint and case pages
     show every state: accepted for inspection or as a case (some closed with a fine, one
     supervised), refused, waiting for information, redirected."""
-    from dispatch.casework import cases, complaints
+    from dispatch.casework import cases, complaints, supervision
     settings, calendar = DispatchSettings(), WorkingCalendar.load(session)
     ids = session.execute(text(
         "SELECT id FROM complaints WHERE status = 'received' AND county_adcode LIKE '4101%' "
@@ -224,7 +224,7 @@ def seed_casework(session: Session, rng: np.random.Generator, n: int = 40) -> No
                         decision_number=f"人社监罚〔{today.year}〕{i + 1}号", actor="demo",
                         settings=settings, calendar=calendar)
         elif case_id and i % 8 == 1:
-            cases.supervise(session, case_id, level="city", supervisor="市劳动保障监察支队",
+            supervision.supervise(session, case_id, level="city", supervisor="市劳动保障监察支队",
                             deadline=calendar.add_working_days(today, 20),
                             note="涉及农民工较多，市局挂牌督办", actor="demo")
 

@@ -47,16 +47,16 @@ def get(session: Session, case_id: int, *, lock: bool = False) -> Case:
 def event(session: Session, case: Case, kind: str, actor: str | None, **detail) -> None:
     """A line of the case's timeline, and the same change in the audit log."""
     session.add(CaseEvent(case_id=case.id, at=clock.now(), kind=kind, actor=actor,
-                          detail=_plain(detail)))
+                          detail=plain(detail)))
     audit.record(session, actor=actor, action=kind, entity="case", entity_id=case.id,
-                 after=_plain(detail))
+                 after=plain(detail))
 
 
-def _plain(value):
+def plain(value):
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -76,13 +76,13 @@ def status_of(c: Case, today: date, calendar: WorkingCalendar,
     return "open"
 
 
-def _require_reason(reason: str | None, name: str = "reason") -> str:
+def require_reason(reason: str | None, name: str = "reason") -> str:
     if not reason or not reason.strip():
         raise Unprocessable(Text("dispatch.error.reason_required"), {"parameter": name})
     return reason.strip()
 
 
-def _check_open(case: Case) -> None:
+def check_open(case: Case) -> None:
     if case.closed_on is not None:
         raise Conflict(Text("dispatch.error.case_closed", case_id=case.id), {"status": "closed"})
 
@@ -181,7 +181,7 @@ def set_handlers(session: Session, case_id: int, *, handler_ids: list[int],
                  cross_county_reason: str | None, actor: str | None,
                  settings: DispatchSettings) -> Case:
     case = get(session, case_id, lock=True)
-    _check_open(case)
+    check_open(case)
     before = list(case.handler_ids or [])
     case.handler_ids = handlers_checked(session, case.county_adcode, handler_ids,
                                         cross_county_reason, settings)
@@ -196,9 +196,9 @@ def extend(session: Session, case_id: int, *, reason: str, approver: str,
            settings: DispatchSettings, calendar: WorkingCalendar) -> Case:
     """Extend once by 30 working days; approved by an administrator (the route admits only
     administrators) other than the one who opened the case."""
-    reason = _require_reason(reason)
+    reason = require_reason(reason)
     case = get(session, case_id, lock=True)
-    _check_open(case)
+    check_open(case)
     if case.extended:
         raise Conflict(Text("dispatch.error.case_already_extended", case_id=case_id))
     if approver == case.created_by:
@@ -214,9 +214,9 @@ def extend(session: Session, case_id: int, *, reason: str, approver: str,
 def suspend(session: Session, case_id: int, *, reason: str | None, actor: str | None,
             calendar: WorkingCalendar) -> Case:
     """中止 (e.g. waiting for another authority's finding): the limit stops."""
-    reason = _require_reason(reason)
+    reason = require_reason(reason)
     case = get(session, case_id, lock=True)
-    _check_open(case)
+    check_open(case)
     if case.suspended_on is not None:
         raise Conflict(Text("casework.error.case_suspended", case_id=case_id),
                        {"status": "suspended"})
@@ -231,7 +231,7 @@ def suspend(session: Session, case_id: int, *, reason: str | None, actor: str | 
 def resume(session: Session, case_id: int, *, actor: str | None,
            calendar: WorkingCalendar) -> Case:
     case = get(session, case_id, lock=True)
-    _check_open(case)
+    check_open(case)
     if case.suspended_on is None:
         raise Conflict(Text("casework.error.case_not_suspended", case_id=case_id),
                        {"status": "open"})
@@ -354,98 +354,6 @@ def _follow_up(session: Session, case: Case, actor: str | None,
     day = (calendar or WorkingCalendar()).add_working_days(case.correction_deadline, 1)
     inspection.due_at = datetime.combine(day, time(18, 0), tzinfo=clock.BEIJING)
     return inspection.id
-
-
-# 挂牌督办 ------------------------------------------------------------------------------
-
-def supervise(session: Session, case_id: int, *, level: str, supervisor: str | None,
-              deadline: date | None, note: str | None, actor: str | None) -> Case:
-    """Put an open case under a higher level's supervision until it is lifted."""
-    from dispatch.casework.models import SUPERVISION_LEVELS
-    if level not in SUPERVISION_LEVELS:
-        raise InvalidInput(Text("dispatch.error.one_of", name="level",
-                                choices=", ".join(SUPERVISION_LEVELS)), {"parameter": "level"})
-    if not supervisor or not supervisor.strip():
-        raise Unprocessable(Text("casework.error.supervisor_required"),
-                            {"parameter": "supervisor"})
-    note = _require_reason(note, "note")
-    if deadline is None:
-        raise Unprocessable(Text("webapp.field.required", name="deadline"),
-                            {"parameter": "deadline"})
-    if deadline < clock.today():
-        raise Unprocessable(Text("casework.error.deadline_past"), {"parameter": "deadline"})
-    case = get(session, case_id, lock=True)
-    _check_open(case)
-    active = _active_supervision(session, case_id)
-    if active is not None:
-        raise Conflict(Text("casework.error.already_supervised", case_id=case_id,
-                            level=Text(f"casework.supervision_level.{active.level}")),
-                       {"status": "supervised"})
-    row = CaseSupervision(case_id=case_id, level=level, supervisor=supervisor.strip(),
-                          deadline=deadline, note=note, opened_by=actor, opened_at=clock.now())
-    session.add(row)
-    case.supervised, case.supervised_note = True, note
-    case.version += 1
-    session.flush()
-    event(session, case, "supervise", actor, level=level, supervisor=row.supervisor,
-          deadline=deadline, note=note, supervision_id=row.id)
-    return case
-
-
-def _active_supervision(session: Session, case_id: int) -> CaseSupervision | None:
-    return session.query(CaseSupervision).filter(
-        CaseSupervision.case_id == case_id, CaseSupervision.lifted_at.is_(None)) \
-        .with_for_update().one_or_none()
-
-
-def report(session: Session, case_id: int, *, body: str | None, actor: str | None) -> Case:
-    """A progress report to the supervising level."""
-    body = _require_reason(body, "text")
-    case = get(session, case_id, lock=True)
-    active = _active_supervision(session, case_id)
-    if active is None:
-        raise Conflict(Text("casework.error.not_supervised", case_id=case_id),
-                       {"status": "not_supervised"})
-    session.add(SupervisionReport(supervision_id=active.id, at=clock.now(), actor=actor,
-                                  body=body))
-    event(session, case, "supervision_report", actor, text=body, supervision_id=active.id)
-    return case
-
-
-def lift(session: Session, case_id: int, *, conclusion: str | None, actor: str | None) -> Case:
-    """摘牌: lift the supervision with a conclusion."""
-    conclusion = _require_reason(conclusion, "conclusion")
-    case = get(session, case_id, lock=True)
-    active = _active_supervision(session, case_id)
-    if active is None:
-        raise Conflict(Text("casework.error.not_supervised", case_id=case_id),
-                       {"status": "not_supervised"})
-    active.lifted_at, active.lifted_by, active.conclusion = clock.now(), actor, conclusion
-    case.supervised = False
-    case.version += 1
-    event(session, case, "lift", actor, conclusion=conclusion, supervision_id=active.id)
-    return case
-
-
-def supervisions(session: Session, *, counties: list[str] | None, level: str | None,
-                 today: date) -> list[dict]:
-    """Cases under supervision, per supervising level, overdue ones first."""
-    rows = session.execute(text("""
-        SELECT s.id, s.case_id, s.level, s.supervisor, s.deadline, s.note, s.opened_at,
-               c.county_adcode, a.name AS county_name, e.name AS employer_name, c.due_on,
-               (SELECT max(r.at) FROM supervision_reports r WHERE r.supervision_id = s.id)
-                 AS last_report_at
-        FROM case_supervisions s JOIN cases c ON c.id = s.case_id
-        LEFT JOIN employers e ON e.id = c.employer_id
-        LEFT JOIN admin_areas a ON a.adcode = c.county_adcode
-        WHERE s.lifted_at IS NULL
-          AND (CAST(:l AS text) IS NULL OR s.level = :l)
-          AND (CAST(:c AS text[]) IS NULL OR c.county_adcode = ANY(:c))
-        ORDER BY s.deadline < :today DESC, s.deadline, s.id"""),
-        {"l": level, "c": counties, "today": today}).mappings().all()
-    return [{**{k: _plain(v) for k, v in r.items()},
-             "level_text": Text(f"casework.supervision_level.{r['level']}"),
-             "overdue": r["deadline"] < today} for r in rows]
 
 
 # Views ---------------------------------------------------------------------------------

@@ -162,3 +162,29 @@ def teams(session: Session, draw_id: int) -> list[dict]:
             "override": {"reason": r["team_override_reason"], "by": r["team_override_by"]}
             if r["team_override_reason"] else None})
     return out
+
+
+def recent(session: Session, *, area: str, counties: list[str], year: int,
+           limit: int = 20) -> list[dict]:
+    """The draws of a Beijing year for an area, newest first: drawn for it or inside it, or
+    reaching into it from above (a city's or the province's draw that drew employers here)."""
+    inside = set(counties) | set(session.execute(text(
+        "SELECT adcode FROM admin_areas WHERE adcode = :a OR parent_adcode = :a"),
+        {"a": area}).scalars())
+    start, end = check_items.year_bounds(year)
+    return [dict(r) for r in session.execute(text("""
+        SELECT d.id, d.check_item, d.drawn_at, d.seed, d.area_adcode, a.name AS area_name,
+               jsonb_array_length(d.result -> 'items') AS drawn,
+               (SELECT count(*) FROM jsonb_array_elements(d.result -> 'items') x
+                WHERE x ->> 'county_adcode' = ANY(:c)) AS drawn_here
+        FROM random_draws d
+        LEFT JOIN LATERAL (SELECT name FROM admin_areas WHERE adcode = d.area_adcode
+                           ORDER BY CASE level WHEN 'province' THEN 0 WHEN 'city' THEN 1
+                                    ELSE 2 END LIMIT 1) a ON true
+        WHERE d.drawn_at >= :start AND d.drawn_at < :end
+          AND (d.area_adcode = ANY(:inside) OR EXISTS (
+               SELECT 1 FROM jsonb_array_elements(d.result -> 'items') x
+               WHERE x ->> 'county_adcode' = ANY(:c)))
+        ORDER BY d.drawn_at DESC, d.id DESC LIMIT :limit
+    """), {"c": counties, "inside": sorted(inside), "start": start, "end": end,
+           "limit": limit}).mappings()]

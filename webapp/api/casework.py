@@ -8,7 +8,7 @@ from urllib.parse import quote
 from flask import Blueprint, Response, g, jsonify, request
 
 from dispatch.calendar.service import WorkingCalendar
-from dispatch.casework import cases, complaints, incidents
+from dispatch.casework import cases, complaints, incidents, supervision
 from dispatch.casework.models import (
     ACCEPT_MODES,
     COMPLAINT_CATEGORIES,
@@ -378,7 +378,7 @@ def close_case(case_id: int):
 def supervise_case(case_id: int):
     """挂牌督办: a city or province supervises an open case, with a supervisor and deadline."""
     body = json_object()
-    case = cases.supervise(db(), case_id, level=field(body, "level", choices=SUPERVISION_LEVELS),
+    case = supervision.supervise(db(), case_id, level=field(body, "level", choices=SUPERVISION_LEVELS),
                            supervisor=field(body, "supervisor", required=False, max_length=64),
                            deadline=_date(body, "deadline"),
                            note=field(body, "note", required=False), actor=actor())
@@ -391,7 +391,7 @@ def supervise_case(case_id: int):
 def report_supervision(case_id: int):
     """A progress report on a supervised case."""
     body = json_object()
-    return committed(_case_view(cases.report(db(), case_id,
+    return committed(_case_view(supervision.report(db(), case_id,
                                              body=field(body, "text", required=False),
                                              actor=actor())))
 
@@ -402,7 +402,7 @@ def report_supervision(case_id: int):
 def lift_supervision(case_id: int):
     """摘牌: lift the supervision with its conclusion."""
     body = json_object()
-    return committed(_case_view(cases.lift(db(), case_id,
+    return committed(_case_view(supervision.lift(db(), case_id,
                                            conclusion=field(body, "conclusion", required=False),
                                            actor=actor())))
 
@@ -413,7 +413,7 @@ def lift_supervision(case_id: int):
        Param("area", "only inside this area (adcode)", pattern=ADCODE))
 def list_supervisions(level, area):
     """Cases under 挂牌督办, overdue supervision first."""
-    return jsonify({"items": cases.supervisions(db(), counties=_counties(area), level=level,
+    return jsonify({"items": supervision.supervisions(db(), counties=_counties(area), level=level,
                                                 today=clock.today())})
 
 

@@ -76,30 +76,9 @@ def coverage_rows(coverage: dict) -> list[dict]:
 
 
 def recent_draws(area: dict, counties: list[str], year: int) -> list[dict]:
-    """The area's draws of the year, newest first: drawn for it or inside it, or reaching into
-    it from above (a city's or the province's draw that drew employers here).
-
-    (Page-side until dispatch.inspections.random_draw offers a listing of its own.)"""
-    inside = set(counties) | set(db().execute(text(
-        "SELECT adcode FROM admin_areas WHERE adcode = :a OR parent_adcode = :a"),
-        {"a": area["adcode"]}).scalars())
-    start, end = check_items.year_bounds(year)
-    rows = db().execute(text("""
-        SELECT d.id, d.check_item, d.drawn_at, d.seed, d.area_adcode, a.name AS area_name,
-               jsonb_array_length(d.result -> 'items') AS drawn,
-               (SELECT count(*) FROM jsonb_array_elements(d.result -> 'items') x
-                WHERE x ->> 'county_adcode' = ANY(:c)) AS drawn_here
-        FROM random_draws d
-        LEFT JOIN LATERAL (SELECT name FROM admin_areas WHERE adcode = d.area_adcode
-                           ORDER BY CASE level WHEN 'province' THEN 0 WHEN 'city' THEN 1
-                                    ELSE 2 END LIMIT 1) a ON true
-        WHERE d.drawn_at >= :start AND d.drawn_at < :end
-          AND (d.area_adcode = ANY(:inside) OR EXISTS (
-               SELECT 1 FROM jsonb_array_elements(d.result -> 'items') x
-               WHERE x ->> 'county_adcode' = ANY(:c)))
-        ORDER BY d.drawn_at DESC, d.id DESC LIMIT :limit
-    """), {"c": counties, "inside": sorted(inside), "start": start, "end": end,
-           "limit": RECENT_DRAWS}).mappings().all()
+    """The area's draws of the year, newest first (dispatch.inspections.random_draw.recent)."""
+    rows = random_draw.recent(db(), area=area["adcode"], counties=counties, year=year,
+                              limit=RECENT_DRAWS)
     names: dict[str, str] = {}
     return [{"id": r["id"], "item": names.setdefault(r["check_item"], item_name(r["check_item"])),
              "drawn_at": beijing_time(r["drawn_at"]), "area_name": r["area_name"] or "",
