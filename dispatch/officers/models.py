@@ -1,21 +1,25 @@
-"""Dispatch tables: officers, recusals, complaints, inspections, assignments."""
+"""Officers (inspectors and grid workers) with their certificates, recusals, training,
+assessments and status history."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from geoalchemy2 import Geometry
 from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Date,
     DateTime,
     ForeignKey,
     Integer,
+    Numeric,
     String,
     Text,
+    UniqueConstraint,
     func,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 import geo.accounts.models  # noqa: F401  (foreign-key target)
@@ -50,9 +54,20 @@ class Officer(Base):
     daily_cap: Mapped[int] = mapped_column(Integer, server_default="4")  # inspections per day
     version: Mapped[int] = mapped_column(Integer, server_default="1")
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # 执法证: number, issue and expiry dates, last annual review (年审). A recorded date is
+    # enforced (expired or review missed → not certified for assignment).
+    certificate_no: Mapped[str | None] = mapped_column(String(32), unique=True)
+    certificate_issued_on: Mapped[date | None] = mapped_column(Date)
+    certificate_expires_on: Mapped[date | None] = mapped_column(Date)
+    certificate_reviewed_on: Mapped[date | None] = mapped_column(Date)
+    phone: Mapped[str | None] = mapped_column(String(32))
+    active: Mapped[bool] = mapped_column(Boolean, server_default="true")
+    deactivated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     __table_args__ = (
         CheckConstraint(in_check("kind", OFFICER_KINDS), name="kind"),
         CheckConstraint(in_check("status", OFFICER_STATUSES), name="status"),
+        CheckConstraint("certificate_expires_on IS NULL OR certificate_issued_on IS NULL "
+                        "OR certificate_expires_on > certificate_issued_on", name="certificate"),
     )
 
 
@@ -67,6 +82,50 @@ class Recusal(Base):
     reason: Mapped[str] = mapped_column(Text)
     county_adcode: Mapped[str] = mapped_column(String(6), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # Who recorded it: the inspector themself ('self') or an administrator ('admin').
+    source: Mapped[str] = mapped_column(String(8), server_default="admin")
+    created_by: Mapped[str | None] = mapped_column(String(64))
+    __table_args__ = (CheckConstraint("source IN ('self', 'admin')", name="source"),)
+
+
+ASSESSMENT_GRADES = ("excellent", "competent", "basically_competent", "incompetent")
+
+
+class Training(Base):
+    """A training record of an officer (培训): course, hours, date."""
+
+    __tablename__ = "officer_trainings"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id", ondelete="CASCADE"),
+                                            index=True)
+    course: Mapped[str] = mapped_column(String(128))
+    hours = mapped_column(Numeric(5, 1), nullable=False)
+    held_on: Mapped[date] = mapped_column(Date)
+    provider: Mapped[str | None] = mapped_column(String(128))
+    created_by: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    __table_args__ = (CheckConstraint("hours > 0 AND hours <= 1000", name="hours"),)
+
+
+class Assessment(Base):
+    """The yearly assessment of an officer (评议考核): figures computed from the record, and a
+    reviewer's grade."""
+
+    __tablename__ = "officer_assessments"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id", ondelete="CASCADE"),
+                                            index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    figures = mapped_column(JSONB, nullable=False)
+    grade: Mapped[str | None] = mapped_column(String(24))
+    comment: Mapped[str | None] = mapped_column(Text)
+    reviewer: Mapped[str | None] = mapped_column(String(64))
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    __table_args__ = (
+        UniqueConstraint("officer_id", "year", name="uq_officer_assessments_officer_year"),
+        CheckConstraint(f"grade IS NULL OR {in_check('grade', ASSESSMENT_GRADES)}",
+                        name="grade"),
+    )
 
 
 class OfficerHistory(Base):

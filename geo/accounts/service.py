@@ -8,7 +8,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -207,3 +207,15 @@ def ensure_demo_accounts(session: Session, path, roles: tuple[str, ...] = ROLES)
         json.dump(accounts_, fh, ensure_ascii=False, indent=2)
     os.chmod(path, 0o600)
     return accounts_
+
+
+def prune(session: Session, *, now: datetime, keep_days: int = 90) -> dict[str, int]:
+    """Delete sign-in bookkeeping nobody needs any more: attempts older than `keep_days`
+    (throttling looks back minutes), and sessions that expired or were revoked that long ago.
+    The audit log is never pruned here."""
+    before = now - timedelta(days=keep_days)
+    attempts = session.execute(delete(LoginAttempt).where(LoginAttempt.at < before)).rowcount
+    sessions_ = session.execute(delete(UserSession).where(
+        (UserSession.expires_at < before)
+        | (UserSession.revoked_at.is_not(None) & (UserSession.revoked_at < before)))).rowcount
+    return {"login_attempts": attempts, "user_sessions": sessions_}

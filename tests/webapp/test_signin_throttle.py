@@ -198,3 +198,29 @@ def test_one_address_guessing_many_usernames_is_slowed(slow_app, sessions):
     assert sign_in(client_from(slow_app, new_address()), username, PASSWORD).status_code == 200
     age_attempts(sessions, SLOW["login_delay_max_s"], ip=address)
     assert sign_in(c, username, PASSWORD).status_code == 200
+
+
+def test_old_sign_in_bookkeeping_is_pruned_and_recent_rows_are_kept(sessions):
+    from geo.accounts.models import LoginAttempt, UserSession
+    from geo.core import clock
+    name = f"prune-{uuid.uuid4().hex[:8]}"
+    now = clock.now()
+    with unit_of_work(sessions) as s:
+        user = accounts.create_user(s, username=name, password=PASSWORD, role="command",
+                                    actor="test")
+        s.flush()
+        s.add_all([LoginAttempt(username=name, ip="10.9.9.9", ok=False, at=now - timedelta(days=91)),
+                   LoginAttempt(username=name, ip="10.9.9.9", ok=True, at=now - timedelta(days=1))])
+        for key, expires, revoked in (("old-expired", 100, None), ("old-revoked", -30, 95),
+                                      ("live", -30, None), ("recently-revoked", -30, 2)):
+            s.add(UserSession(id=f"{name}-{key}", user_id=user.id, kind="token",
+                              expires_at=now - timedelta(days=expires),
+                              revoked_at=None if revoked is None else now - timedelta(days=revoked)))
+    with unit_of_work(sessions) as s:
+        pruned = accounts.prune(s, now=now)
+    assert pruned["login_attempts"] >= 1 and pruned["user_sessions"] >= 2
+    with sessions() as s:
+        kept = s.scalars(select(UserSession.id).where(UserSession.user_id == user.id)).all()
+        attempts = s.scalar(select(func.count()).select_from(LoginAttempt).where(
+            LoginAttempt.username == name))
+    assert sorted(kept) == [f"{name}-live", f"{name}-recently-revoked"] and attempts == 1

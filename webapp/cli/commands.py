@@ -12,7 +12,7 @@ from dispatch.demo import link_demo_inspector
 from geo.accounts import service as accounts
 from geo.accounts.models import ROLES
 from geo.areas import boundaries
-from geo.core import migrate
+from geo.core import clock, migrate
 from geo.core.db import unit_of_work
 from webapp.cli.jobs import job_sessions
 
@@ -46,6 +46,8 @@ def refresh_derived() -> dict:
     started = time.monotonic()
     with unit_of_work(job_sessions()) as session:
         done = jobs.refresh_all(session)
+    with unit_of_work(job_sessions()) as session:  # sign-in bookkeeping past its use
+        done["pruned"] = accounts.prune(session, now=clock.now())
     click.echo(f"derived data: {json.dumps(done)} in {time.monotonic() - started:.1f} s")
     return done
 
