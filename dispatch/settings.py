@@ -46,6 +46,9 @@ class DispatchSettings(EnvSettings):
     due_working_days_normal: int = 5
     deadline_warning_working_days: int = 10   # alert when a case is this close to its limit
     candidates: int = 40                      # nearest inspectors considered by KNN
+    # 年审: days an annual review of the 执法证 stays valid; a certificate whose last review is
+    # older than this is not certified for assignment (dispatch.officers.service.certified_sql).
+    certificate_review_days: int = 365
 
     @model_validator(mode="after")
     def _legal_floors(self):

@@ -25,6 +25,7 @@ from dispatch.casework.models import (
     SupervisionReport,
 )
 from dispatch.inspections import service as inspections
+from dispatch.officers import service as officer_service
 from dispatch.settings import DispatchSettings
 from geo.accounts import audit
 from geo.core import clock
@@ -98,14 +99,16 @@ def handlers_checked(session: Session, county: str, handler_ids: list[int],
         raise Unprocessable(Text("casework.error.handlers_too_few", n=settings.min_team_size),
                             {"parameter": "handler_ids"})
     rows = {r.id: r for r in session.execute(text(
-        "SELECT id, name, kind, certified, county_adcode FROM officers WHERE id = ANY(:i)"),
+        "SELECT id, name, kind, certified, active, certificate_expires_on, "
+        "certificate_reviewed_on, county_adcode FROM officers WHERE id = ANY(:i)"),
         {"i": ids})}
     missing = [i for i in ids if i not in rows]
     if missing:
         raise Unprocessable(Text("casework.error.handler_unknown",
                                  ids=", ".join(map(str, missing))), {"parameter": "handler_ids"})
-    uncertified = [rows[i].name for i in ids if rows[i].kind != "inspector"
-                   or not rows[i].certified]
+    today = clock.today()  # 执法证 expired or 年审 missed: not certified (officers.service)
+    uncertified = [rows[i].name for i in ids if not officer_service.is_certified(
+        rows[i], settings.certificate_review_days, today)]
     if uncertified:
         raise Unprocessable(Text("casework.error.handler_uncertified",
                                  names="、".join(uncertified)), {"parameter": "handler_ids"})

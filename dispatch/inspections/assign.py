@@ -22,6 +22,7 @@ from dispatch.inspections.service import status_text
 from dispatch.officers import service as officers
 from dispatch.settings import DispatchSettings
 from geo.accounts import audit
+from geo.core import clock
 from geo.core.errors import Conflict, InvalidInput, NotFound, Unprocessable
 from geo.core.text import Joined, Text
 
@@ -46,14 +47,23 @@ def check_team(session: Session, inspection: Inspection, ids: list[int],
         raise Unprocessable(Text("dispatch.error.team_too_small", size=settings.min_team_size,
                                  count=len(ids)), {"officer_ids": ids})
     rows = session.execute(text("""
-        SELECT id, kind, certified, status FROM officers WHERE id = ANY(:ids)
+        SELECT id, name, badge, kind, certified, active, certificate_expires_on,
+               certificate_reviewed_on, status FROM officers WHERE id = ANY(:ids)
         ORDER BY id FOR UPDATE
     """), {"ids": ids}).all()
     missing = sorted(set(ids) - {r.id for r in rows})
     if missing:
         raise NotFound(Text("dispatch.error.officers_not_found", officer_ids=missing),
                        {"officer_ids": missing})
-    uncertified = [r.id for r in rows if r.kind != "inspector" or not r.certified]
+    today, review_days = clock.today(), settings.certificate_review_days
+    lapsed = [r for r in rows if r.kind == "inspector" and r.certified and r.active
+              and not officers.is_certified(r, review_days, today)]
+    if lapsed:  # an expired 执法证 or a missed 年审: name the officer and the date
+        raise Unprocessable(Text("officers.error.certificate_lapsed", officers=Joined(
+            (Text("officers.error.lapsed_one", name=r.name, badge=r.badge,
+                  reason=officers.uncertified_reason(r, review_days, today)) for r in lapsed),
+            "dispatch.list.comma")), {"officer_ids": [r.id for r in lapsed]})
+    uncertified = [r.id for r in rows if not officers.is_certified(r, review_days, today)]
     if uncertified:
         raise Unprocessable(Text("dispatch.error.officers_not_certified",
                                  officer_ids=uncertified),

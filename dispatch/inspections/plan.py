@@ -18,6 +18,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from dispatch.inspections import assign
+from dispatch.officers import service as officer_service
 from dispatch.settings import DispatchSettings
 from geo.areas.service import county_adcodes
 
@@ -116,16 +117,17 @@ def _load(session: Session, counties: list[str], settings: DispatchSettings):
           AND drawn_officer_ids IS NULL  -- a 双随机 inspection goes with the team it drew
         ORDER BY CASE priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 ELSE 2 END, created_at, id
     """), {"c": counties}).all()
-    officers = session.execute(text("""
+    officers = session.execute(text(f"""
         SELECT o.id, o.county_adcode, ST_X(o.geom) AS lon, ST_Y(o.geom) AS lat
         FROM officers o
-        WHERE o.kind = 'inspector' AND o.certified AND o.status = 'available'
+        WHERE {officer_service.certified_sql("o")} AND o.status = 'available'
           AND o.county_adcode = ANY(:c) AND o.geom IS NOT NULL
           AND o.position_at >= now() - (:stale * interval '1 minute')
           AND (SELECT count(*) FROM assignments a WHERE a.officer_id = o.id
                AND a.assigned_at >= date_trunc('day', now())) < o.daily_cap
         ORDER BY o.id
-    """), {"c": counties, "stale": settings.stale_position_min}).all()
+    """), {"c": counties, "stale": settings.stale_position_min,
+           **officer_service.certified_params(settings.certificate_review_days)}).all()
     recused = {tuple(r) for r in session.execute(text("""
         SELECT officer_id, employer_id FROM recusals
         WHERE employer_id IN (SELECT employer_id FROM inspections

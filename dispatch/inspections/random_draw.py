@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session
 from dispatch.inspections import check_items
 from dispatch.inspections import service as inspections
 from dispatch.inspections.models import RandomDraw
+from dispatch.officers import service as officers
+from dispatch.settings import DispatchSettings
 from geo.accounts import audit
 from geo.areas.service import county_adcodes
 from geo.core import clock
@@ -50,10 +52,10 @@ def _pools(session: Session, counties: list[str]):
     employers = [tuple(r) for r in session.execute(text(
         "SELECT id, county_adcode FROM employers WHERE county_adcode = ANY(:c) ORDER BY id"),
         {"c": counties})]
-    inspectors = [tuple(r) for r in session.execute(text("""
-        SELECT id, county_adcode FROM officers
-        WHERE kind = 'inspector' AND certified AND county_adcode = ANY(:c) ORDER BY id"""),
-        {"c": counties})]
+    inspectors = [tuple(r) for r in session.execute(text(f"""
+        SELECT id, county_adcode FROM officers o
+        WHERE {officers.certified_sql("o")} AND county_adcode = ANY(:c) ORDER BY id"""),
+        {"c": counties, **officers.certified_params(DispatchSettings().certificate_review_days)})]
     return employers, inspectors
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from dispatch.inspections import service as inspections
+from dispatch.officers import service as officers
 from dispatch.settings import DispatchSettings
 from geo.core import clock
 from geo.core.text import Text
@@ -24,7 +25,7 @@ ELIGIBLE_SQL = """
            ST_Distance(o.geom::geography, ST_SetSRID(ST_MakePoint(:x, :y), 4326)::geography)
                AS distance_m
     FROM officers o
-    WHERE o.kind = 'inspector' AND o.certified AND o.status = 'available'
+    WHERE {certified} AND o.status = 'available'
       AND o.geom IS NOT NULL
       AND (:include_stale OR o.position_at >= now() - (:stale * interval '1 minute'))
       AND NOT EXISTS (SELECT 1 FROM recusals r
@@ -33,13 +34,15 @@ ELIGIBLE_SQL = """
            WHERE a.officer_id = o.id AND a.assigned_at >= date_trunc('day', now())) < o.daily_cap
       {extra}
 """
-KNN_SQL = ELIGIBLE_SQL.format(extra="") + """
+KNN_SQL = ELIGIBLE_SQL.format(extra="", certified=officers.certified_sql("o")) + """
     ORDER BY o.geom <-> ST_SetSRID(ST_MakePoint(:x, :y), 4326)
     LIMIT :k
 """
-COUNTY_SQL = ELIGIBLE_SQL.format(extra="AND o.county_adcode = :county")
+COUNTY_SQL = ELIGIBLE_SQL.format(extra="AND o.county_adcode = :county",
+                                 certified=officers.certified_sql("o"))
 NEAREST_ANY_SQL = """
-    SELECT o.id, o.kind, o.certified, o.status, o.position_at, o.geom IS NULL AS no_position,
+    SELECT o.id, o.kind, o.certified, o.active, o.certificate_expires_on,
+           o.certificate_reviewed_on, o.status, o.position_at, o.geom IS NULL AS no_position,
            EXISTS (SELECT 1 FROM recusals r WHERE r.officer_id = o.id
                    AND r.employer_id = :employer) AS recused,
            (SELECT count(*) FROM assignments a WHERE a.officer_id = o.id
@@ -81,7 +84,8 @@ def candidates(session: Session, site: dict, settings: DispatchSettings,
                include_stale: bool = False) -> list[Candidate]:
     params = {"x": site["x"], "y": site["y"], "employer": site["employer_id"] or -1,
               "stale": settings.stale_position_min, "include_stale": include_stale,
-              "k": settings.candidates, "county": site["county_adcode"]}
+              "k": settings.candidates, "county": site["county_adcode"],
+              **officers.certified_params(settings.certificate_review_days)}
     rows = {r.id: r for r in session.execute(text(KNN_SQL), params)}
     rows.update({r.id: r for r in session.execute(text(COUNTY_SQL), params)})
     out = []
@@ -143,11 +147,12 @@ def excluded(session: Session, site: dict, settings: DispatchSettings, eligible:
     params = {"x": site["x"], "y": site["y"], "employer": site["employer_id"] or -1,
               "stale": settings.stale_position_min, "k": 20}
     out = []
+    today, review_days = clock.today(), settings.certificate_review_days
     for r in session.execute(text(NEAREST_ANY_SQL), params):
         if r.id in eligible:
             continue
-        if not r.certified:
-            reason = Text("dispatch.excluded.not_certified")
+        if not officers.is_certified(r, review_days, today):
+            reason = officers.uncertified_reason(r, review_days, today)
         elif r.status != "available":
             reason = Text("dispatch.excluded.status",
                           status=Text(f"dispatch.officer_status.{r.status}"))

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from dispatch.officers.models import OFFICER_STATUSES, Officer, OfficerHistory
 from geo.accounts import audit
 from geo.areas.service import require_point_in_henan
+from geo.core import clock
 from geo.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Unprocessable
 from geo.core.text import Joined, Text
 
@@ -29,6 +30,67 @@ SELF_SERVICE = {("off_duty", "available"), ("available", "off_duty"), ("assigned
                 ("off_duty", "unavailable"), ("unavailable", "available"),
                 ("unavailable", "off_duty")}
 ON_A_JOB = ("assigned", "en_route", "on_site")  # each says: on an inspection right now
+
+
+# "Certified for assignment" (持有效执法证), the one definition every check uses: an inspector,
+# certified, active, certificate not expired (valid through certificate_expires_on, invalid
+# from 00:00 Beijing the next day) and the annual review (年审) done within
+# `certificate_review_days`. A NULL date is a legacy record without dates (the demo and old
+# fixtures): it is still certified; a recorded date is enforced. `today` is the Beijing date
+# from geo.core.clock, bound as a parameter (never SQL now()), so tests can freeze the clock.
+def certified_sql(alias: str = "o") -> str:
+    """SQL condition: officer `alias` is certified for assignment (params: certified_params)."""
+    a = f"{alias}."
+    return (f"({a}kind = 'inspector' AND {a}certified AND {a}active"
+            f" AND ({a}certificate_expires_on IS NULL OR {a}certificate_expires_on >= :cert_today)"
+            f" AND ({a}certificate_reviewed_on IS NULL"
+            f" OR {a}certificate_reviewed_on >= :cert_review_since))")
+
+
+def certified_params(review_days: int, today: date | None = None) -> dict:
+    """The bound parameters of certified_sql for today's Beijing date."""
+    today = today or clock.today()
+    return {"cert_today": today, "cert_review_since": today - timedelta(days=review_days)}
+
+
+def review_due_on(reviewed_on: date | None, review_days: int) -> date | None:
+    """The last day the annual review (年审) of `reviewed_on` is valid through."""
+    return None if reviewed_on is None else reviewed_on + timedelta(days=review_days)
+
+
+def certificate_status(row, review_days: int, today: date | None = None) -> str:
+    """'none' (no 执法证), 'expired', 'review_due' (年审 missed) or 'valid' for one officer
+    (an Officer or a row with certified, certificate_expires_on, certificate_reviewed_on)."""
+    today = today or clock.today()
+    if not row.certified:
+        return "none"
+    if row.certificate_expires_on is not None and row.certificate_expires_on < today:
+        return "expired"
+    if (row.certificate_reviewed_on is not None
+            and row.certificate_reviewed_on < today - timedelta(days=review_days)):
+        return "review_due"
+    return "valid"
+
+
+def is_certified(row, review_days: int, today: date | None = None) -> bool:
+    """Python twin of certified_sql for one officer (an Officer or a row with kind, active…)."""
+    return (row.kind == "inspector" and bool(row.active)
+            and certificate_status(row, review_days, today) == "valid")
+
+
+def uncertified_reason(row, review_days: int, today: date | None = None) -> Text:
+    """Why this officer is not certified for assignment, naming the date where there is one."""
+    status = certificate_status(row, review_days, today)
+    if row.kind != "inspector":
+        return Text("officers.reason.not_inspector")
+    if not row.active:
+        return Text("officers.reason.inactive")
+    if status == "expired":
+        return Text("officers.reason.expired", date=row.certificate_expires_on.isoformat())
+    if status == "review_due":
+        return Text("officers.reason.review_due", date=review_due_on(
+            row.certificate_reviewed_on, review_days).isoformat())
+    return Text("dispatch.excluded.not_certified")
 
 
 def status_text(status: str) -> Text:

@@ -3,6 +3,7 @@ import pytest
 from sqlalchemy import text
 
 from dispatch.inspections import recommend
+from dispatch.officers import service as officers
 from dispatch.settings import DispatchSettings
 from tests.conftest import bearer
 from tests.dispatch_fixtures import (
@@ -79,7 +80,7 @@ def test_no_team_when_fewer_than_two_candidates(db, scene):
 def test_knn_query_uses_the_gist_index(db):
     plan = "\n".join(db.execute(text("EXPLAIN " + recommend.KNN_SQL), {
         "x": SITE[0], "y": SITE[1], "employer": -1, "stale": 30, "include_stale": False,
-        "k": 40}).scalars())
+        "k": 40, **officers.certified_params(365)}).scalars())
     assert "idx_officers_geom" in plan, plan
 
 

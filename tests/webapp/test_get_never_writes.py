@@ -122,7 +122,8 @@ def ids(app, sessions, tokens):
                       AND grid_id IS NOT NULL) AS employer,
                    (SELECT min(id) FROM grids WHERE county_adcode = '410102') AS grid,
                    (SELECT min(id) FROM inspections WHERE status = 'pending') AS inspection,
-                   (SELECT max(id) FROM random_draws) AS draw
+                   (SELECT max(id) FROM random_draws) AS draw,
+                   (SELECT min(id) FROM officers) AS officer
         """)).mappings().one()
         # A cached hotspot layer (the city's) next to ones the cache does not hold yet.
         hotspots.refresh(s, area="410100", metric="risk", res=7, settings=RiskSettings())
@@ -176,6 +177,7 @@ def requests_for(app, ids: dict) -> list[str]:
         "<path:filename>": ids["static"], "<package>/<path:filename>": "leaflet/leaflet.js",
         "<int:complaint_id>": str(ids["complaint"]), "<int:decision_id>": str(ids["decision"]),
         "<int:case_id>": str(ids["case"]), "<int:incident_id>": str(ids["incident"]),
+        "<int:officer_id>": str(ids["officer"]),
         "<day>": "2026-10-01", "<int:year>": "2026", "<year>": "2026",
     }
     urls = []

@@ -1,0 +1,115 @@
+"""Officers API: officer records (create, edit, deactivate), 执法证 and recusals (回避).
+
+Status changes and positions stay in webapp/api/dispatch.py (/status, /location, /live)."""
+from __future__ import annotations
+
+from flask import Blueprint, g, jsonify
+
+from dispatch.officers import records
+from dispatch.officers.models import OFFICER_KINDS, OFFICER_STATUSES
+from geo.core.errors import Forbidden
+from geo.core.text import Text
+from webapp.api.dispatch import WATCH, committed
+from webapp.core.apidoc import accepts
+from webapp.core.auth import roles
+from webapp.core.body import field, json_object
+from webapp.core.context import actor, db
+from webapp.core.context import settings as app_settings
+from webapp.core.params import ADCODE, Param, query
+
+bp = Blueprint("officers_api", __name__)
+_DATE = {"type": "string", "format": "date"}
+OFFICER_BODY = {"name": {"type": "string"}, "kind": {"type": "string", "enum": list(OFFICER_KINDS)},
+                "county_adcode": {"type": "string"}, "certificate_no": {"type": "string"},
+                "certificate_issued_on": _DATE, "certificate_expires_on": _DATE,
+                "certificate_reviewed_on": _DATE, "grid_id": {"type": "integer"},
+                "skills": {"type": "array", "items": {"type": "string"}},
+                "phone": {"type": "string"}, "user_id": {"type": "integer"},
+                "badge": {"type": "string"}}
+
+
+def review_days() -> int:
+    return app_settings().dispatch.certificate_review_days
+
+
+@bp.post("/api/v1/officers")
+@roles("admin")
+@accepts(OFFICER_BODY, ("name", "kind", "county_adcode"), status="201")
+def create_officer():
+    """Add an inspector or grid worker (badge generated when not given)."""
+    officer = records.create(db(), json_object(), actor=actor())
+    return committed(records.describe(officer, review_days()), 201)
+
+
+@bp.patch("/api/v1/officers/<int:officer_id>")
+@roles("admin")
+@accepts({**OFFICER_BODY, "version": {"type": "integer"}}, ("version",))
+def edit_officer(officer_id: int):
+    """Edit an officer's record; `version` must be the current one (409 when stale)."""
+    officer = records.edit(db(), officer_id, json_object(), actor=actor())
+    return committed(records.describe(officer, review_days()))
+
+
+@bp.post("/api/v1/officers/<int:officer_id>/deactivate")
+@roles("admin")
+@accepts({"reason": {"type": "string"}}, ("reason",))
+def deactivate_officer(officer_id: int):
+    """Take an officer out of service (409 while on an assignment)."""
+    body = json_object()
+    officer = records.deactivate(db(), officer_id, field(body, "reason"), actor=actor())
+    return committed(records.describe(officer, review_days()))
+
+
+@bp.get("/api/v1/officers")
+@roles(*WATCH)
+@query(Param("area", "only officers of this area (adcode)", pattern=ADCODE),
+       Param("kind", "inspector or grid_worker", enum=OFFICER_KINDS),
+       Param("certificate", "certificate status", enum=records.CERTIFICATE_STATUSES),
+       Param("grid", "only this grid", type="integer", minimum=1, maximum=2 ** 31 - 1),
+       Param("status", "only this status", enum=OFFICER_STATUSES),
+       Param("q", "name, badge or certificate number contains", max_length=64),
+       Param("page", "page number", type="integer", minimum=1, maximum=100_000, default=1))
+def list_officers(area, kind, certificate, grid, status, q, page):
+    """Officers, paged, each with its certificate status."""
+    from geo.areas.service import county_adcodes
+    counties = county_adcodes(db(), area) if area else None
+    return jsonify(records.listing(db(), review_days=review_days(), counties=counties,
+                                   kind=kind, certificate=certificate,
+                                   grid=None if grid is None else int(grid), status=status,
+                                   q=q, page=int(page)))
+
+
+@bp.get("/api/v1/officers/<int:officer_id>")
+@roles(*WATCH)
+def get_officer(officer_id: int):
+    """One officer with certificate status, recusals and current assignment."""
+    return jsonify(records.detail(db(), officer_id, review_days()))
+
+
+@bp.post("/api/v1/officers/<int:officer_id>/recusals")
+@roles("inspector", "admin")
+@accepts({"employer_id": {"type": "integer"}, "reason": {"type": "string"}},
+         ("employer_id", "reason"), status="201")
+def add_recusal(officer_id: int):
+    """Record a recusal: an administrator's, or an inspector's own (on their linked record)."""
+    body = json_object()
+    if g.user.role == "inspector":
+        records.own_officer(db(), officer_id, g.user.id)
+        source = "self"
+    elif g.user.role == "admin":
+        source = "admin"
+    else:  # pragma: no cover - roles() already refused
+        raise Forbidden(Text("officers.error.own_record_only"))
+    recusal = records.add_recusal(db(), officer_id, body.get("employer_id"), body.get("reason"),
+                                  source=source, actor=actor())
+    return committed({"officer_id": recusal.officer_id, "employer_id": recusal.employer_id,
+                      "reason": recusal.reason, "source": recusal.source,
+                      "created_by": recusal.created_by}, 201)
+
+
+@bp.delete("/api/v1/officers/<int:officer_id>/recusals/<int:employer_id>")
+@roles("admin")
+def remove_recusal(officer_id: int, employer_id: int):
+    """Delete a recusal (administrators)."""
+    records.remove_recusal(db(), officer_id, employer_id, actor=actor())
+    return committed({"officer_id": officer_id, "employer_id": employer_id, "deleted": True})
