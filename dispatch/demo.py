@@ -78,6 +78,16 @@ def seed_officers(session: Session, rng: np.random.Generator,
                now() - make_interval(mins => :age), :skills
         FROM admin_areas a WHERE a.level = 'county' AND a.adcode = :county
     """), params)
+    # 执法证 of the demo inspectors: issued 1–8 years ago for 10 years, reviewed this year.
+    today = clock.today()
+    session.execute(text("""
+        UPDATE officers SET
+            certificate_no = 'HN' || county_adcode || lpad(id::text, 6, '0'),
+            certificate_issued_on = CAST(:today AS date) - (365 * (1 + id % 8)),
+            certificate_expires_on = CAST(:today AS date) - (365 * (1 + id % 8)) + 3652,
+            certificate_reviewed_on = CAST(:today AS date) - (id % 200)
+        WHERE kind = 'inspector' AND certified AND certificate_no IS NULL
+    """), {"today": today})
     return n, {p["badge"]: str(drawn[i]) for i, p in enumerate(params)
                if p["kind"] == "inspector" and drawn[i] in ON_A_JOB}
 

@@ -217,23 +217,27 @@ def update_position(session: Session, officer_id: int, *, lon, lat, accuracy_m=N
     return officer
 
 
-def live_geojson(session: Session, counties: list[str] | None, stale_min: float) -> str:
-    """Officers with a position as a GeoJSON FeatureCollection built in PostGIS."""
-    return session.execute(text("""
+def live_geojson(session: Session, counties: list[str] | None, stale_min: float,
+                 review_days: int = 365) -> str:
+    """Active officers with a position as a GeoJSON FeatureCollection built in PostGIS;
+    `certified` is the rule for assignment today (certified_sql), not only the flag."""
+    return session.execute(text(f"""
         SELECT json_build_object('type', 'FeatureCollection', 'features',
           coalesce(json_agg(json_build_object(
             'type', 'Feature', 'id', o.id,
             'geometry', ST_AsGeoJSON(o.geom, 6)::json,
             'properties', json_build_object(
                 'id', o.id, 'name', o.name, 'badge', o.badge, 'kind', o.kind,
-                'certified', o.certified, 'status', o.status, 'county_adcode', o.county_adcode,
+                'certified', {certified_sql("o")}, 'status', o.status,
+                'county_adcode', o.county_adcode,
                 'grid_id', o.grid_id, 'updated_at', o.position_at,
                 'stale', o.position_at < now() - (:stale * interval '1 minute'))
           ) ORDER BY o.id), '[]'::json))::text
         FROM officers o
-        WHERE o.geom IS NOT NULL
+        WHERE o.geom IS NOT NULL AND o.active
           AND (CAST(:counties AS text[]) IS NULL OR o.county_adcode = ANY(:counties))
-    """), {"counties": counties, "stale": stale_min}).scalar_one()
+    """), {"counties": counties, "stale": stale_min,
+           **certified_params(review_days)}).scalar_one()
 
 
 def staff_per_grid(session: Session, grid_ids: Sequence[int]) -> dict[int, int]:

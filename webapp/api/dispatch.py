@@ -148,7 +148,8 @@ def officers_live(area):
     from webapp.api.base import geojson_response
 
     counties = county_adcodes(db(), area) if area else None
-    return geojson_response(officers.live_geojson(db(), counties, settings().stale_position_min))
+    return geojson_response(officers.live_geojson(db(), counties, settings().stale_position_min,
+                                                  settings().certificate_review_days))
 
 
 def _own_officer(officer_id: int) -> bool:
