@@ -37,6 +37,7 @@ class DispatchSettings(EnvSettings):
     info_request_working_days: int = 5        # 补正: working days the complainant is given
     limitation_years: int = 2                 # Art. 20
     mass_incident_workers: int = 10           # local threshold for 群体性事件
+    min_grid_staff: int = 1                   # grid workers per grid (配齐; practice 1–2)
     random_share: float = 0.05                # 双随机 default ratio
     grade_interval_days_a: int = _SUPERVISION["grade_interval_days_a"].default  # 分类监管: A 3 years
     grade_interval_days_b: int = _SUPERVISION["grade_interval_days_b"].default  # B yearly

@@ -52,6 +52,14 @@ LISTS: dict[str, Listing] = {
                    "(SELECT 1 FROM officers o WHERE o.grid_id = g.id)",
         "g.id, g.code, g.name, g.county_adcode, "
         "(SELECT count(*) FROM employers e WHERE e.grid_id = g.id) AS employers", "g.code"),
+    # Grids with fewer active grid workers than the minimum (配齐网格工作人员; setting).
+    "grids-understaffed": Listing(
+        "(SELECT g.id, g.code, g.name, g.county_adcode, (SELECT count(*) FROM officers o "
+        "WHERE o.grid_id = g.id AND o.kind = 'grid_worker' AND o.active) AS grid_workers, "
+        "(SELECT count(*) FROM employers e WHERE e.grid_id = g.id) AS employers "
+        "FROM grids g WHERE g.county_adcode = ANY(:c)) s", "s.grid_workers < :min_grid_staff",
+        "s.id, s.code, s.name, s.county_adcode, s.grid_workers, s.employers",
+        "s.grid_workers, s.employers DESC, s.code"),
     "employers-per-staff": Listing(
         "(SELECT g.id, g.code, g.name, g.county_adcode, "
         "(SELECT count(*) FROM employers e WHERE e.grid_id = g.id) AS employers, "
@@ -111,6 +119,7 @@ def context(session: Session, area: str, *, today: date, settings: DispatchSetti
     # cases.alerts warns while working days left <= the warning window: due before the next one.
     warn_before = calendar.add_working_days(today, settings.deadline_warning_working_days + 1)
     params = {"c": counties, "today": today, "warn_before": warn_before, "now": clock.now(),
+              "min_grid_staff": settings.min_grid_staff,
               "uninspected_days": risk_settings.uninspected_days,
               **risk_settings.supervision.sql_params()}
     return Context(area, counties, params)
@@ -172,6 +181,8 @@ def figures(session: Session, ctx: Context) -> dict:
                          "list": f"/api/v1/coverage?area={a}"},
         "employers_outside_grids": figure("employers-outside-grids"),
         "grids_without_staff": figure("grids-without-staff"),
+        "grids_understaffed": {**figure("grids-understaffed"),
+                               "minimum": ctx.params["min_grid_staff"]},
         # The headline is the median; the list holds the `grids` it is taken over.
         "employers_per_staff": {"value": load[0] and round(load[0], 2),
                                 "median": load[0] and round(load[0], 2),

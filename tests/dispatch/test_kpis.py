@@ -44,6 +44,7 @@ def test_each_list_holds_exactly_the_rows_its_figure_counts(county):
     db, ctx, built = county
     expected = {("employers-outside-grids", None): [built["employers"][4]],
                 ("grids-without-staff", None): [built["grids"][1]],
+                ("grids-understaffed", None): [built["grids"][1]],
                 ("employers-per-staff", None): [built["grids"][0]],
                 ("high-risk-uninspected", None): [built["employers"][2]]}
     for (name, state), ids in expected.items():
@@ -104,3 +105,13 @@ def test_grade_intervals_are_one_setting_for_geo_and_dispatch(monkeypatch):
 def test_fixture_county_leaves_no_trace(db):
     assert db.execute(text("SELECT count(*) FROM admin_areas WHERE adcode = '419999'")
                       ).scalar_one() == 0
+
+
+def test_the_grid_staff_minimum_is_a_setting(county):
+    db, _, built = county
+    strict = kpis.context(db, command_fixtures.COUNTY, today=built["today"],
+                          settings=DispatchSettings(min_grid_staff=5),
+                          risk_settings=RiskSettings(), calendar=WorkingCalendar.load(db))
+    page = kpis.items(db, strict, "grids-understaffed", state=None, page=1, per_page=50)
+    assert sorted(r["id"] for r in page["items"]) == sorted(built["grids"])
+    assert kpis.figures(db, strict)["grids_understaffed"]["minimum"] == 5

@@ -90,6 +90,8 @@ ROUTES = [
     ("GET", "/api/v1/check-items", {"dispatcher", "command", "admin"}),
     ("GET", "/api/v1/check-items/coverage?area=410102", {"dispatcher", "command", "admin"}),
     ("GET", "/api/v1/kpis/urgent-responses?area=410102", {"dispatcher", "command", "admin"}),
+    ("GET", "/api/v1/kpis/grids-understaffed?area=410102", {"dispatcher", "command", "admin"}),
+    ("GET", "/lists/grids-understaffed?area=410102", {"dispatcher", "command", "admin"}),
     ("POST", "/api/v1/cases", {"dispatcher", "admin"}),
     ("POST", "/api/v1/cases/999999/extend", {"admin"}),
     ("POST", "/api/v1/cases/999999/close", {"dispatcher", "admin"}),

@@ -100,6 +100,7 @@ def _list_view(name: str, doc: str):
 LIST_DOCS = {
     "employers-outside-grids": "Employers of the area in no grid.",
     "grids-without-staff": "Grids of the area without any staff.",
+    "grids-understaffed": "Grids with fewer active grid workers than LIANGWANG_MIN_GRID_STAFF.",
     "employers-per-staff": "Grids with staff, by employers per staff member, highest first.",
     "overdue-employers": "Employers overdue for inspection by their grade's interval.",
     "open-complaints": "Complaints awaiting the acceptance decision (5 working days).",

@@ -85,6 +85,7 @@ function loadHotspots(ctx) {
 
 // The figures of GET /api/v1/kpis, each {value, list}; some have figures by state inside.
 const KPIS = [["coverage_pct"], ["employers_outside_grids"], ["grids_without_staff"],
+              ["grids_understaffed"],
               ["employers_per_staff"], ["overdue_inspections"],
               ["open_complaints", ["within_limit", "due_today", "past_limit"]],
               ["case_deadlines", ["due_soon", "overdue"]], ["urgent_responses", ["on_time", "late"]],
