@@ -91,10 +91,11 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
     from webapp.api import officers as officers_api
     from webapp.api import random_checks as random_checks_api
     from webapp.pages import checks as checks_pages
+    from webapp.pages import staff as staff_pages
     for module in (auth, api, dispatch_api, casework_api, calendar_api, random_checks_api, assessments_api, field, employers,
                    partition_files_api, officers_api,
                    grid_edits_api, map_api, command_api, openapi, planner, complaints_pages,
-                   cases_pages, checks_pages, pages):
+                   cases_pages, checks_pages, staff_pages, pages):
         app.register_blueprint(module.bp)
     cli.register(app)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)

@@ -1,6 +1,7 @@
 /* The case list (/cases): the filters of the page's query, read from GET /api/v1/cases, one
  * page at a time; each row opens the case. Text goes in with textContent. */
 import {el, link, message} from "../core/dom.js";
+import {drawPager} from "../core/pager.js";
 import {getJSON} from "../core/http.js";
 import {t, useStrings} from "../core/i18n.js";
 import {deadlineCell, handlerNames, supervisionCell} from "./format.js";
@@ -74,30 +75,13 @@ function drawRows(items) {
   }
 }
 
-function drawPager(body, filters) {
-  const nav = document.getElementById("lw-pager");
-  nav.textContent = "";
-  const pages = Math.max(1, Math.ceil(body.total / body.per_page));
-  if (pages <= 1) return;
-  const list = el("ul", null, "pagination pagination-sm flex-wrap");
-  function item(text, page, current) {
-    const li = el("li", null, "page-item" + (current ? " active" : "") +
-                  (page < 1 || page > pages ? " disabled" : ""));
-    if (page < 1 || page > pages || current) {
-      const span = el("span", text, "page-link");
-      if (current) span.setAttribute("aria-current", "page");
-      li.appendChild(span);
-    } else {
-      const a = link(text, "/cases?" + query(filters, page));
-      a.className = "page-link";
-      li.appendChild(a);
-    }
-    list.appendChild(li);
-  }
-  item(t("cases.prev"), body.page - 1, false);
-  item(t("cases.page_of", {page: body.page, pages: pages}), body.page, true);
-  item(t("cases.next"), body.page + 1, false);
-  nav.appendChild(list);
+function pager(body, filters) {
+  drawPager(document.getElementById("lw-pager"), {
+    page: body.page, total: body.total, perPage: body.per_page,
+    pageHref: function (page) { return "/cases?" + query(filters, page); },
+    texts: {prev: t("cases.prev"), next: t("cases.next"),
+            pageOf: function (page, pages) { return t("cases.page_of", {page: page, pages: pages}); }}
+  });
 }
 
 export function start(config) {
@@ -108,7 +92,7 @@ export function start(config) {
     .then(function (body) {
       document.getElementById("lw-total").textContent = t("cases.total", {total: body.total});
       drawRows(body.items);
-      drawPager(body, filters);
+      pager(body, filters);
       root.setAttribute("data-ready", "1");
     }).catch(function (err) {
       document.getElementById("lw-total").textContent = "";
