@@ -2,10 +2,10 @@
 
 Data: the demo seed of N employers (default 1,000,000), then 100,000 complaints and 20,000
 cases spread over the counties as the demo spreads employers (bulk SQL, one transaction).
-Measured: `complaints.listing` and `cases.listing` (what GET /api/v1/complaints and
+Measured: `complaint_views.listing` and `case_views.listing` (what GET /api/v1/complaints and
 /api/v1/cases run) for the first page of 50 with the filters the pages offer, p50/p95 over
 repeated calls. Peer, in the same run: the identical calls with index and bitmap scans off
-for the transaction (what the lists cost without their indexes). Notices: `complaints.notice`
+for the transaction (what the lists cost without their indexes). Notices: `complaint_views.notice`
 (database reads + python-docx) p50/p95.
 Run: .venv/bin/python -m bench.casework [employers] [complaints] [cases]
 """
@@ -18,7 +18,7 @@ from sqlalchemy import text
 
 from bench.common import p50_p95, throwaway_database
 from dispatch.calendar.service import WorkingCalendar
-from dispatch.casework import cases, complaints
+from dispatch.casework import case_views, complaint_views
 from dispatch.demo import seed_demo
 from dispatch.settings import DispatchSettings
 from geo.areas.service import county_adcodes
@@ -86,25 +86,25 @@ def main(employers: int = 1_000_000, n_complaints: int = 100_000, n_cases: int =
                                       "ORDER BY id LIMIT 1")).one()
 
         complaint_calls = {
-            "province, all": lambda s: complaints.listing(s, counties=None, calendar=cal),
-            "province, past limit": lambda s: complaints.listing(
+            "province, all": lambda s: complaint_views.listing(s, counties=None, calendar=cal),
+            "province, past limit": lambda s: complaint_views.listing(
                 s, counties=None, deadline="past_limit", calendar=cal),
-            "city, received": lambda s: complaints.listing(s, counties=city, status="received",
+            "city, received": lambda s: complaint_views.listing(s, counties=city, status="received",
                                                            calendar=cal),
-            "county, all": lambda s: complaints.listing(s, counties=county, calendar=cal),
-            "county, text 公司": lambda s: complaints.listing(s, counties=county, q="公司",
+            "county, all": lambda s: complaint_views.listing(s, counties=county, calendar=cal),
+            "county, text 公司": lambda s: complaint_views.listing(s, counties=county, q="公司",
                                                               calendar=cal),
-            "province, page 20": lambda s: complaints.listing(s, counties=None, page=20,
+            "province, page 20": lambda s: complaint_views.listing(s, counties=None, page=20,
                                                               calendar=cal),
         }
         case_calls = {
-            "province, open": lambda s: cases.listing(s, counties=None, status="open",
+            "province, open": lambda s: case_views.listing(s, counties=None, status="open",
                                                       settings=settings, calendar=cal),
-            "province, overdue": lambda s: cases.listing(s, counties=None, status="overdue",
+            "province, overdue": lambda s: case_views.listing(s, counties=None, status="overdue",
                                                          settings=settings, calendar=cal),
-            "city, all": lambda s: cases.listing(s, counties=city, settings=settings,
+            "city, all": lambda s: case_views.listing(s, counties=city, settings=settings,
                                                  calendar=cal),
-            "county, closed": lambda s: cases.listing(s, counties=county, status="closed",
+            "county, closed": lambda s: case_views.listing(s, counties=county, status="closed",
                                                       settings=settings, calendar=cal),
         }
         print("list (first page of 50)              ours p50/p95 ms     no-index peer p50/p95 ms")
@@ -118,7 +118,7 @@ def main(employers: int = 1_000_000, n_complaints: int = 100_000, n_cases: int =
             print(f"{label:10} {'all filters together':26} {every[0]:7.1f} / {every[1]:7.1f}")
 
         def notice(s):
-            complaints.notice(s, decision.complaint_id, decision.id, show_identity=True,
+            complaint_views.notice(s, decision.complaint_id, decision.id, show_identity=True,
                               actor="bench", calendar=cal)
         ms = p50_p95(measure(sessions, [notice], seq=False, repeat=40))
         print(f"notice (.docx, with its database reads) p50 {ms[0]:.1f} ms, p95 {ms[1]:.1f} ms")

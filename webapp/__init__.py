@@ -55,6 +55,9 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
         calendar as calendar_api,
     )
     from webapp.api import (
+        cases as cases_api,
+    )
+    from webapp.api import (
         casework as casework_api,
     )
     from webapp.api import (
@@ -92,7 +95,7 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
     from webapp.api import random_checks as random_checks_api
     from webapp.pages import checks as checks_pages
     from webapp.pages import staff as staff_pages
-    for module in (auth, api, dispatch_api, casework_api, calendar_api, random_checks_api, assessments_api, field, employers,
+    for module in (auth, api, dispatch_api, casework_api, cases_api, calendar_api, random_checks_api, assessments_api, field, employers,
                    partition_files_api, officers_api,
                    grid_edits_api, map_api, command_api, openapi, planner, complaints_pages,
                    cases_pages, checks_pages, staff_pages, pages):

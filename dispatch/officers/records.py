@@ -239,7 +239,7 @@ def listing(session: Session, *, review_days: int, counties: list[str] | None = 
     rows = {o.id: o for o in session.query(Officer).filter(Officer.id.in_(ids))}
     today = clock.today()
     return {"items": [describe(rows[i], review_days, today) for i in ids], "total": total,
-            "page": page, "page_size": PAGE_SIZE}
+            "page": page, "per_page": PAGE_SIZE}
 
 
 def detail(session: Session, officer_id: int, review_days: int) -> dict:

@@ -5,6 +5,7 @@ from sqlalchemy import text
 from dispatch.analytics import kpis
 from dispatch.analytics.settings import RiskSettings
 from dispatch.calendar.service import WorkingCalendar
+from dispatch.casework import case_views
 from dispatch.settings import DispatchSettings
 from tests import command_fixtures
 from tests.conftest import bearer
@@ -56,9 +57,8 @@ def test_each_list_holds_exactly_the_rows_its_figure_counts(county):
 
 
 def test_case_warning_window_agrees_with_the_case_alerts(county):
-    from dispatch.casework import cases
     db, ctx, built = county
-    alerts = cases.alerts(db, counties=[command_fixtures.COUNTY], today=built["today"],
+    alerts = case_views.alerts(db, counties=[command_fixtures.COUNTY], today=built["today"],
                           settings=DispatchSettings(), calendar=WorkingCalendar.load(db))
     listed = kpis.items(db, ctx, "case-deadlines", state=None, page=1, per_page=50)
     assert sorted(a["id"] for a in alerts) == sorted(r["id"] for r in listed["items"])

@@ -1,5 +1,5 @@
-"""Complaints, cases, 挂牌督办, mass incidents, scheduled inspections, the day plan and the
-holiday calendar."""
+"""Complaints and their decisions and notices, mass incidents, scheduled inspections and the
+day plan; the body and query helpers the casework routes share (webapp.api.cases)."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -8,16 +8,13 @@ from urllib.parse import quote
 from flask import Blueprint, Response, g, jsonify, request
 
 from dispatch.calendar.service import WorkingCalendar
-from dispatch.casework import cases, complaints, incidents, supervision
+from dispatch.casework import cases, complaint_views, complaints, incidents
 from dispatch.casework.models import (
     ACCEPT_MODES,
     COMPLAINT_CATEGORIES,
     COMPLAINT_STATUSES,
     DECISIONS,
     REDIRECT_KINDS,
-    SUPERVISION_LEVELS,
-    TRANSFER_KINDS,
-    Case,
     Complaint,
 )
 from dispatch.casework.notices import DOCX_MIME
@@ -46,7 +43,7 @@ PAGE = (Param("page", "page number", type="integer", minimum=1, maximum=100_000,
         Param("per_page", "rows per page", type="integer", minimum=1, maximum=500, default=50))
 
 
-def _date(body: dict, name: str, required: bool = False) -> date | None:
+def date_field(body: dict, name: str, required: bool = False) -> date | None:
     raw = field(body, name, required=required)
     if raw is None:
         return None
@@ -57,7 +54,7 @@ def _date(body: dict, name: str, required: bool = False) -> date | None:
             from None
 
 
-def _instant(body: dict, name: str) -> datetime | None:
+def instant_field(body: dict, name: str) -> datetime | None:
     raw = field(body, name, required=False, max_length=40)
     if raw is None:
         return None
@@ -72,15 +69,15 @@ def _instant(body: dict, name: str) -> datetime | None:
     return value
 
 
-def _calendar() -> WorkingCalendar:
+def working_calendar() -> WorkingCalendar:
     return WorkingCalendar.load(db())
 
 
-def _counties(area: str | None) -> list[str] | None:
+def area_counties(area: str | None) -> list[str] | None:
     return county_adcodes(db(), area) if area else None
 
 
-def _reason(body: dict, name: str = "reason", required: bool = True) -> str | None:
+def reason_field(body: dict, name: str = "reason", required: bool = True) -> str | None:
     return field(body, name, required=required)
 
 
@@ -106,10 +103,10 @@ def create_complaint():
         db(), category=field(body, "category", choices=COMPLAINT_CATEGORIES),
         workers_affected=field(body, "workers_affected", int, required=False, default=1),
         description=field(body, "description", required=False),
-        occurred_on=_date(body, "occurred_on"),
+        occurred_on=date_field(body, "occurred_on"),
         continuing=field(body, "continuing", bool, required=False, default=False),
-        violation_ended_on=_date(body, "violation_ended_on"),
-        received_at=_instant(body, "received_at"),
+        violation_ended_on=date_field(body, "violation_ended_on"),
+        received_at=instant_field(body, "received_at"),
         employer_credit_code=field(employer, "credit_code", required=False, max_length=32),
         employer_name=field(employer, "name", required=False,
                             max_length=column_length(Employer.name)),
@@ -120,7 +117,7 @@ def create_complaint():
                                max_length=column_length(Complaint.complainant_name)),
         complainant_phone=field(who, "phone", required=False,
                                 max_length=column_length(Complaint.complainant_phone)),
-        actor=actor(), settings=settings(), calendar=_calendar(), risk_settings=app_settings().risk)
+        actor=actor(), settings=settings(), calendar=working_calendar(), risk_settings=app_settings().risk)
     return committed(view, 201)
 
 
@@ -129,22 +126,22 @@ def create_complaint():
 @query(Param("area", "only inside this area (adcode)", pattern=ADCODE),
        Param("status", "only this status", enum=COMPLAINT_STATUSES),
        Param("deadline", "acceptance deadline class of undecided complaints",
-             enum=complaints.DEADLINE_CLASSES),
+             enum=complaint_views.DEADLINE_CLASSES),
        Param("q", "employer name, credit code, text of the complaint, or its number"),
        *PAGE)
 def list_complaints(area, status, deadline, q, page, per_page):
     """Complaints, undecided and nearest their acceptance limit first. Lists never show who
     complained (see /complaints/<id>/complainant)."""
-    return jsonify(complaints.listing(db(), counties=_counties(area), status=status,
+    return jsonify(complaint_views.listing(db(), counties=area_counties(area), status=status,
                                       deadline=deadline, q=q, page=int(page),
-                                      per_page=int(per_page), calendar=_calendar()))
+                                      per_page=int(per_page), calendar=working_calendar()))
 
 
 @bp.get("/api/v1/complaints/<int:complaint_id>")
 @roles(*WATCH)
 def get_complaint(complaint_id: int):
     """One complaint with its decisions, notices and timeline."""
-    return jsonify(complaints.detail(db(), complaint_id, calendar=_calendar()))
+    return jsonify(complaint_views.detail(db(), complaint_id, calendar=working_calendar()))
 
 
 @bp.get("/api/v1/complaints/<int:complaint_id>/complainant")
@@ -152,13 +149,13 @@ def get_complaint(complaint_id: int):
 def complainant(complaint_id: int):
     """Who complained (confidential): dispatchers and administrators only; every reading is
     recorded in the audit log."""
-    return committed(complaints.identity(db(), complaint_id, actor=actor()))
+    return committed(complaint_views.identity(db(), complaint_id, actor=actor()))
 
 
 def _open_case_from_complaint(session, complaint) -> int:
     return cases.open_case(session, complaint_id=complaint.id, opened_on=clock.today(),
                            summary=complaint.description, actor=actor(), settings=settings(),
-                           calendar=_calendar()).id
+                           calendar=working_calendar()).id
 
 
 @bp.post("/api/v1/complaints/<int:complaint_id>/decision")
@@ -174,12 +171,12 @@ def decide_complaint(complaint_id: int):
     body = json_object()
     result = complaints.decide(
         db(), complaint_id, decision=field(body, "decision", choices=DECISIONS),
-        reason=_reason(body, required=False),
+        reason=reason_field(body, required=False),
         mode=field(body, "mode", required=False, choices=ACCEPT_MODES),
         ground=field(body, "ground", required=False, choices=complaints.REFUSAL_GROUNDS),
         redirect_to=field(body, "redirect_to", required=False, max_length=128),
         redirect_kind=field(body, "redirect_kind", required=False, choices=REDIRECT_KINDS),
-        actor=actor(), settings=settings(), calendar=_calendar(),
+        actor=actor(), settings=settings(), calendar=working_calendar(),
         risk_settings=app_settings().risk, open_case=_open_case_from_complaint)
     return committed(result)
 
@@ -192,7 +189,7 @@ def information_received(complaint_id: int):
     body = json_object() if _optional_body() else {}
     return committed(complaints.information_received(
         db(), complaint_id, note=field(body, "note", required=False), actor=actor(),
-        calendar=_calendar()))
+        calendar=working_calendar()))
 
 
 def _optional_body() -> bool:
@@ -204,10 +201,10 @@ def _optional_body() -> bool:
 def complaint_notice(complaint_id: int, decision_id: int):
     """The decision's written notice (.docx, in Chinese). It names the complainant only for
     dispatchers and administrators, and that reading is audited."""
-    content, name, ascii_name = complaints.notice(
+    content, name, ascii_name = complaint_views.notice(
         db(), complaint_id, decision_id,
         show_identity=g.user.role in complaints.IDENTITY_ROLES, actor=actor(),
-        calendar=_calendar())
+        calendar=working_calendar())
     db().commit()  # the audit row of a reading of the complainant's name
     return Response(content, mimetype=DOCX_MIME, headers={
         "Content-Disposition": f"attachment; filename=\"{ascii_name}\"; "
@@ -223,7 +220,7 @@ def complaint_notice(complaint_id: int, decision_id: int):
        Param("open", "only incidents not yet closed", enum=("true", "false"), default="false"))
 def list_incidents(area, open):  # noqa: A002 (the query parameter's name)
     """Mass incidents (群体性事件), not yet escalated first, with their complaints."""
-    return jsonify({"items": incidents.listing(db(), counties=_counties(area),
+    return jsonify({"items": incidents.listing(db(), counties=area_counties(area),
                                                open_only=open == "true")})
 
 
@@ -242,188 +239,6 @@ def escalate_incident(incident_id: int):
 def close_incident(incident_id: int):
     """The incident is handled."""
     return committed(incidents.close(db(), incident_id, actor=actor()))
-
-
-# Cases ---------------------------------------------------------------------------------
-
-def _case_view(case: Case):
-    return cases.serialise(case, _calendar(), clock.today(), session=db())
-
-
-@bp.get("/api/v1/cases")
-@roles(*WATCH)
-@query(Param("area", "only inside this area (adcode)", pattern=ADCODE),
-       Param("status", "open, closed, overdue, due_soon, suspended or supervised",
-             enum=cases.CASE_STATUSES),
-       Param("supervision_level", "only cases supervised at this level",
-             enum=SUPERVISION_LEVELS),
-       Param("q", "employer name, credit code, decision number, or the case number"),
-       *PAGE)
-def list_cases(area, status, supervision_level, q, page, per_page):
-    """Cases, open ones nearest their limit first (supervised: overdue supervision first)."""
-    return jsonify(cases.listing(db(), counties=_counties(area), status=status,
-                                 supervision_level=supervision_level, q=q, page=int(page),
-                                 per_page=int(per_page), settings=settings(),
-                                 calendar=_calendar()))
-
-
-@bp.get("/api/v1/cases/<int:case_id>")
-@roles(*WATCH)
-def get_case(case_id: int):
-    """One case with its timeline, documents and supervision."""
-    return jsonify(cases.detail(db(), case_id, calendar=_calendar()))
-
-
-@bp.post("/api/v1/cases")
-@roles(*DISPATCH)
-@accepts({"inspection_id": INT, "complaint_id": INT, "opened_on": DATE, "summary": STR,
-          "handler_ids": IDS, "cross_county_reason": STR}, (), status="201")
-def open_case():
-    """Open a case (立案) from an inspection or an accepted complaint: due in 60 working days.
-    Handlers default to the inspectors who went."""
-    body = json_object()
-    case = cases.open_case(db(), field(body, "inspection_id", int, required=False),
-                           complaint_id=field(body, "complaint_id", int, required=False),
-                           opened_on=_date(body, "opened_on") or clock.today(),
-                           summary=field(body, "summary", required=False),
-                           handler_ids=field(body, "handler_ids", list, required=False),
-                           cross_county_reason=field(body, "cross_county_reason",
-                                                     required=False),
-                           actor=actor(), settings=settings(), calendar=_calendar())
-    return committed(_case_view(case), 201)
-
-
-def _ids(body: dict, name: str) -> list[int]:
-    raw = field(body, name, list)
-    if not all(isinstance(i, int) and not isinstance(i, bool) for i in raw):
-        raise InvalidInput(Text("webapp.field.wrong_type", name=name, kinds="[integer]"),
-                           {"parameter": name})
-    return raw
-
-
-@bp.post("/api/v1/cases/<int:case_id>/handlers")
-@roles(*DISPATCH)
-@accepts({"handler_ids": IDS, "reason": STR}, ("handler_ids",))
-def set_case_handlers(case_id: int):
-    """Change a case's handlers (承办人): certified inspectors; another county's need a reason."""
-    body = json_object()
-    return committed(_case_view(cases.set_handlers(
-        db(), case_id, handler_ids=_ids(body, "handler_ids"),
-        cross_county_reason=field(body, "reason", required=False), actor=actor(),
-        settings=settings())))
-
-
-@bp.post("/api/v1/cases/<int:case_id>/extend")
-@roles("admin")
-@accepts({"reason": STR}, ("reason",))
-def extend_case(case_id: int):
-    """Extend a case once by 30 working days (an administrator other than the opener)."""
-    body = json_object()
-    case = cases.extend(db(), case_id, reason=_reason(body, required=False),
-                        approver=g.user.username, settings=settings(), calendar=_calendar())
-    return committed(_case_view(case))
-
-
-@bp.post("/api/v1/cases/<int:case_id>/suspend")
-@roles(*DISPATCH)
-@accepts({"reason": STR}, ("reason",))
-def suspend_case(case_id: int):
-    """Suspend a case (中止): its limit stops until it resumes."""
-    body = json_object()
-    return committed(_case_view(cases.suspend(db(), case_id, reason=_reason(body, required=False),
-                                              actor=actor(), calendar=_calendar())))
-
-
-@bp.post("/api/v1/cases/<int:case_id>/resume")
-@roles(*DISPATCH)
-def resume_case(case_id: int):
-    """Resume a suspended case with the working days it had left."""
-    return committed(_case_view(cases.resume(db(), case_id, actor=actor(),
-                                             calendar=_calendar())))
-
-
-@bp.post("/api/v1/cases/<int:case_id>/close")
-@roles(*DISPATCH)
-@accepts({"outcome": {"type": "string", "enum": list(cases.OUTCOMES)}, "closed_on": DATE,
-          "summary": STR, "fine_amount": NUM, "decision_number": STR, "decision_date": DATE,
-          "correction_deadline": DATE, "wages_recovered": NUM, "workers_paid": INT,
-          "transfer_kind": {"type": "string", "enum": list(TRANSFER_KINDS)},
-          "transfer_target": STR}, ("outcome",))
-def close_case(case_id: int):
-    """Close a case with its outcome and details: penalty (fine, 文号, date), order to correct
-    (deadline; a follow-up inspection is opened), wages recovered (amount, workers),
-    withdrawn, transferred (to whom)."""
-    body = json_object()
-    case = cases.close(
-        db(), case_id, outcome=field(body, "outcome", choices=cases.OUTCOMES),
-        closed_on=_date(body, "closed_on") or clock.today(),
-        summary=field(body, "summary", required=False),
-        fine_amount=field(body, "fine_amount", (int, float), required=False),
-        decision_number=field(body, "decision_number", required=False, max_length=64),
-        decision_date=_date(body, "decision_date"),
-        correction_deadline=_date(body, "correction_deadline"),
-        wages_recovered=field(body, "wages_recovered", (int, float), required=False),
-        workers_paid=field(body, "workers_paid", int, required=False),
-        transfer_kind=field(body, "transfer_kind", required=False, choices=TRANSFER_KINDS),
-        transfer_target=field(body, "transfer_target", required=False, max_length=128),
-        actor=actor(), settings=settings(), calendar=_calendar(),
-        risk_settings=app_settings().risk)
-    return committed(_case_view(case))
-
-
-@bp.post("/api/v1/cases/<int:case_id>/supervision")
-@roles("admin", "command")
-@accepts({"level": {"type": "string", "enum": list(SUPERVISION_LEVELS)}, "supervisor": STR,
-          "deadline": DATE, "note": STR}, ("level", "supervisor", "deadline", "note"))
-def supervise_case(case_id: int):
-    """挂牌督办: a city or province supervises an open case, with a supervisor and deadline."""
-    body = json_object()
-    case = supervision.supervise(db(), case_id, level=field(body, "level", choices=SUPERVISION_LEVELS),
-                           supervisor=field(body, "supervisor", required=False, max_length=64),
-                           deadline=_date(body, "deadline"),
-                           note=field(body, "note", required=False), actor=actor())
-    return committed(_case_view(case))
-
-
-@bp.post("/api/v1/cases/<int:case_id>/supervision/reports")
-@roles("dispatcher", "command", "admin")
-@accepts({"text": STR}, ("text",))
-def report_supervision(case_id: int):
-    """A progress report on a supervised case."""
-    body = json_object()
-    return committed(_case_view(supervision.report(db(), case_id,
-                                             body=field(body, "text", required=False),
-                                             actor=actor())))
-
-
-@bp.post("/api/v1/cases/<int:case_id>/supervision/lift")
-@roles("admin", "command")
-@accepts({"conclusion": STR}, ("conclusion",))
-def lift_supervision(case_id: int):
-    """摘牌: lift the supervision with its conclusion."""
-    body = json_object()
-    return committed(_case_view(supervision.lift(db(), case_id,
-                                           conclusion=field(body, "conclusion", required=False),
-                                           actor=actor())))
-
-
-@bp.get("/api/v1/supervisions")
-@roles(*WATCH)
-@query(Param("level", "supervising level", enum=SUPERVISION_LEVELS),
-       Param("area", "only inside this area (adcode)", pattern=ADCODE))
-def list_supervisions(level, area):
-    """Cases under 挂牌督办, overdue supervision first."""
-    return jsonify({"items": supervision.supervisions(db(), counties=_counties(area), level=level,
-                                                today=clock.today())})
-
-
-@bp.get("/api/v1/cases/alerts")
-@roles(*WATCH)
-@query(Param("area", "only inside this area (adcode)", pattern=ADCODE))
-def case_alerts(area):
-    """Open cases past or near their 60(+30)-working-day limit."""
-    return jsonify({"items": cases.alerts(db(), counties=_counties(area), today=clock.today(),
-                                          settings=settings(), calendar=_calendar())})
 
 
 @bp.post("/api/v1/scheduled-inspections")

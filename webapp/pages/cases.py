@@ -12,6 +12,7 @@ from flask import Blueprint, Response, current_app, g, render_template, request
 from sqlalchemy import text
 
 from dispatch.analytics import kpis
+from dispatch.casework import case_views
 from dispatch.casework import cases as casework
 from dispatch.casework.models import CASE_OUTCOMES, SUPERVISION_LEVELS, TRANSFER_KINDS
 from geo.areas import service as areas
@@ -29,7 +30,7 @@ WATCH = ("dispatcher", "command", "admin")
 WRITERS = ("dispatcher", "admin")  # handlers, suspend/resume, close
 SUPERVISORS = ("command", "admin")  # 挂牌督办, progress reports, 摘牌
 PROVINCE = "410000"
-CASE_STATUSES = casework.CASE_STATUSES
+CASE_STATUSES = case_views.CASE_STATUSES
 PAGE = Param("page", "page number, from 1", type="integer", minimum=1, default=1)
 EXPORT_MAX_ROWS = 100_000
 ID_LISTS = ("case-deadlines", "open-complaints")  # their id is the case or complaint number

@@ -4,7 +4,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, g, redirect, render_template
 from sqlalchemy import text
 
-from dispatch.casework.complaints import DEADLINE_CLASSES, REFUSAL_GROUNDS
+from dispatch.casework.complaint_views import DEADLINE_CLASSES
+from dispatch.casework.complaints import REFUSAL_GROUNDS
 from dispatch.casework.models import COMPLAINT_CATEGORIES, COMPLAINT_STATUSES, REDIRECT_KINDS
 from geo.areas import service as areas
 from webapp.core.auth import roles

@@ -1,7 +1,7 @@
 /* The case list (/cases): the filters of the page's query, read from GET /api/v1/cases, one
  * page at a time; each row opens the case. Text goes in with textContent. */
 import {el, link, message} from "../core/dom.js";
-import {drawPager} from "../core/pager.js";
+import {drawRows as drawRows_, listPager, listQuery as query} from "../core/lists.js";
 import {getJSON} from "../core/http.js";
 import {t, useStrings} from "../core/i18n.js";
 import {deadlineCell, handlerNames, supervisionCell} from "./format.js";
@@ -9,14 +9,6 @@ import {deadlineCell, handlerNames, supervisionCell} from "./format.js";
 const COLUMNS = ["id", "employer", "county", "opened_on", "deadline", "handlers", "status",
                  "supervision", "outcome"];
 
-function query(filters, page) {
-  const params = new URLSearchParams();
-  Object.keys(filters).forEach(function (k) {
-    const v = k === "page" ? page : filters[k];
-    if (v !== null && v !== undefined && v !== "") params.set(k, v);
-  });
-  return params.toString();
-}
 
 function cell(column, c) {
   switch (column) {
@@ -43,45 +35,16 @@ function cell(column, c) {
   return el("span", "");
 }
 
-function drawRows(items) {
-  const body = document.getElementById("lw-case-rows");
-  const headers = Array.from(document.querySelectorAll("#lw-case-table thead th"))
-    .map(function (th) { return th.textContent; });
-  body.textContent = "";
-  const rows = items;  // the API's order: nearest the limit, or supervision overdue, first
-  rows.forEach(function (c) {
-    const tr = el("tr", null, "lw-case-row" + (c.overdue && !c.closed_on ? " table-danger" : ""));
-    tr.setAttribute("data-id", c.id);
-    tr.addEventListener("click", function (event) {  // the whole row opens the case
-      if (!event.target.closest("a") && !globalThis.getSelection().toString()) {
-        globalThis.location.href = "/cases/" + c.id;
-      }
-    });
-    COLUMNS.forEach(function (column, i) {
-      const td = el("td");
-      td.setAttribute("data-label", headers[i]);
-      const node = cell(column, c);
-      if (node.textContent !== "") td.appendChild(node);  // empty cells fold away on a phone
-      tr.appendChild(td);
-    });
-    body.appendChild(tr);
-  });
-  if (!rows.length) {
-    const tr = el("tr");
-    const td = el("td", t("cases.empty"), "text-muted");
-    td.colSpan = COLUMNS.length;
-    tr.appendChild(td);
-    body.appendChild(tr);
-  }
+function drawRows(items) {  // the API's order: nearest the limit, or supervision overdue, first
+  drawRows_({tbody: document.getElementById("lw-case-rows"),
+             headers: document.querySelectorAll("#lw-case-table thead th"), items: items,
+             columns: COLUMNS, cell: cell, emptyText: t("cases.empty"),
+             rowClass: function (c) { return "lw-case-row" + (c.overdue && !c.closed_on ? " table-danger" : ""); },
+             href: function (c) { return "/cases/" + c.id; }});
 }
 
 function pager(body, filters) {
-  drawPager(document.getElementById("lw-pager"), {
-    page: body.page, total: body.total, perPage: body.per_page,
-    pageHref: function (page) { return "/cases?" + query(filters, page); },
-    texts: {prev: t("cases.prev"), next: t("cases.next"),
-            pageOf: function (page, pages) { return t("cases.page_of", {page: page, pages: pages}); }}
-  });
+  listPager(document.getElementById("lw-pager"), "/cases", body, filters, "cases");
 }
 
 export function start(config) {

@@ -2,21 +2,13 @@
  * one page at a time; each row opens the officer. The administrator's form adds an officer
  * through POST /api/v1/officers. Text goes in with textContent. */
 import {el, link, message} from "../core/dom.js";
-import {drawPager} from "../core/pager.js";
+import {drawRows as drawRows_, listPager, listQuery as query} from "../core/lists.js";
 import {getJSON, postJSON, errorText} from "../core/http.js";
 import {t, useStrings} from "../core/i18n.js";
 import {activeText, certificateCell, kindText} from "./format.js";
 
 const COLUMNS = ["name", "badge", "kind", "county", "grid", "certificate", "status", "active"];
 
-function query(filters, page) {
-  const params = new URLSearchParams();
-  Object.keys(filters).forEach(function (k) {
-    const v = k === "page" ? page : filters[k];
-    if (v !== null && v !== undefined && v !== "") params.set(k, v);
-  });
-  return params.toString();
-}
 
 function cell(column, o, config) {
   switch (column) {
@@ -37,43 +29,16 @@ function cell(column, o, config) {
 }
 
 function drawRows(items, config) {
-  const body = document.getElementById("lw-staff-rows");
-  const headers = Array.from(document.querySelectorAll("#lw-staff-table thead th"))
-    .map(function (th) { return th.textContent; });
-  body.textContent = "";
-  items.forEach(function (o) {
-    const tr = el("tr", null, "lw-row" + (o.active ? "" : " text-muted"));
-    tr.setAttribute("data-id", o.id);
-    tr.addEventListener("click", function (event) {
-      if (!event.target.closest("a") && !globalThis.getSelection().toString()) {
-        globalThis.location.href = "/staff/" + o.id;
-      }
-    });
-    COLUMNS.forEach(function (column, i) {
-      const td = el("td");
-      td.setAttribute("data-label", headers[i]);
-      const node = cell(column, o, config);
-      if (node.textContent !== "") td.appendChild(node);
-      tr.appendChild(td);
-    });
-    body.appendChild(tr);
-  });
-  if (!items.length) {
-    const tr = el("tr");
-    const td = el("td", t("staff.empty"), "text-muted");
-    td.colSpan = COLUMNS.length;
-    tr.appendChild(td);
-    body.appendChild(tr);
-  }
+  drawRows_({tbody: document.getElementById("lw-staff-rows"),
+             headers: document.querySelectorAll("#lw-staff-table thead th"), items: items,
+             columns: COLUMNS, emptyText: t("staff.empty"),
+             cell: function (column, o) { return cell(column, o, config); },
+             rowClass: function (o) { return "lw-row" + (o.active ? "" : " text-muted"); },
+             href: function (o) { return "/staff/" + o.id; }});
 }
 
 function pager(body, filters) {
-  drawPager(document.getElementById("lw-pager"), {
-    page: body.page, total: body.total, perPage: body.page_size,
-    pageHref: function (page) { return "/staff?" + query(filters, page); },
-    texts: {prev: t("staff.prev"), next: t("staff.next"),
-            pageOf: function (page, pages) { return t("staff.page_of", {page: page, pages: pages}); }}
-  });
+  listPager(document.getElementById("lw-pager"), "/staff", body, filters, "staff");
 }
 
 // The new-officer form: only the filled fields are sent; the server's message is shown.
