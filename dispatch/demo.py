@@ -266,13 +266,18 @@ def seed_demo(session: Session, *, employers: int, seed: int = 2026,
             "officers": officers}
 
 
-def link_demo_inspector(session: Session, username: str = "demo-inspector") -> None:
-    """Give the demo inspector account a grid worker's record, so /field shows a real grid."""
-    session.execute(text("""
-        UPDATE officers SET user_id = u.id
-        FROM users u
-        WHERE u.username = :username
-          AND officers.id = (SELECT min(id) FROM officers WHERE kind = 'grid_worker'
-                             AND grid_id IS NOT NULL)
-          AND NOT EXISTS (SELECT 1 FROM officers o WHERE o.user_id = u.id)
-    """), {"username": username})
+def link_demo_inspector(session: Session) -> None:
+    """Give each demo inspector account a grid worker's record in its own area, so /field
+    shows a real grid (county accounts first: they have the fewest to choose from)."""
+    users = session.execute(text("""
+        SELECT id, area_adcode FROM users WHERE role = 'inspector' AND username LIKE 'demo-%'
+          AND NOT EXISTS (SELECT 1 FROM officers o WHERE o.user_id = users.id)
+        ORDER BY area_adcode DESC, id""")).all()
+    for user_id, area in users:
+        session.execute(text("""
+            UPDATE officers SET user_id = :u WHERE id = (
+                SELECT min(id) FROM officers
+                WHERE kind = 'grid_worker' AND grid_id IS NOT NULL AND user_id IS NULL
+                  AND (:a = '410000' OR county_adcode = :a
+                       OR left(county_adcode, 4) || '00' = :a))
+        """), {"u": user_id, "a": area})

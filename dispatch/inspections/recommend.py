@@ -32,6 +32,7 @@ ELIGIBLE_SQL = """
                       WHERE r.officer_id = o.id AND r.employer_id = :employer)
       AND (SELECT count(*) FROM assignments a
            WHERE a.officer_id = o.id AND a.assigned_at >= date_trunc('day', now())) < o.daily_cap
+      AND (CAST(:counties AS text[]) IS NULL OR o.county_adcode = ANY(CAST(:counties AS text[])))
       {extra}
 """
 KNN_SQL = ELIGIBLE_SQL.format(extra="", certified=officers.certified_sql("o")) + """
@@ -47,7 +48,9 @@ NEAREST_ANY_SQL = """
                    AND r.employer_id = :employer) AS recused,
            (SELECT count(*) FROM assignments a WHERE a.officer_id = o.id
             AND a.assigned_at >= date_trunc('day', now())) >= o.daily_cap AS at_cap,
-           o.position_at < now() - (:stale * interval '1 minute') AS stale
+           o.position_at < now() - (:stale * interval '1 minute') AS stale,
+           CAST(:counties AS text[]) IS NOT NULL
+               AND o.county_adcode <> ALL(CAST(:counties AS text[])) AS outside
     FROM officers o
     WHERE o.kind = 'inspector'
     ORDER BY o.geom <-> ST_SetSRID(ST_MakePoint(:x, :y), 4326)
@@ -81,8 +84,12 @@ def site_of(session: Session, inspection_id: int) -> dict:
 
 
 def candidates(session: Session, site: dict, settings: DispatchSettings,
-               include_stale: bool = False) -> list[Candidate]:
+               include_stale: bool = False, counties: list[str] | None = None
+               ) -> list[Candidate]:
+    """Eligible inspectors near the site; only of `counties` when given (the dispatcher's
+    territory and the counties lending to it)."""
     params = {"x": site["x"], "y": site["y"], "employer": site["employer_id"] or -1,
+              "counties": counties,
               "stale": settings.stale_position_min, "include_stale": include_stale,
               "k": settings.candidates, "county": site["county_adcode"],
               **officers.certified_params(settings.certificate_review_days)}
@@ -142,14 +149,19 @@ def teams(cands: list[Candidate], urban: bool, settings: DispatchSettings,
 
 
 def excluded(session: Session, site: dict, settings: DispatchSettings, eligible: set[int],
-             include_stale: bool) -> list[dict]:
-    """Nearby inspectors who are not candidates, each with the reason."""
+             include_stale: bool, counties: list[str] | None = None) -> tuple[list[dict], int]:
+    """Nearby inspectors who are not candidates, each with the reason; and how many of the
+    nearby are outside `counties` (named by count only: another county's officers are seen
+    after a cross-county request is approved)."""
     params = {"x": site["x"], "y": site["y"], "employer": site["employer_id"] or -1,
-              "stale": settings.stale_position_min, "k": 20}
-    out = []
+              "stale": settings.stale_position_min, "k": 20, "counties": counties}
+    out, outside = [], 0
     today, review_days = clock.today(), settings.certificate_review_days
     for r in session.execute(text(NEAREST_ANY_SQL), params):
         if r.id in eligible:
+            continue
+        if r.outside:
+            outside += 1
             continue
         if not officers.is_certified(r, review_days, today):
             reason = officers.uncertified_reason(r, review_days, today)
@@ -167,19 +179,23 @@ def excluded(session: Session, site: dict, settings: DispatchSettings, eligible:
         else:
             reason = Text("dispatch.excluded.farther")
         out.append({"officer_id": r.id, "reason": reason})
-    return out
+    return out, outside
 
 
 def recommend(session: Session, inspection_id: int, settings: DispatchSettings,
-              include_stale: bool = False) -> dict:
-    """Ranked teams for an inspection, plus nearby officers left out and why."""
+              include_stale: bool = False, counties: list[str] | None = None) -> dict:
+    """Ranked teams for an inspection, plus nearby officers left out and why; only officers
+    of `counties` when given."""
     site = site_of(session, inspection_id)
-    cands = candidates(session, site, settings, include_stale)
+    cands = candidates(session, site, settings, include_stale, counties)
     urban = bool(site["urban"])
+    left_out, outside = excluded(session, site, settings, {c.id for c in cands},
+                                 include_stale, counties)
     return {
         "inspection_id": inspection_id,
         "status": site["status"],
         "teams": teams(cands, urban, settings) if len(cands) >= settings.min_team_size else [],
         "candidates": len(cands),
-        "excluded": excluded(session, site, settings, {c.id for c in cands}, include_stale),
+        "excluded": left_out,
+        "outside_territory": outside,
     }

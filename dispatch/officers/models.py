@@ -143,3 +143,35 @@ class OfficerHistory(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
+
+
+LOAN_STATUSES = ("requested", "approved", "refused", "withdrawn")
+
+
+class OfficerLoan(Base):
+    """A cross-county request (跨区调用): a county asks to see and send another county's
+    officers; the lending county approves or refuses it. While approved and not expired, the
+    lending county's officers appear in the requesting county's recommendations and can be
+    assigned there. Recorded, never deleted."""
+
+    __tablename__ = "officer_loans"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    requesting_county: Mapped[str] = mapped_column(String(6), index=True)
+    lending_county: Mapped[str] = mapped_column(String(6), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    hours: Mapped[int] = mapped_column(Integer)  # how long the approval lasts
+    inspection_id: Mapped[int | None] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(12), default="requested",
+                                        server_default="requested")
+    requested_by: Mapped[str | None] = mapped_column(String(64))
+    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True),
+                                                   server_default=func.now())
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decision_note: Mapped[str | None] = mapped_column(Text)
+    valid_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    __table_args__ = (
+        CheckConstraint(in_check("status", LOAN_STATUSES), name="status"),
+        CheckConstraint("requesting_county <> lending_county", name="different_counties"),
+        CheckConstraint("hours BETWEEN 1 AND 720", name="hours"),
+    )

@@ -245,3 +245,38 @@ def staff_per_grid(session: Session, grid_ids: Sequence[int]) -> dict[int, int]:
     return dict(session.execute(text("""
         SELECT grid_id, count(*) FROM officers WHERE grid_id = ANY(:g) GROUP BY grid_id
     """), {"g": list(grid_ids)}).all())
+
+
+class _GridStaff:
+    """geo.grids.staffing.GridStaff over officers: who works in a grid, and moving them
+    when their grid is split, merged or redrawn (each move versioned and audited)."""
+
+    @staticmethod
+    def members(session: Session, grid_ids: Sequence[int]) -> dict[int, list[int]]:
+        out: dict[int, list[int]] = {}
+        for grid_id, officer_id in session.execute(text(
+                "SELECT grid_id, id FROM officers WHERE grid_id = ANY(:g) ORDER BY id "
+                "FOR UPDATE"), {"g": list(grid_ids)}):
+            out.setdefault(grid_id, []).append(officer_id)
+        return out
+
+    @staticmethod
+    def move(session: Session, moves: Sequence[tuple[int, int, int | None]], *,
+             actor: str | None, reason: str | None) -> list[dict]:
+        report = []
+        for officer_id, old, new in moves:
+            row = session.execute(text("""
+                UPDATE officers o SET grid_id = :new, version = version + 1, updated_at = now()
+                WHERE id = :o
+                RETURNING o.id, o.name, o.kind,
+                          (SELECT code FROM grids WHERE id = :new) AS to_code
+            """), {"o": officer_id, "new": new}).one()
+            audit.record(session, actor=actor, action="follow_grid", entity="officer",
+                         entity_id=officer_id, before={"grid_id": old},
+                         after={"grid_id": new, "reason": reason})
+            report.append({"officer_id": row.id, "name": row.name, "kind": row.kind,
+                           "from_grid": old, "to_grid": new, "to_code": row.to_code})
+        return report
+
+
+GRID_STAFF = _GridStaff()

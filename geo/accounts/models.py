@@ -35,10 +35,13 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(256))
     role: Mapped[str] = mapped_column(String(16))
     display_name: Mapped[str | None] = mapped_column(String(64))
-    county_adcode: Mapped[str | None] = mapped_column(String(6))
+    # Territory (辖区): the province 410000, a city or a county; reads and writes stop there.
+    area_adcode: Mapped[str] = mapped_column(String(6), default="410000",
+                                             server_default="410000")
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="true")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    __table_args__ = (CheckConstraint(in_check("role", ROLES), name="role"),)
+    __table_args__ = (CheckConstraint(in_check("role", ROLES), name="role"),
+                      CheckConstraint("area_adcode ~ '^[0-9]{6}$'", name="area_adcode"))
 
 
 class LoginAttempt(Base):

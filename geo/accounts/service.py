@@ -14,6 +14,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from geo.accounts import audit
 from geo.accounts.models import ROLES, LoginAttempt, User, UserSession
+from geo.areas import territory
+from geo.areas.territory import PROVINCE
 from geo.core.config import Settings
 from geo.core.errors import Conflict, InvalidInput
 from geo.core.text import Text
@@ -23,8 +25,11 @@ _DUMMY_HASH = generate_password_hash(secrets.token_hex(8))
 
 
 def create_user(session: Session, *, username: str, password: str, role: str,
-                actor: str | None, display_name: str | None = None) -> User:
-    """Create a user with a hashed password; the password itself is never stored."""
+                actor: str | None, display_name: str | None = None,
+                area: str = PROVINCE) -> User:
+    """Create a user with a hashed password (never stored itself) and a territory `area`
+    (the province, a city or a county adcode)."""
+    territory.load(session, area)  # 400 unless it is an area of Henan
     if role not in ROLES:
         raise InvalidInput(Text("error.account.role", roles=", ".join(ROLES)), {"parameter": "role"})
     if len(password) < 12:
@@ -32,11 +37,11 @@ def create_user(session: Session, *, username: str, password: str, role: str,
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise Conflict(Text("error.account.exists", username=username))
     user = User(username=username, password_hash=generate_password_hash(password), role=role,
-                display_name=display_name or username)
+                display_name=display_name or username, area_adcode=area)
     session.add(user)
     session.flush()
     audit.record(session, actor=actor, action="create", entity="user", entity_id=user.id,
-                 after={"username": username, "role": role})
+                 after={"username": username, "role": role, "area": area})
     return user
 
 
@@ -171,36 +176,54 @@ def set_active(session: Session, user: User, *, active: bool, actor: str | None)
                  after={"active": active})
 
 
-def ensure_demo_accounts(session: Session, path, roles: tuple[str, ...] = ROLES) -> list[dict]:
-    """One account per role with a random password, listed in `path` (mode 0600).
+# Demo accounts: (username, role, area, display name). Every role at province level, a
+# Zhengzhou city dispatcher, and a 中原区 (410102) county team.
+DEMO_ACCOUNTS = tuple(
+    [(f"demo-{role}", role, PROVINCE, f"演示 {role}") for role in ROLES]
+    + [("demo-zhengzhou-dispatcher", "dispatcher", "410100", "郑州市调度员"),
+       ("demo-zhongyuan-admin", "admin", "410102", "中原区管理员"),
+       ("demo-zhongyuan-dispatcher", "dispatcher", "410102", "中原区调度员"),
+       ("demo-zhongyuan-planner", "planner", "410102", "中原区规划员"),
+       ("demo-zhongyuan-inspector", "inspector", "410102", "中原区监察员")])
 
-    Reuses the file when every account in it exists; otherwise (re)sets the passwords.
+
+def ensure_demo_accounts(session: Session, path,
+                         demo: tuple[tuple[str, str, str, str], ...] = DEMO_ACCOUNTS
+                         ) -> list[dict]:
+    """The demo accounts with random passwords, listed in `path` (mode 0600) with each
+    account's role and area.
+
+    Reuses the file when it lists exactly these accounts and each exists with that role and
+    area; otherwise (re)sets the passwords.
     """
     import json
     import os
     from pathlib import Path
 
     path = Path(path)
+    wanted = {(u, r, a) for u, r, a, _ in demo}
     if path.exists():
         accounts_ = json.loads(path.read_text())
-        names = {a["username"] for a in accounts_}
-        present = set(session.scalars(select(User.username).where(User.username.in_(names))))
-        if names == present and len(accounts_) == len(roles):
+        listed = {(a.get("username"), a.get("role"), a.get("area")) for a in accounts_}
+        present = {tuple(r) for r in session.execute(
+            select(User.username, User.role, User.area_adcode).where(
+                User.username.in_([u for u, *_ in demo]), User.active))}
+        if listed == wanted == present and len(accounts_) == len(demo):
             return accounts_
     accounts_ = []
-    for role in roles:
-        username = f"demo-{role}"
+    for username, role, area, name in demo:
         password = secrets.token_urlsafe(12)
         user = session.scalar(select(User).where(User.username == username))
         if user is None:
             create_user(session, username=username, password=password, role=role,
-                        actor="system", display_name=f"演示 {role}")
+                        actor="system", display_name=name, area=area)
         else:
             user.password_hash = generate_password_hash(password)
-            user.role, user.active = role, True
+            user.role, user.active, user.area_adcode = role, True, area
             audit.record(session, actor="system", action="reset_password", entity="user",
                          entity_id=user.id)
-        accounts_.append({"username": username, "password": password, "role": role})
+        accounts_.append({"username": username, "password": password, "role": role,
+                          "area": area})
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:

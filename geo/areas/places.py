@@ -7,6 +7,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geo.areas import service as areas
+from geo.areas.territory import Territory, whole_province
 from geo.core.errors import NotFound
 from geo.core.text import Text
 
@@ -71,8 +72,11 @@ def _path(session: Session, adcode: str) -> list[dict]:
     return out[::-1]
 
 
-def search_grids(session: Session, q: str, limit: int = 10) -> list[dict]:
-    """Grids whose code or name contains `q`: exact code first, then code prefix, then name."""
+def search_grids(session: Session, q: str, limit: int = 10,
+                 territory: Territory | None = None) -> list[dict]:
+    """Grids whose code or name contains `q`: exact code first, then code prefix, then name;
+    only inside `territory` when given."""
+    territory = territory or whole_province()
     q = " ".join(q.split())
     like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     rows = session.execute(text(f"""
@@ -81,8 +85,9 @@ def search_grids(session: Session, q: str, limit: int = 10) -> list[dict]:
                {BOUNDS.format(g='g.geom')} AS bounds
         FROM grids g
         LEFT JOIN admin_areas a ON a.level = 'county' AND a.adcode = g.county_adcode
-        WHERE g.code ILIKE :like OR g.name ILIKE :like
+        WHERE (g.code ILIKE :like OR g.name ILIKE :like) AND {territory.sql("g.county_adcode")}
         ORDER BY (upper(g.code) = upper(:q)) DESC, (g.code ILIKE :prefix) DESC, g.code
         LIMIT :limit
-    """), {"q": q, "like": like, "prefix": like[1:], "limit": limit}).mappings().all()
+    """), {"q": q, "like": like, "prefix": like[1:], "limit": limit,
+           **territory.params()}).mappings().all()
     return [dict(r) for r in rows]

@@ -41,3 +41,35 @@ def sql_params(counts: Mapping[int, int]) -> dict:
     """Bind parameters of STAFF_CTE for these counts."""
     ids = sorted(counts)
     return {"staff_ids": ids, "staff_n": [counts[i] for i in ids]}
+
+
+class GridStaff(Protocol):
+    """Who works in a grid, and moving them: supplied by dispatch (its officers).
+
+    When an edit changes or removes grids, each person of a changed grid follows the grid
+    that now holds most of that grid's old territory (`successors`).
+    """
+
+    def members(self, session: Session, grid_ids: Sequence[int]) -> Mapping[int, list[int]]:
+        """{grid id: ids of the staff working in it}."""
+        ...
+
+    def move(self, session: Session, moves: Sequence[tuple[int, int, int | None]], *,
+             actor: str | None, reason: str | None) -> list[dict]:
+        """Apply (person, from grid, to grid or None) moves; a report row per person."""
+        ...
+
+
+def successors(session: Session, county: str, grid_ids: Sequence[int]) -> dict[int, int | None]:
+    """For grids changed or deleted in this transaction's edit (their old shapes are in the
+    edit's `grid_proposal`), the grid of the county that now covers most of each old shape
+    (None when none overlaps it)."""
+    rows = session.execute(text("""
+        SELECT p.id, (SELECT g.id FROM grids g
+                      WHERE g.county_adcode = :county AND g.geom && p.old_geom
+                        AND ST_Intersects(g.geom, p.old_geom)
+                      ORDER BY ST_Area(ST_Intersection(g.geom, p.old_geom)) DESC, g.id
+                      LIMIT 1) AS successor
+        FROM grid_proposal p WHERE p.id = ANY(:ids)
+    """), {"county": county, "ids": list(grid_ids)}).all()
+    return {r.id: r.successor for r in rows}

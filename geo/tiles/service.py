@@ -15,6 +15,7 @@ from pydantic_settings import SettingsConfigDict
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from geo.areas.territory import Territory, whole_province
 from geo.core.config import EnvSettings
 from geo.core.errors import InvalidInput
 from geo.core.text import Text
@@ -94,33 +95,39 @@ def check_coordinates(z: int, x: int, y: int, max_zoom: int) -> None:
 
 def employer_tile(session: Session, cache: TileCache, z: int, x: int, y: int, *,
                   settings: TileSettings, extension: LayerExtension,
-                  if_none_match: tuple[str, ...] = ()) -> Tile:
+                  if_none_match: tuple[str, ...] = (), territory: Territory | None = None) -> Tile:
     """The employers tile z/x/y (with the caller's extra columns) from the cache, or rendered
-    in PostGIS and cached."""
+    in PostGIS and cached. Only the employers of `territory` (default: the province); each
+    territory has its own cached tiles."""
     check_coordinates(z, x, y, settings.max_zoom)
+    territory = territory or whole_province()
     version = cache.version(session, extra=extension.version_sql)
-    etag = f"{version}-{z}-{x}-{y}"
+    layer = "employers" if territory.whole else f"employers-{territory.adcode}"
+    etag = f"{version}-{layer}-{z}-{x}-{y}"
     if etag in if_none_match:
         return Tile(etag, None)
-    data = cache.get(version, "employers", z, x, y)
+    data = cache.get(version, layer, z, x, y)
     if data is not None:
         return Tile(etag, data, cached=True)
-    data = render_employers(session, z, x, y, settings, extension=extension)
-    cache.put(version, "employers", z, x, y, data)
+    data = render_employers(session, z, x, y, settings, extension=extension,
+                            territory=territory)
+    cache.put(version, layer, z, x, y, data)
     return Tile(etag, data)
 
 
 def render_employers(session: Session, z: int, x: int, y: int, settings: TileSettings, *,
-                     extension: LayerExtension) -> bytes:
+                     extension: LayerExtension, territory: Territory | None = None) -> bytes:
     """Encode the tile: individual employers if few enough, else counts per cell."""
+    territory = territory or whole_province()
     if z >= settings.points_min_zoom:
         limit = min(settings.point_limit, settings.max_features)
         n = session.execute(text(f"""
-            SELECT count(*) FROM (SELECT 1 FROM employers WHERE geom && {BOX} LIMIT :cap) t
-        """), {"cap": limit + 1, **tile_bounds(z, x, y)}).scalar_one()
+            SELECT count(*) FROM (SELECT 1 FROM employers e WHERE e.geom && {BOX}
+                                  AND {territory.sql("e.county_adcode")} LIMIT :cap) t
+        """), {"cap": limit + 1, **tile_bounds(z, x, y), **territory.params()}).scalar_one()
         if n <= limit:
-            return _points(session, z, x, y, extension)
-    return _clusters(session, z, x, y, settings.cells_per_side, extension)
+            return _points(session, z, x, y, extension, territory)
+    return _clusters(session, z, x, y, settings.cells_per_side, extension, territory)
 
 
 def tile_bounds(z: int, x: int, y: int) -> dict:
@@ -136,20 +143,21 @@ def tile_bounds(z: int, x: int, y: int) -> dict:
 BOX = "ST_MakeEnvelope(:w, :s, :e, :n, 4326)"
 
 
-def _points(session: Session, z: int, x: int, y: int, extension: LayerExtension) -> bytes:
+def _points(session: Session, z: int, x: int, y: int, extension: LayerExtension,
+            territory: Territory) -> bytes:
     return bytes(session.execute(text(f"""
         SELECT ST_AsMVT(t, 'employers', {EXTENT}, 'geom', 'fid') FROM (
             SELECT e.id AS fid, e.id, e.name, e.grade, e.grid_id IS NULL AS outside, {extension.point_select}
                    ST_AsMVTGeom(ST_Transform(e.geom, 3857), ST_TileEnvelope(:z, :x, :y),
                                 {EXTENT}, 64, true) AS geom
             FROM employers e {extension.point_join}
-            WHERE e.geom && {BOX}
+            WHERE e.geom && {BOX} AND {territory.sql("e.county_adcode")}
         ) t WHERE geom IS NOT NULL
-    """), {"z": z, "x": x, "y": y, **tile_bounds(z, x, y)}).scalar_one())
+    """), {"z": z, "x": x, "y": y, **tile_bounds(z, x, y), **territory.params()}).scalar_one())
 
 
 def _clusters(session: Session, z: int, x: int, y: int, cells: int,
-              extension: LayerExtension) -> bytes:
+              extension: LayerExtension, territory: Territory) -> bytes:
     # Cells are equal squares in Web Mercator: columns are linear in longitude, rows are
     # found among precomputed latitude edges, and only each cell's mean point is
     # transformed, so no employer row is reprojected.
@@ -166,7 +174,7 @@ def _clusters(session: Session, z: int, x: int, y: int, cells: int,
                    count(*) FILTER (WHERE e.grid_id IS NULL) AS outside, {extension.cluster_aggregate}
                    avg(ST_X(e.geom)) AS lon, avg(ST_Y(e.geom)) AS lat
             FROM employers e {extension.cluster_join}
-            WHERE e.geom && {BOX}
+            WHERE e.geom && {BOX} AND {territory.sql("e.county_adcode")}
             GROUP BY 1, 2)
         SELECT ST_AsMVT(t, 'clusters', {EXTENT}, 'geom') FROM (
             SELECT n AS count, a, b, c, outside, {extension.cluster_output}
@@ -175,7 +183,8 @@ def _clusters(session: Session, z: int, x: int, y: int, cells: int,
             FROM cell
             WHERE cx BETWEEN 0 AND :cells - 1 AND cy BETWEEN 0 AND :cells - 1
         ) t WHERE geom IS NOT NULL
-    """), {"z": z, "x": x, "y": y, "cells": cells, "edges": edges, **b}).scalar_one())
+    """), {"z": z, "x": x, "y": y, "cells": cells, "edges": edges, **b,
+           **territory.params()}).scalar_one())
 
 
 def _row_latitude(z: int, y: int, fraction: float) -> float:

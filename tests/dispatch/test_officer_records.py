@@ -152,5 +152,5 @@ def test_plan_pools_and_case_handlers_use_the_same_rule(db, scene):
 def test_knn_query_with_the_certification_condition_still_uses_the_gist_index(db):
     plan_text = "\n".join(db.execute(text("EXPLAIN " + recommend.KNN_SQL), {
         "x": SITE[0], "y": SITE[1], "employer": -1, "stale": 30, "include_stale": False,
-        "k": 40, **officers.certified_params(DAYS, date(2026, 12, 1))}).scalars())
+        "k": 40, "counties": None, **officers.certified_params(DAYS, date(2026, 12, 1))}).scalars())
     assert "idx_officers_geom" in plan_text, plan_text

@@ -77,11 +77,15 @@ def test_no_team_when_fewer_than_two_candidates(db, scene):
     assert result["teams"] == [] and result["candidates"] == 1
 
 
-def test_knn_query_uses_the_gist_index(db):
+@pytest.mark.parametrize("counties", [None, ["410102", "410103"]])
+def test_knn_query_uses_the_gist_index(db, counties):
     plan = "\n".join(db.execute(text("EXPLAIN " + recommend.KNN_SQL), {
         "x": SITE[0], "y": SITE[1], "employer": -1, "stale": 30, "include_stale": False,
-        "k": 40, **officers.certified_params(365)}).scalars())
-    assert "idx_officers_geom" in plan, plan
+        "k": 40, "counties": counties, **officers.certified_params(365)}).scalars())
+    if counties is None:
+        assert "idx_officers_geom" in plan, plan
+    else:  # a territory: its few officers by county index (or by distance), never all of them
+        assert "Seq Scan on officers" not in plan and "Index" in plan, plan
 
 
 def test_recommendations_api_and_unknown_inspection(client, tokens, committed):  # noqa: F811

@@ -166,9 +166,14 @@ def test_demo_accounts_have_random_passwords_in_a_private_file(sessions, tmp_pat
     path = tmp_path / "demo-accounts.json"
     with unit_of_work(sessions) as s:
         first = accounts.ensure_demo_accounts(s, path)
-    assert {a["role"] for a in first} == {"admin", "command", "dispatcher", "planner", "inspector"}
+    province = {a["role"] for a in first if a["area"] == "410000"}
+    assert province == {"admin", "command", "dispatcher", "planner", "inspector"}
+    county = {a["role"]: a["username"] for a in first if a["area"] == "410102"}
+    assert {"dispatcher", "planner", "inspector"} <= set(county)
+    assert len({a["username"] for a in first}) == len(first)
     assert path.stat().st_mode & 0o777 == 0o600
-    assert len({a["password"] for a in first}) == 5 and all(len(a["password"]) >= 12 for a in first)
+    assert len({a["password"] for a in first}) == len(first)
+    assert all(len(a["password"]) >= 12 for a in first)
     with unit_of_work(sessions) as s:
         assert accounts.ensure_demo_accounts(s, path) == first  # reused on the next start
 

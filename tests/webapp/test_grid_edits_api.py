@@ -8,6 +8,7 @@ from sqlalchemy import text
 from dispatch.officers.service import staff_per_grid
 from geo.grids import coverage
 from tests.conftest import bearer
+from tests.dispatch_fixtures import committed  # noqa: F401 (fixture)
 from tests.grid_edit_fixtures import county_state, grid, moved_border, neighbours, restored
 
 COUNTY = "410104"  # 管城回族区: only dry runs and refused requests here
@@ -199,3 +200,58 @@ def _shapes(db, county):
                                "FROM admin_areas WHERE level = 'county' AND adcode = :c"),
                           {"c": county}).one()
     return grids, shapely.from_wkb(bytes(shape)), k
+
+
+def test_staff_follow_their_grid_through_split_and_merge(client, planner, sessions, committed):
+    """Each grid worker of a changed grid ends in the grid holding most of its old
+    territory; the answer tells the planner who moved; a merge never leaves one gridless."""
+    with sessions() as s:
+        target = s.execute(text("SELECT id, version FROM grids WHERE county_adcode = :c "
+                                "ORDER BY ST_Area(geom) DESC LIMIT 1"), {"c": SPLIT}).one()
+        x0, y0, x1, y1, lon, lat = s.execute(text(
+            "SELECT ST_XMin(geom), ST_YMin(geom), ST_XMax(geom), ST_YMax(geom), "
+            "ST_X(ST_PointOnSurface(geom)), ST_Y(ST_PointOnSurface(geom)) FROM grids "
+            "WHERE id = :id"), {"id": target[0]}).one()
+    xm = x0 + (x1 - x0) * 0.3
+    line = {"type": "LineString", "coordinates": [[xm, y0 - 0.01], [xm + 1e-4, y1 + 0.01]]}
+    with restored(sessions, SPLIT):
+        worker = committed.inspector(lon=lon, lat=lat, county=SPLIT, kind="grid_worker",
+                                     grid_id=target[0])
+        done = client.post(f"/api/v1/grids/{target[0]}/split", headers=planner, json={
+            "version": target[1], "line": line, "dry_run": False, "reason": "拆分"})
+        assert done.status_code == 200, done.get_json()
+        versions = done.get_json()["versions"]
+        new_id = next(int(i) for i in versions if int(i) != target[0])
+        with sessions() as s:
+            old = s.execute(text("SELECT geom_before FROM grid_history WHERE grid_id = :g "
+                                 "ORDER BY id DESC LIMIT 1"), {"g": target[0]}).scalar_one()
+            keeps = s.execute(text("""
+                SELECT id FROM grids WHERE id = ANY(:ids)
+                ORDER BY ST_Area(ST_Intersection(geom, CAST(:old AS geometry))) DESC LIMIT 1"""),
+                {"ids": [target[0], new_id], "old": old}).scalar_one()
+            now_in = s.execute(text("SELECT grid_id FROM officers WHERE id = :o"),
+                               {"o": worker}).scalar_one()
+        assert now_in == keeps
+        moved = done.get_json()["staff_moved"]
+        assert ([m["officer_id"] for m in moved] == [worker]) == (keeps != target[0])
+        # a second worker in the other grid; merge the two: the removed grid's worker moves
+        other = new_id if keeps == target[0] else target[0]
+        second = committed.inspector(lon=lon, lat=lat, county=SPLIT, kind="grid_worker",
+                                     grid_id=other)
+        merged = client.post("/api/v1/grids/merge", headers=planner, json={
+            "ids": [target[0], new_id], "versions": versions, "dry_run": False,
+            "reason": "合并"})
+        assert merged.status_code == 200, merged.get_json()
+        with sessions() as s:
+            grids = dict(s.execute(text("SELECT id, grid_id FROM officers WHERE id = ANY(:o)"),
+                                   {"o": [worker, second]}).all())
+            alive = s.execute(text("SELECT id FROM grids WHERE id = ANY(:ids)"),
+                              {"ids": [target[0], new_id]}).scalars().all()
+        assert len(alive) == 1 and set(grids.values()) == set(alive)
+        report = merged.get_json()["staff_moved"]
+        assert report and all(m["to_grid"] == alive[0] and m["from_grid"] != alive[0]
+                              for m in report)
+        with sessions() as s:
+            assert s.execute(text("SELECT count(*) FROM audit_log WHERE action = 'follow_grid' "
+                                  "AND entity_id = ANY(:o)"),
+                             {"o": [str(worker), str(second)]}).scalar_one() >= len(report)

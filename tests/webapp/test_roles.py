@@ -141,6 +141,10 @@ ROUTES = [
     ("POST", "/api/v1/counties/410102/partition", {"planner", "admin"}),
     ("GET", "/api/v1/counties/410102/grids/export?format=geojson", ALL),
     ("POST", "/api/v1/counties/410102/grids/import", {"planner", "admin"}),
+    ("POST", "/api/v1/officer-loans", {"dispatcher", "admin"}),
+    ("GET", "/api/v1/officer-loans", {"dispatcher", "command", "admin"}),
+    ("POST", "/api/v1/officer-loans/999999/decision", {"dispatcher", "admin"}),
+    ("POST", "/api/v1/officer-loans/999999/withdraw", {"dispatcher", "admin"}),
 ]
 # Routes are probed with an empty JSON body or an unknown id: an allowed role gets past the
 # role check (any answer but 401/403), a refused role gets 403 before anything runs.
@@ -182,6 +186,18 @@ def test_every_route_declares_who_may_use_it_and_is_in_the_table(app):
         concrete = concrete.replace("<adcode>", "410102")
         assert concrete in tested or rule.rule in {"/logout", "/api/v1/auth/token"}, \
             f"{rule.rule} is missing from the role table"
+
+
+def test_every_path_variable_is_checked_against_the_territory(app):
+    """A path variable names a territorial record (checked before the view) or is listed
+    as naming none: a new route cannot forget its territory."""
+    from webapp.core import territory
+    for rule in app.url_map.iter_rules():
+        for name in rule.arguments:
+            assert name in territory.VIEW_ARGS or name in territory.UNSCOPED, \
+                f"{rule.rule}: path variable {name} has no territory check"
+            if name in territory.VIEW_ARGS:
+                assert territory.VIEW_ARGS[name] in territory.RESOLVERS
 
 
 def test_logout_is_for_signed_in_users_only(client):

@@ -11,6 +11,7 @@ from geo.accounts.models import ROLES
 from geo.areas import service as areas
 from geo.core.errors import InvalidInput
 from geo.core.text import Text
+from webapp.core import territory
 from webapp.core.auth import public, roles
 from webapp.core.context import db
 from webapp.core.params import ADCODE, Param, query
@@ -92,5 +93,9 @@ def list_grids(county: str | None, area: str | None, simplify: float, precision:
     Param("actor", "only this user's actions", pattern=r"[\w.@-]{1,64}"),
 )
 def list_audit(limit: float, entity: str | None, actor: str | None):
-    """The audit log (administrators only)."""
-    return jsonify({"items": audit.recent(db(), limit=int(limit), entity=entity, actor=actor)})
+    """The audit log (administrators only; below the province, what their territory's users
+    did)."""
+    t = territory.current()
+    actor_areas = None if t.whole else sorted({t.adcode, *t.counties})
+    return jsonify({"items": audit.recent(db(), limit=int(limit), entity=entity, actor=actor,
+                                          actor_areas=actor_areas)})

@@ -67,11 +67,14 @@ def open_case():
     """Open a case (立案) from an inspection or an accepted complaint: due in 60 working days.
     Handlers default to the inspectors who went."""
     body = json_object()
-    case = cases.open_case(db(), field(body, "inspection_id", int, required=False),
-                           complaint_id=field(body, "complaint_id", int, required=False),
+    case = cases.open_case(db(), field(body, "inspection_id", int, required=False,
+                                             scope="inspection"),
+                           complaint_id=field(body, "complaint_id", int, required=False,
+                                              scope="complaint"),
                            opened_on=date_field(body, "opened_on") or clock.today(),
                            summary=field(body, "summary", required=False),
-                           handler_ids=field(body, "handler_ids", list, required=False),
+                           handler_ids=field(body, "handler_ids", list, required=False,
+                                             scope="team"),
                            cross_county_reason=field(body, "cross_county_reason",
                                                      required=False),
                            actor=actor(), settings=settings(), calendar=working_calendar())
@@ -79,7 +82,7 @@ def open_case():
 
 
 def _ids(body: dict, name: str) -> list[int]:
-    raw = field(body, name, list)
+    raw = field(body, name, list, scope="team")
     if not all(isinstance(i, int) and not isinstance(i, bool) for i in raw):
         raise InvalidInput(Text("webapp.field.wrong_type", name=name, kinds="[integer]"),
                            {"parameter": name})

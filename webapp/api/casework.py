@@ -26,6 +26,7 @@ from geo.core.errors import InvalidInput
 from geo.core.text import Text
 from geo.employers.models import Employer
 from webapp.api.dispatch import DISPATCH, WATCH, committed, settings
+from webapp.core import territory
 from webapp.core.apidoc import accepts
 from webapp.core.auth import roles
 from webapp.core.body import column_length, field, json_object
@@ -118,6 +119,7 @@ def create_complaint():
         complainant_phone=field(who, "phone", required=False,
                                 max_length=column_length(Complaint.complainant_phone)),
         actor=actor(), settings=settings(), calendar=working_calendar(), risk_settings=app_settings().risk)
+    territory.check_created(view["county_adcode"])
     return committed(view, 201)
 
 
@@ -250,7 +252,7 @@ def generate_scheduled():
     limit = field(body, "limit", int, required=False, default=500)
     if not 1 <= limit <= 10_000:
         raise InvalidInput(Text("webapp.casework.limit_range"), {"parameter": "limit"})
-    return committed(scheduled.generate_overdue(db(), area=field(body, "area"),
+    return committed(scheduled.generate_overdue(db(), area=field(body, "area", max_length=6, scope="area"),
                                                 settings=settings(), limit=limit,
                                                 actor=actor()), 201)
 
@@ -262,7 +264,7 @@ def day_plan():
     """Minimum-travel assignment of pending inspections to teams: preview, or apply atomically."""
     body = json_object()
     dry_run = field(body, "dry_run", bool, required=False, default=True)
-    result = plan.plan(db(), area=field(body, "area"), dry_run=dry_run, actor=actor(),
+    result = plan.plan(db(), area=field(body, "area", max_length=6, scope="area"), dry_run=dry_run, actor=actor(),
                        settings=settings())
     if dry_run:
         return jsonify(result)

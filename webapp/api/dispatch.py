@@ -12,7 +12,7 @@ from dispatch.officers import service as officers
 from dispatch.settings import DispatchSettings
 from geo.core.errors import Forbidden, InvalidInput
 from geo.core.text import Text
-from webapp.core import schemas
+from webapp.core import schemas, territory
 from webapp.core.apidoc import accepts
 from webapp.core.auth import roles
 from webapp.core.body import field, json_object
@@ -53,8 +53,9 @@ def create_inspection():
         db(), kind=kind, priority=field(body, "priority", choices=PRIORITIES, required=False,
                                         default="urgent" if kind == "incident" else "normal"),
         description=field(body, "description", required=False),
-        employer_id=field(body, "employer_id", int, required=False),
+        employer_id=field(body, "employer_id", int, required=False, scope="employer"),
         location=field(body, "location", dict, required=False), actor=actor())
+    territory.check_created(found.county_adcode)
     return committed({"id": found.id, **inspections.detail(db(), found.id)}, 201)
 
 
@@ -87,7 +88,8 @@ def get_inspection(inspection_id: int):
 def recommendations(inspection_id: int, include_stale: str):
     """Ranked teams of certified inspectors, and nearby officers left out with the reason."""
     return jsonify(recommend.recommend(db(), inspection_id, settings(),
-                                       include_stale == "true"))
+                                       include_stale == "true",
+                                       counties=territory.officer_counties()))
 
 
 @bp.post("/api/v1/inspections/<int:inspection_id>/assign")
@@ -98,7 +100,7 @@ def assign_inspection(inspection_id: int):
     """Assign a team atomically (409 if someone was faster, 422 if the team breaks the rules;
     a random draw's inspection takes the team drawn unless an admin gives `override_reason`)."""
     body = json_object()
-    return committed(assign.assign(db(), inspection_id, field(body, "officer_ids", list),
+    return committed(assign.assign(db(), inspection_id, field(body, "officer_ids", list, scope="team"),
                                    actor=actor(), settings=settings(), role=g.user.role,
                                    override_reason=field(body, "override_reason",
                                                          required=False)))
@@ -113,7 +115,7 @@ def reassign_inspection(inspection_id: int):
     """Replace the team of an assigned inspection, with a reason (a random draw's team only
     by an admin giving `override_reason`)."""
     body = json_object()
-    return committed(assign.reassign(db(), inspection_id, field(body, "officer_ids", list),
+    return committed(assign.reassign(db(), inspection_id, field(body, "officer_ids", list, scope="team"),
                                      field(body, "reason"), actor=actor(),
                                      settings=settings(), role=g.user.role,
                                      override_reason=field(body, "override_reason",

@@ -13,6 +13,7 @@ from geo.core.uploads import Limits
 from geo.crs import CRS_NAMES
 from geo.employers import service as employers
 from geo.employers.imports import service as employer_import
+from webapp.core import territory
 from webapp.core.apidoc import accepts, errors
 from webapp.core.auth import roles
 from webapp.core.body import field, json_object
@@ -47,7 +48,7 @@ def import_employers():
         source_crs=request.form.get("crs") or "wgs84",
         encoding=request.form.get("encoding") or None, sheet=request.form.get("sheet") or None,
         actor=actor(), ip=client_ip(), limits=Limits.of(settings()),
-        job_timeout_ms=settings().job_statement_timeout_ms)
+        job_timeout_ms=settings().job_statement_timeout_ms, territory=territory.current())
     jobs.after_write(db(), jobs.all_counties(db()), settings().risk)  # rescores the counties it changed
     db().commit()
     rejected_url = url_for("employers.rejected_rows", import_id=result.import_id) \

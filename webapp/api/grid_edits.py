@@ -38,7 +38,7 @@ def _run(body: dict) -> dict:
     if not dry_run and not reason.strip():
         raise InvalidInput(Text("webapp.grid_edits.reason_required"), {"parameter": "reason"})
     return {"dry_run": dry_run, "reason": reason, "actor": actor(), "settings": settings(),
-            "staff": officers.staff_per_grid, "ip": client_ip(),
+            "staff": officers.staff_per_grid, "follow": officers.GRID_STAFF, "ip": client_ip(),
             "max_vertices": app_settings().max_edit_vertices}
 
 
@@ -60,7 +60,7 @@ def _answer(result: dict):
 def grid_edit_set():
     """Check an edit set of a county's grids and preview its impact, or commit it atomically."""
     body = json_object()
-    county, changes = field(body, "county"), field(body, "changes", list)
+    county, changes = field(body, "county", max_length=6, scope="area"), field(body, "changes", list)
     return _answer(grid_edits.submit_json(db(), county=county, changes=changes, **_run(body)))
 
 
@@ -92,7 +92,7 @@ def merge_grids():
     body = json_object()
     run = _run(body)
     county, changes = grid_tools.merge_changes(
-        db(), field(body, "ids", list), field(body, "versions", dict),
+        db(), field(body, "ids", list, scope="grid"), field(body, "versions", dict),
         name=field(body, "name", required=False))
     return _answer(grid_edits.submit(db(), county=county, changes=changes, **run))
 

@@ -13,6 +13,7 @@ from geo.core.errors import InvalidInput
 from geo.core.text import Text
 from geo.tiles import service as tiles
 from geo.tiles.cache import TileCache
+from webapp.core import territory
 from webapp.core.auth import roles
 from webapp.core.context import db, settings
 from webapp.core.context import settings as app_settings
@@ -48,7 +49,8 @@ def employer_tile(z: str, x: str, y: str):
     if_none_match = tuple(request.if_none_match.as_set()) if request.if_none_match else ()
     tile = tiles.employer_tile(db(), tile_cache(), _coordinate("z", z), _coordinate("x", x),
                                _coordinate("y", y), settings=tile_settings(),
-                               extension=tile_layer.EMPLOYER_TILES, if_none_match=if_none_match)
+                               extension=tile_layer.EMPLOYER_TILES, if_none_match=if_none_match,
+                               territory=territory.current())
     resp = Response(tile.data or b"", status=304 if tile.data is None else 200, mimetype=MVT)
     resp.set_etag(tile.etag)
     resp.headers["Cache-Control"] = "private, no-cache"
@@ -72,4 +74,4 @@ def list_grid_metrics(area: str):
        Param("limit", "maximum results", type="integer", minimum=1, maximum=50, default=10))
 def search_grids(q: str, limit: int):
     """Grids whose code or name contains `q`, exact codes first, with their bounds."""
-    return jsonify({"items": command_map.search_grids(db(), q, limit)})
+    return jsonify({"items": command_map.search_grids(db(), q, limit, territory.current())})

@@ -25,7 +25,7 @@ def create_random_draw():
 
     Each employer drawn gets an inspection bound to the inspectors drawn for it."""
     body = json_object()
-    area = field(body, "area")
+    area = field(body, "area", max_length=6, scope="area")
     find_area(db(), area)
     result = random_draw.draw(db(), area=area, check_item=field(body, "check_item"),
                               share=float(field(body, "share", (int, float), required=False,

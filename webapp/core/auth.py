@@ -26,6 +26,7 @@ from geo.accounts.models import ROLES, User
 from geo.core.db import unit_of_work
 from geo.core.errors import Forbidden, InvalidInput, TooManyAttempts, Unauthorized
 from geo.core.text import Joined, Text
+from webapp.core import territory
 from webapp.core.apidoc import accepts, errors, succeeds
 from webapp.core.body import column_length, field
 from webapp.core.context import client_ip, db, settings
@@ -166,6 +167,7 @@ def register(app: Flask) -> None:
             raise Forbidden(Text("webapp.auth.no_roles"))
         user, by_token = _current_user()
         g.user = user
+        territory.start(user)
         if access != PUBLIC:
             if user is None:
                 if request.path.startswith("/api/"):
@@ -175,6 +177,7 @@ def register(app: Flask) -> None:
                 raise Forbidden(Text("webapp.auth.role_forbidden", role=role_text(user.role),
                                      allowed=Joined(map(role_text, access),
                                                     "dispatch.list.comma")))
+            territory.check_view_args()
         if request.method not in SAFE_METHODS and not by_token \
                 and not getattr(view, "csrf_exempt", False):
             csrf.protect()
@@ -233,7 +236,8 @@ def token():
     if user is None:
         raise Unauthorized(Text("webapp.auth.wrong_credentials"))
     value, expires = issue_token(user)
-    return jsonify({"token": value, "expires_at": expires.isoformat(), "role": user.role})
+    return jsonify({"token": value, "expires_at": expires.isoformat(), "role": user.role,
+                    "area": user.area_adcode})
 
 
 @bp.delete("/api/v1/auth/token")
@@ -298,6 +302,8 @@ def logout():
 def me():
     """The signed-in user."""
     u = g.user
+    t = territory.current()
     return jsonify({"id": u.id, "username": u.username, "role": u.role,
-                    "display_name": u.display_name})
+                    "display_name": u.display_name,
+                    "area": {"adcode": t.adcode, "level": t.level, "name": t.name}})
 

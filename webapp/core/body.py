@@ -26,8 +26,13 @@ def json_object() -> dict:
 
 def field(body: dict, name: str, kind: type | tuple = str, *, required: bool = True,
           choices: tuple | None = None, default: Any = None, max_length: int | None = None,
-          minimum: float | None = None, maximum: float | None = None) -> Any:
+          minimum: float | None = None, maximum: float | None = None,
+          scope: str | None = None) -> Any:
     """One field of a JSON body, type-checked, with the field named in every error.
+
+    `scope` names what the value (or each item of a list) refers to — "area", "employer",
+    "grid", "officer", "team" (officers to send)… — and refuses it (403) outside the user's
+    territory (webapp.core.territory).
 
     Strings are at most `max_length` characters (default: the free-text limit; pass the
     column's length for short columns); integers fit a 32-bit column unless a range is
@@ -53,6 +58,9 @@ def field(body: dict, name: str, kind: type | tuple = str, *, required: bool = T
         raise InvalidInput(Text("webapp.field.one_of", name=name,
                                 choices=", ".join(map(str, choices))),
                            {"parameter": name})
+    if scope is not None:
+        from webapp.core import territory
+        territory.scope_field(scope, value)
     return value
 
 

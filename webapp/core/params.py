@@ -12,6 +12,7 @@ from flask import request
 
 from geo.core.errors import InvalidInput
 from geo.core.text import Text
+from webapp.core import territory
 from webapp.core.body import INT32
 
 
@@ -98,6 +99,8 @@ def query(*params: Param) -> Callable:
         def wrapper(*args, **kwargs):
             for p in params:
                 kwargs[p.name] = p.parse(request.args.get(p.name))
+                if p.name in territory.QUERY_PARAMS:  # area, county, grid: the user's territory
+                    kwargs[p.name] = territory.scoped_param(p.name, kwargs[p.name], p.default)
             return fn(*args, **kwargs)
         wrapper.query_params = params
         return wrapper

@@ -72,6 +72,7 @@ class Recommendation(Schema):
     teams: list[Team]
     candidates: int
     excluded: list[Excluded]
+    outside_territory: int  # nearby inspectors of other counties (a cross-county request)
 
 
 def returns(model: type[BaseModel]):

@@ -97,7 +97,8 @@ def list_duplicates(area: str, distance_m: float):
 def merge_employers():
     """Merge a duplicate into the record to keep (complaints, inspections and cases follow)."""
     body = json_object()
-    keep, remove = field(body, "keep", int), field(body, "remove", int)
+    keep = field(body, "keep", int, scope="employer")
+    remove = field(body, "remove", int, scope="employer")
     if keep == remove:
         raise InvalidInput(Text("webapp.field_work.keep_remove_differ"), {"parameter": "remove"})
     result = merge.merge_employers(db(), keep=keep, remove=remove,

@@ -8,6 +8,7 @@ from dispatch.calendar import service as calendar
 from geo.accounts.models import ROLES
 from geo.areas import places as command_map_places
 from geo.areas import service as areas
+from webapp.core import territory
 from webapp.core.auth import public, roles
 from webapp.core.context import db, settings
 from webapp.core.i18n import language
@@ -64,6 +65,8 @@ def dispatch_page(area: str):
     choices = db().execute(text("""
         SELECT adcode, name FROM admin_areas WHERE level IN ('province', 'city')
         ORDER BY level DESC, adcode""")).mappings().all()
+    mine = territory.current()
+    choices = [c for c in choices if mine.covers(c["adcode"])]  # only the user's territory
     if found["adcode"] not in {c["adcode"] for c in choices}:
         choices = [found, *choices]
     parent = {"province": None, "city": found["adcode"], "county": found["parent_adcode"]}

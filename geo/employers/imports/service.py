@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from geo import crs
 from geo.accounts import audit
+from geo.areas.territory import Territory, whole_province
 from geo.core import tabular
 from geo.core.config import Settings
 from geo.core.db import job_timeout
@@ -95,8 +96,12 @@ def import_employers(session: Session, data: bytes, *, filename: str | None,
                      sheet: str | None = None, actor: str | None = None,
                      geocoder: Geocoder | None = None, progress: Progress | None = None,
                      ip: str | None = None, limits: Limits = Limits(),
-                     job_timeout_ms: int = Settings.model_fields["job_statement_timeout_ms"].default) -> ImportResult:
-    """Import one file; fatal problems (too large: 413) raise before anything is written."""
+                     job_timeout_ms: int = Settings.model_fields["job_statement_timeout_ms"].default,
+                     territory: Territory | None = None) -> ImportResult:
+    """Import one file; fatal problems (too large: 413) raise before anything is written.
+
+    Rows placed outside `territory`, or naming an employer registered outside it, are
+    rejected with that reason (an importer changes only their own territory)."""
     default_crs = (source_crs or "wgs84").strip().lower()
     if default_crs not in crs.CRS_NAMES:
         raise InvalidInput(Text("error.crs.choice_got", choices=", ".join(crs.CRS_NAMES),
@@ -121,7 +126,8 @@ def import_employers(session: Session, data: bytes, *, filename: str | None,
                          unchanged=0, rejected_count=0, rejects=[], imported_by=actor)
     session.add(imp)
     session.flush()
-    _stage(session, staged, {r: cells for r, cells in body}, rejects)
+    _stage(session, staged, {r: cells for r, cells in body}, rejects,
+           territory or whole_province())
     counts, located = _merge(session, imp.id, actor)
     kept = rejects.rows()
     imp.accepted, imp.updated, imp.unchanged = counts
@@ -209,7 +215,7 @@ def _stage_tuple(r: Candidate, x: float, y: float, source: str, precision: str,
 
 
 def _stage(session: Session, staged: list[tuple], cells_of: dict[int, list],
-           rejects: Rejects) -> None:
+           rejects: Rejects, territory: Territory) -> None:
     """COPY the rows into a temporary table, place them in their county and grid in PostGIS.
 
     Surveyed points get the county that contains them (those outside Henan are
@@ -258,6 +264,18 @@ def _stage(session: Session, staged: list[tuple], cells_of: dict[int, list],
     for line, x, y, source_crs in outside:
         rejects.add(line, Text("import.row.outside_henan", x=x, y=y,
                                crs=Text(f"crs.{source_crs}")), cells_of[line])
+    if territory.whole:
+        return
+    foreign = session.execute(text(f"""
+        DELETE FROM employer_placed p
+        WHERE NOT {territory.sql("p.county_adcode")}
+           OR EXISTS (SELECT 1 FROM employers e WHERE e.credit_code = p.credit_code
+                      AND NOT {territory.sql("e.county_adcode")})
+        RETURNING row
+    """), territory.params()).scalars().all()
+    for line in foreign:
+        rejects.add(line, Text("import.row.outside_territory", territory=territory.name),
+                    cells_of[line])
 
 
 def _merge(session: Session, import_id: int, actor: str | None) -> tuple[tuple, dict]:

@@ -18,12 +18,12 @@ from geo.core.config import Settings
 from geo.core.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge, Unprocessable
 from geo.core.text import Text
 from geo.employers.service import assign_to_grids
-from geo.grids import coverage
+from geo.grids import coverage, staffing
 from geo.grids.edits.changes import Change, problem, read_changes
 from geo.grids.edits.impact import impact as compute_impact
 from geo.grids.edits.proposal import build, check
 from geo.grids.settings import PlanningSettings
-from geo.grids.staffing import StaffCounts
+from geo.grids.staffing import GridStaff, StaffCounts
 
 __all__ = ["PlanningSettings", "preview", "commit", "submit", "submit_json", "evaluate",
            "require_county"]
@@ -160,7 +160,8 @@ def preview(session: Session, *, county: str, changes: list[dict],
 
 def commit(session: Session, *, county: str, changes: list[dict], reason: str | None,
            actor: str | None, settings: PlanningSettings, staff: StaffCounts,
-           ip: str | None = None, max_vertices: int = MAX_VERTICES) -> dict:
+           ip: str | None = None, max_vertices: int = MAX_VERTICES,
+           follow: GridStaff | None = None) -> dict:
     """Validate and apply an edit set in the caller's transaction (the caller commits).
 
     Raises Unprocessable (details.problems) when invalid, Conflict naming the grid when a
@@ -170,17 +171,20 @@ def commit(session: Session, *, county: str, changes: list[dict], reason: str | 
     check_json_size(changes, max_vertices)
     parsed, found = read_changes(changes)
     return commit_changes(session, county, parsed, found, reason=reason, actor=actor,
-                          settings=settings, staff=staff, ip=ip, max_vertices=max_vertices)
+                          settings=settings, staff=staff, ip=ip, max_vertices=max_vertices,
+                          follow=follow)
 
 
 def submit(session: Session, *, county: str, changes: list[Change], found: list[dict] = (),
            dry_run: bool, reason: str | None, actor: str | None, settings: PlanningSettings,
-           staff: StaffCounts, ip: str | None = None, max_vertices: int = MAX_VERTICES) -> dict:
+           staff: StaffCounts, ip: str | None = None, max_vertices: int = MAX_VERTICES,
+           follow: GridStaff | None = None) -> dict:
     """Preview (dry run: 422 if invalid) or commit already-read changes; the API's one entry."""
     county = require_county(session, county)
     if not dry_run:
         return commit_changes(session, county, changes, list(found), reason=reason, actor=actor,
-                              settings=settings, staff=staff, ip=ip, max_vertices=max_vertices)
+                              settings=settings, staff=staff, ip=ip, max_vertices=max_vertices,
+                              follow=follow)
     result = evaluate(session, county, changes, list(found), settings, staff=staff,
                       max_vertices=max_vertices)
     if not result["valid"]:
@@ -191,14 +195,14 @@ def submit(session: Session, *, county: str, changes: list[Change], found: list[
 def submit_json(session: Session, *, county: Any, changes: Any, dry_run: bool,
                 reason: str | None, actor: str | None, settings: PlanningSettings,
                 staff: StaffCounts, ip: str | None = None,
-                max_vertices: int = MAX_VERTICES) -> dict:
+                max_vertices: int = MAX_VERTICES, follow: GridStaff | None = None) -> dict:
     """`submit` for changes as sent in JSON (POST /api/v1/grid-edits)."""
     county = require_county(session, county)
     check_json_size(changes, max_vertices)
     parsed, found = read_changes(changes)
     return submit(session, county=county, changes=parsed, found=found, dry_run=dry_run,
                   reason=reason, actor=actor, settings=settings, staff=staff, ip=ip,
-                  max_vertices=max_vertices)
+                  max_vertices=max_vertices, follow=follow)
 
 
 def _invalid(result: dict) -> Unprocessable:
@@ -211,8 +215,11 @@ def _invalid(result: dict) -> Unprocessable:
 def commit_changes(session: Session, county: str, changes: list[Change], found: list[dict], *,
                    reason: str | None, actor: str | None, settings: PlanningSettings,
                    staff: StaffCounts, ip: str | None = None,
-                   max_vertices: int = MAX_VERTICES) -> dict:
-    """Commit already-read changes: lock the county, re-check under the lock, write, re-assign."""
+                   max_vertices: int = MAX_VERTICES, follow: GridStaff | None = None) -> dict:
+    """Commit already-read changes: lock the county, re-check under the lock, write, re-assign.
+
+    With `follow`, the staff of every changed or deleted grid follow the grid that now holds
+    most of its old territory; `staff_moved` in the answer tells the planner who moved."""
     # Every commit of the county waits here, so the checks below see the latest grids
     # (also neighbours that this set does not name) and cannot be overtaken.
     session.execute(text("SELECT pg_advisory_xact_lock(:k, :county)"),
@@ -222,9 +229,17 @@ def commit_changes(session: Session, county: str, changes: list[Change], found: 
                       max_vertices=max_vertices)
     if not result["valid"]:
         raise _invalid(result)
+    touched = [c.id for c in changes if c.op in ("update", "delete")]
+    members = follow.members(session, touched) if follow is not None and touched else {}
     versions = _write(session, county, changes, reason=reason, actor=actor, ip=ip)
     assign_to_grids(session, county, grid_ids=[int(i) for i in versions])
-    return result | {"committed": True, "versions": versions}
+    moved: list[dict] = []
+    if members:
+        after = staffing.successors(session, county, list(members))
+        moves = [(person, grid, after.get(grid)) for grid, people in sorted(members.items())
+                 for person in people if after.get(grid) != grid]
+        moved = follow.move(session, moves, actor=actor, reason=reason) if moves else []
+    return result | {"committed": True, "versions": versions, "staff_moved": moved}
 
 
 def _write(session: Session, county: str, changes: list[Change], *, reason: str | None,

@@ -123,7 +123,14 @@ function committed(body) {
   var n = Object.keys(body.versions || {}).length;
   P.clearAction();
   document.getElementById("lw-reason").value = "";
-  P.message(t("plan_committed", {n: n}), "success");
+  var moved = body.staff_moved || [];
+  var text = t("plan_committed", {n: n});
+  if (moved.length) {  // the planner is told who followed their grid, and where
+    text += " — " + t("plan_staff_moved", {n: moved.length, names: moved.map(function (m) {
+      return m.name + " → " + (m.to_code || "—");
+    }).join("、")});
+  }
+  P.message(text, "success");
   setState("committed");
   P.reload().then(function () { setState("committed"); });
 }
