@@ -44,9 +44,11 @@ def get(session: Session, case_id: int, *, lock: bool = False) -> Case:
 
 
 def event(session: Session, case: Case, kind: str, actor: str | None, **detail) -> None:
-    """A line of the case's timeline, and the same change in the audit log."""
+    """A line of the case's timeline, naming the officers answerable for it (the case's
+    handlers, 执法责任制), and the same change in the audit log."""
     session.add(CaseEvent(case_id=case.id, at=clock.now(), kind=kind, actor=actor,
-                          detail=plain(detail)))
+                          detail=plain(detail),
+                          responsible_officer_ids=sorted(case.handler_ids or [])))
     audit.record(session, actor=actor, action=kind, entity="case", entity_id=case.id,
                  after=plain(detail))
 

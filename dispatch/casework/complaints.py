@@ -94,12 +94,22 @@ def priority_for(category: str, workers: int, settings: DispatchSettings) -> str
     return "high" if category in ("wage_arrears", "child_labour") else "normal"
 
 
+def officers_of_user(session: Session, username: str | None) -> list[int]:
+    """The officer records linked to a user account (who answers for their decisions)."""
+    if username is None:
+        return []
+    return list(session.execute(text(
+        "SELECT o.id FROM officers o JOIN users u ON u.id = o.user_id "
+        "WHERE u.username = :u ORDER BY o.id"), {"u": username}).scalars())
+
+
 def create(session: Session, *, category: str, workers_affected: int, description: str | None,
            occurred_on: date | None, continuing: bool = False,
            violation_ended_on: date | None = None, received_at: datetime | None = None,
            employer_credit_code: str | None = None, employer_name: str | None = None,
            employer_address: str | None = None, location: dict | None = None,
            complainant_name: str | None = None, complainant_phone: str | None = None,
+           about_officer_id: int | None = None,
            actor: str | None, risk_settings: RiskSettings | None = None,
            settings: DispatchSettings, calendar: WorkingCalendar) -> dict:
     """Record a complaint with its acceptance deadline. An urgent one (a mass incident)
@@ -141,6 +151,10 @@ def create(session: Session, *, category: str, workers_affected: int, descriptio
     if county is None:
         raise Unprocessable(Text("dispatch.error.no_competent_county"),
                             {"parameter": "location"})
+    if about_officer_id is not None and session.execute(text(
+            "SELECT 1 FROM officers WHERE id = :o"), {"o": about_officer_id}).first() is None:
+        raise Unprocessable(Text("reviews.error.unknown_officer", id=about_officer_id),
+                            {"parameter": "about_officer_id"})
     proposal = limitation_proposal(received_on=received_on, occurred_on=occurred_on,
                                    continuing=continuing, ended_on=violation_ended_on,
                                    settings=settings)
@@ -150,7 +164,7 @@ def create(session: Session, *, category: str, workers_affected: int, descriptio
         employer_id=employer_id, county_adcode=county, category=category,
         workers_affected=workers_affected, description=description,
         complainant_name=complainant_name, complainant_phone=complainant_phone,
-        geom=f"SRID=4326;POINT({float(lon)} {float(lat)})", occurred_on=occurred_on,
+        about_officer_id=about_officer_id, geom=f"SRID=4326;POINT({float(lon)} {float(lat)})", occurred_on=occurred_on,
         continuing=continuing, violation_ended_on=violation_ended_on, received_at=received_at,
         status="received", priority=priority, mass_incident=mass, proposal=proposal,
         acceptance_due=calendar.add_working_days(received_on, settings.acceptance_working_days),
@@ -259,6 +273,7 @@ def decide(session: Session, complaint_id: int, *, decision: str, reason: str | 
         redirect_to=redirect_to and redirect_to.strip(),
         redirect_kind=redirect_kind if decision == "redirect" else None, ground=ground,
         decided_by=actor, decided_at=now,
+        responsible_officer_ids=officers_of_user(session, actor),
         notice_no=numbers.next_number(session, county=c.county_adcode, year=today.year,
                                       kind=decision))
     before = {"status": c.status, "acceptance_due": c.acceptance_due.isoformat()}

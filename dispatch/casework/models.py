@@ -38,6 +38,8 @@ REDIRECT_KINDS = ("jurisdiction", "department")
 CASE_OUTCOMES = ("penalty", "order_to_correct", "wages_recovered", "withdrawn", "transferred")
 TRANSFER_KINDS = ("public_security", "court", "department", "jurisdiction")
 SUPERVISION_LEVELS = ("city", "province")
+# 错案追究: what a wrong-case review found about each officer's part in a closed case.
+REVIEW_FINDINGS = ("no_fault", "minor_fault", "fault", "serious_fault")
 # Indexes on expressions that migration 0009 creates (the order of the complaint list:
 # undecided first, urgent first, nearest limit, newest); Alembic cannot compare expressions,
 # so they are not declared here and the schema test leaves them out.
@@ -56,6 +58,8 @@ class Complaint(Base):
     description: Mapped[str | None] = mapped_column(Text)
     complainant_name: Mapped[str | None] = mapped_column(String(64))
     complainant_phone: Mapped[str | None] = mapped_column(String(32))
+    # A complaint about an inspector's conduct names them (评议考核 counts these).
+    about_officer_id: Mapped[int | None] = mapped_column(Integer, index=True)
     actionable: Mapped[bool] = mapped_column(Boolean, server_default="true")
     not_actionable_reason: Mapped[str | None] = mapped_column(Text)
     geom = mapped_column(Geometry("POINT", srid=4326, spatial_index=True))
@@ -104,6 +108,9 @@ class ComplaintDecision(Base):
     notice_no: Mapped[str] = mapped_column(String(64))
     decided_by: Mapped[str | None] = mapped_column(String(64))
     decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # 执法责任制: the officer record(s) of the person who decided.
+    responsible_officer_ids: Mapped[list[int]] = mapped_column(ARRAY(Integer),
+                                                               server_default="{}")
     __table_args__ = (
         CheckConstraint(in_check("decision", DECISIONS), name="decision"),
         CheckConstraint(f"mode IS NULL OR {in_check('mode', ACCEPT_MODES)}", name="mode"),
@@ -200,6 +207,9 @@ class CaseEvent(Base):
     kind: Mapped[str] = mapped_column(String(24))
     actor: Mapped[str | None] = mapped_column(String(64))
     detail = mapped_column(JSONB, nullable=False, server_default="{}")
+    # 执法责任制: the officers answerable for this act (the case's handlers at the time).
+    responsible_officer_ids: Mapped[list[int]] = mapped_column(ARRAY(Integer),
+                                                               server_default="{}")
 
 
 class CaseSupervision(Base):
@@ -235,3 +245,27 @@ class SupervisionReport(Base):
     actor: Mapped[str | None] = mapped_column(String(64))
     body: Mapped[str] = mapped_column(Text)
 
+
+
+class CaseReview(Base):
+    """错案追究: a review of a closed case, opened with its grounds, naming the officers
+    involved; concluded with a finding per officer and the measures taken."""
+
+    __tablename__ = "case_reviews"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    grounds: Mapped[str] = mapped_column(Text)
+    officer_ids: Mapped[list[int]] = mapped_column(ARRAY(Integer))
+    opened_by: Mapped[str | None] = mapped_column(String(64))
+    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    findings = mapped_column(JSONB)  # {officer id: finding}
+    conclusion: Mapped[str | None] = mapped_column(Text)
+    measures: Mapped[str | None] = mapped_column(Text)
+    concluded_by: Mapped[str | None] = mapped_column(String(64))
+    concluded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
+    __table_args__ = (
+        CheckConstraint("cardinality(officer_ids) >= 1", name="officers"),
+        CheckConstraint("(concluded_at IS NULL) = (findings IS NULL)", name="concluded"),
+        Index("ix_case_reviews_officer_ids", "officer_ids", postgresql_using="gin"),
+    )

@@ -4,8 +4,8 @@ The figures of a year are computed from the record, in Beijing calendar years:
 inspections done (completion = the officer's assignment released 'completed' on an inspection
 now 'done'), on time (completed at or before the inspection's due_at), cases handled (the
 officer among the case's handlers, opened in the year), closed within the deadline
-(closed_on <= due_on), complaints about the officer (not recorded by the product yet: 0 and a
-note) and training hours (courses held in the year). An administrator stores the figures as a
+(closed_on <= due_on), complaints about the officer (complaints naming them, received in the
+year) and training hours (courses held in the year). An administrator stores the figures as a
 draft assessment and a reviewer then grades it.
 """
 from __future__ import annotations
@@ -26,7 +26,7 @@ FIRST_YEAR, LAST_YEAR = 2000, 2100
 MAX_HOURS = Decimal("1000")
 # Grades whose reviewer must say why (基本称职, 不称职).
 COMMENT_REQUIRED = ("basically_competent", "incompetent")
-NOTES = ("complaints_not_recorded",)
+NOTES: tuple[str, ...] = ()
 
 
 def _officer(session: Session, officer_id: int) -> Officer:
@@ -155,6 +155,12 @@ def figures_many(session: Session, officer_ids: list[int], year: int) -> dict[in
     """), p):
         out[oid].update(cases_handled=handled, cases_closed=closed, cases_closed_in_time=in_time,
                         closed_in_time_rate=_rate(in_time, handled))
+    for oid, n in session.execute(text("""
+        SELECT about_officer_id, count(*) FROM complaints
+        WHERE about_officer_id = ANY(:o) AND received_at >= :start AND received_at < :end
+        GROUP BY about_officer_id
+    """), p):
+        out[oid]["complaints_about"] = n
     for oid, hours in session.execute(text("""
         SELECT officer_id, sum(hours) FROM officer_trainings
         WHERE officer_id = ANY(:o) AND held_on BETWEEN :first AND :last

@@ -36,6 +36,11 @@ CASES = (
     ("A", "2026-12-31", "2027-03-31", "2027-02-01"),  # opened the year before
     ("B", "2027-04-01", "2027-06-30", "2027-05-01"),  # not A's
 )
+# Complaints about an officer: (who, received at). Beijing years decide.
+COMPLAINTS = (("A", "2027-04-01T10:00+08:00"),
+              ("A", "2026-12-31T16:30:00Z"),  # 2027-01-01 00:30 in Beijing: 2027
+              ("A", "2027-12-31T16:30:00Z"),  # 2028 in Beijing: not counted
+              ("B", "2027-05-01T10:00+08:00"))  # not A's
 # (course, hours, held_on)
 TRAININGS = (("劳动保障监察执法实务", 8, "2027-03-15"), ("行政处罚法专题", 12.5, "2027-11-20"),
              ("年终业务培训", 4, "2026-12-31"))
@@ -73,6 +78,14 @@ def build(committed, sessions) -> dict:  # noqa: F811
                    "outcome": "order_to_correct" if closed else None,
                    "closed": date.fromisoformat(closed) if closed else None,
                    "h": [ids[x] for x in handlers]}).scalar_one())
+        for who, received in COMPLAINTS:
+            committed.complaints.append(s.execute(text("""
+                INSERT INTO complaints (county_adcode, category, workers_affected, received_at,
+                                        status, priority, about_officer_id, geom)
+                VALUES (:c, 'other', 1, CAST(:at AS timestamptz), 'received', 'normal', :o,
+                        ST_SetSRID(ST_MakePoint(:x, :y), 4326))
+                RETURNING id"""), {"c": COUNTY, "at": received, "o": ids[who], "x": lon,
+                                    "y": lat}).scalar_one())
     committed.undo("DELETE FROM officer_assessments WHERE officer_id = ANY(:o)", o=[a, b])
     committed.undo("DELETE FROM officer_trainings WHERE officer_id = ANY(:o)", o=[a, b])
     committed.undo("DELETE FROM cases WHERE id = ANY(:c)", c=cases)
@@ -87,8 +100,8 @@ def build(committed, sessions) -> dict:  # noqa: F811
 # Every figure of A for 2027, counted by hand from the tables above.
 A_2027 = {"year": 2027, "inspections_done": 5, "inspections_with_due": 4,
           "inspections_on_time": 3, "on_time_rate": 0.75, "cases_handled": 3, "cases_closed": 2,
-          "cases_closed_in_time": 1, "closed_in_time_rate": 0.3333, "complaints_about": 0,
-          "training_hours": 20.5, "notes": ["complaints_not_recorded"]}
+          "cases_closed_in_time": 1, "closed_in_time_rate": 0.3333, "complaints_about": 2,
+          "training_hours": 20.5, "notes": []}
 
 
 def test_figures_of_a_year_from_the_record(committed, sessions):  # noqa: F811
@@ -156,7 +169,7 @@ def test_assessment_draft_review_and_unit_report(committed, sessions):  # noqa: 
     assert draft["status"] == "draft" and draft["grade"] is None
     assert {k: v for k, v in draft["figures"].items() if k != "notes"} == \
         {k: v for k, v in A_2027.items() if k != "notes"}
-    assert [n["code"] for n in draft["figures"]["notes"]] == ["complaints_not_recorded"]
+    assert draft["figures"]["notes"] == []
     with sessions() as s, pytest.raises(Conflict):
         assessment.create_assessment(s, a, 2027, actor="tests-admin")
     with sessions() as s:

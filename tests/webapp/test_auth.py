@@ -178,6 +178,19 @@ def test_demo_accounts_have_random_passwords_in_a_private_file(sessions, tmp_pat
         assert accounts.ensure_demo_accounts(s, path) == first  # reused on the next start
 
 
+def test_demo_inspectors_get_a_grid_of_their_own_area(sessions, tmp_path):
+    from dispatch.demo import link_demo_inspector
+    with unit_of_work(sessions) as s:
+        accounts.ensure_demo_accounts(s, tmp_path / "demo-accounts.json")
+        link_demo_inspector(s)
+        linked = dict(s.execute(text("""
+            SELECT u.username, o.county_adcode FROM users u JOIN officers o ON o.user_id = u.id
+            WHERE u.username IN ('demo-inspector', 'demo-zhongyuan-inspector')""")).all())
+        s.execute(text("UPDATE officers SET user_id = NULL WHERE user_id IN "
+                       "(SELECT id FROM users WHERE username LIKE 'demo-%')"))
+    assert linked["demo-zhongyuan-inspector"] == "410102" and "demo-inspector" in linked
+
+
 def test_admin_reads_the_audit_log_filtered_by_actor(client, tokens):
     client.post("/api/v1/auth/token", json={"username": "test-planner", "password": PASSWORD})
     r = client.get("/api/v1/audit?actor=test-planner&limit=3", headers=bearer(tokens["admin"]))

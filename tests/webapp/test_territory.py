@@ -171,6 +171,8 @@ MATRIX = [
     ("POST", "/api/v1/cases/{case}/extend", {}),
     ("POST", "/api/v1/cases/{case}/close", {}),
     ("POST", "/api/v1/cases/{case}/supervision", {}),
+    ("POST", "/api/v1/cases/{case}/reviews", {}),
+    ("GET", "/api/v1/cases/{case}/reviews", None),
     ("PATCH", "/api/v1/officers/{officer}", {}),
     ("POST", "/api/v1/officers/{officer}/deactivate", {}),
     ("POST", "/api/v1/officers/{officer}/recusals", {}),
@@ -414,3 +416,14 @@ def test_me_names_the_territory(client, world):
     me = client.get("/api/v1/me", headers=bearer(world["tokens"][("county", "planner")]))
     assert me.get_json()["area"]["adcode"] == "410102"
     assert me.get_json()["area"]["level"] == "county"
+
+
+@pytest.mark.parametrize("path", ["/map", "/dispatch", "/planner", "/complaints", "/cases",
+                                  "/staff", "/random-checks", "/incidents",
+                                  "/lists/open-complaints"])
+def test_pages_without_an_area_open_on_the_users_own(client, world, path):
+    """A page whose default is the province opens on a county user's county instead."""
+    for level in ("city", "county"):
+        role = "planner" if path == "/planner" else "dispatcher"
+        r = client.get(path, headers=bearer(world["tokens"][(level, role)]))
+        assert r.status_code == 200, (level, path, r.status_code, r.get_data(as_text=True)[:300])

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask import Blueprint, g, jsonify
 
-from dispatch.casework import case_views, cases, supervision
-from dispatch.casework.models import SUPERVISION_LEVELS, TRANSFER_KINDS, Case
+from dispatch.casework import case_views, cases, reviews, supervision
+from dispatch.casework.models import REVIEW_FINDINGS, SUPERVISION_LEVELS, TRANSFER_KINDS, Case
 from geo.core import clock
 from geo.core.errors import InvalidInput
 from geo.core.text import Text
@@ -212,3 +212,40 @@ def case_alerts(area):
     """Open cases past or near their 60(+30)-working-day limit."""
     return jsonify({"items": case_views.alerts(db(), counties=area_counties(area), today=clock.today(),
                                           settings=settings(), calendar=working_calendar())})
+
+
+# 错案追究 (wrong-case review) and 执法责任制 --------------------------------------------
+
+@bp.post("/api/v1/cases/<int:case_id>/reviews")
+@roles("admin", "command")
+@accepts({"grounds": STR, "officer_ids": IDS}, ("grounds",), status="201")
+def open_review(case_id: int):
+    """Open a wrong-case review of a closed case (409 while open), naming the officers
+    involved (default: its handlers and inspection team)."""
+    body = json_object()
+    return committed(reviews.open_review(
+        db(), case_id, grounds=field(body, "grounds"),
+        officer_ids=field(body, "officer_ids", list, required=False), actor=actor()), 201)
+
+
+@bp.post("/api/v1/cases/<int:case_id>/reviews/<int:review_id>/conclusion")
+@roles("admin")
+@accepts({"findings": {"type": "object", "additionalProperties": {
+              "type": "string", "enum": list(REVIEW_FINDINGS)}},
+          "conclusion": STR, "measures": STR, "version": INT},
+         ("findings", "conclusion", "version"))
+def conclude_review(case_id: int, review_id: int):
+    """Conclude a review once: a finding for every officer it names, the conclusion and the
+    measures; `version` must be the current one."""
+    body = json_object()
+    return committed(reviews.conclude(
+        db(), case_id, review_id, findings=field(body, "findings", dict),
+        conclusion=field(body, "conclusion"), measures=field(body, "measures", required=False),
+        version=field(body, "version", int), actor=actor()))
+
+
+@bp.get("/api/v1/cases/<int:case_id>/reviews")
+@roles(*WATCH)
+def list_reviews(case_id: int):
+    """The wrong-case reviews of a case."""
+    return jsonify({"items": reviews.for_case(db(), case_id)})

@@ -92,7 +92,8 @@ def reason_field(body: dict, name: str = "reason", required: bool = True) -> str
           "employer": {"type": "object", "properties": {
               "credit_code": STR, "name": STR, "address": STR}},
           "location": {"type": "object", "properties": {"lat": NUM, "lon": NUM}},
-          "complainant": {"type": "object", "properties": {"name": STR, "phone": STR}}},
+          "complainant": {"type": "object", "properties": {"name": STR, "phone": STR}},
+          "about_officer_id": INT},
          ("category",), status="201")
 def create_complaint():
     """Record a complaint or tip with its acceptance deadline (5 working days from the Beijing
@@ -118,6 +119,7 @@ def create_complaint():
                                max_length=column_length(Complaint.complainant_name)),
         complainant_phone=field(who, "phone", required=False,
                                 max_length=column_length(Complaint.complainant_phone)),
+        about_officer_id=field(body, "about_officer_id", int, required=False, scope="officer"),
         actor=actor(), settings=settings(), calendar=working_calendar(), risk_settings=app_settings().risk)
     territory.check_created(view["county_adcode"])
     return committed(view, 201)

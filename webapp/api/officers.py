@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, g, jsonify
 
+from dispatch.casework import reviews
 from dispatch.officers import loans, records
 from dispatch.officers.models import LOAN_STATUSES, OFFICER_KINDS, OFFICER_STATUSES
 from geo.core.errors import Forbidden
@@ -73,7 +74,7 @@ def deactivate_officer(officer_id: int):
 
 
 @bp.get("/api/v1/officers")
-@roles(*WATCH)
+@roles(*WATCH, "planner")  # planners see who staffs the grids they draw
 @query(Param("area", "only officers of this area (adcode)", pattern=ADCODE),
        Param("kind", "inspector or grid_worker", enum=OFFICER_KINDS),
        Param("certificate", "certificate status", enum=records.CERTIFICATE_STATUSES),
@@ -96,8 +97,11 @@ def list_officers(area, kind, certificate, grid, status, q, page):
 @bp.get("/api/v1/officers/<int:officer_id>")
 @roles(*WATCH)
 def get_officer(officer_id: int):
-    """One officer with certificate status, recusals and current assignment."""
-    return jsonify(records.detail(db(), officer_id, review_days()))
+    """One officer with certificate status, recusals, current assignment, what they answer
+    for (执法责任制: inspections, case acts, complaint decisions) and wrong-case reviews."""
+    return jsonify(records.detail(db(), officer_id, review_days())
+                   | {"responsibility": reviews.responsibility(db(), officer_id),
+                      "reviews": reviews.for_officer(db(), officer_id)})
 
 
 @bp.post("/api/v1/officers/<int:officer_id>/recusals")

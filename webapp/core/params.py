@@ -98,9 +98,12 @@ def query(*params: Param) -> Callable:
         @wraps(fn)
         def wrapper(*args, **kwargs):
             for p in params:
-                kwargs[p.name] = p.parse(request.args.get(p.name))
+                raw = request.args.get(p.name)
+                kwargs[p.name] = p.parse(raw)
                 if p.name in territory.QUERY_PARAMS:  # area, county, grid: the user's territory
-                    kwargs[p.name] = territory.scoped_param(p.name, kwargs[p.name], p.default)
+                    given = kwargs[p.name] if raw not in (None, "") else None
+                    kwargs[p.name] = territory.scoped_param(p.name, given, p.default) \
+                        or kwargs[p.name]
             return fn(*args, **kwargs)
         wrapper.query_params = params
         return wrapper

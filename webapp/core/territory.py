@@ -69,7 +69,7 @@ VIEW_ARGS = {"inspection_id": "inspection", "complaint_id": "complaint", "case_i
 # Path variables that name nothing with a territory of its own: a decision or recusal is
 # checked through the complaint or officer beside it in the same path.
 # A cross-county request (loan_id) has two counties; its views check either side.
-UNSCOPED = {"decision_id", "recusal_id", "loan_id", "day", "year", "z", "x", "y", "package",
+UNSCOPED = {"decision_id", "recusal_id", "review_id", "loan_id", "day", "year", "z", "x", "y", "package",
             "filename"}
 QUERY_PARAMS = {"area": "area", "county": "area", "grid": "grid"}
 

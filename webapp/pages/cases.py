@@ -29,6 +29,7 @@ bp = Blueprint("cases_pages", __name__)
 WATCH = ("dispatcher", "command", "admin")
 WRITERS = ("dispatcher", "admin")  # handlers, suspend/resume, close
 SUPERVISORS = ("command", "admin")  # 挂牌督办, progress reports, 摘牌
+REVIEWERS = ("command", "admin")  # open a wrong-case review (错案追究); admin concludes it
 PROVINCE = "410000"
 CASE_STATUSES = case_views.CASE_STATUSES
 PAGE = Param("page", "page number, from 1", type="integer", minimum=1, default=1)
@@ -86,10 +87,12 @@ def case_page(case_id: int):
     casework.get(db(), case_id)  # an unknown case is a 404 page, not an empty one
     role = g.user.role
     can = {"write": role in WRITERS, "extend": role == "admin",
-           "supervise": role in SUPERVISORS}
+           "supervise": role in SUPERVISORS,
+           "review": role in REVIEWERS, "conclude": role == "admin"}  # 错案追究
     config = {"caseId": case_id, "today": clock.today().isoformat(), "can": can,
               "complaintUrl": complaint_url(),
-              "strings": page_strings(("http_error",), ("cases.",))}
+              "strings": page_strings(("http_error",), ("cases.", "accountability.",
+                                                         "reviews.finding."))}
     return render_template("case.html", user=g.user, case_id=case_id, can=can, config=config,
                            outcomes=CASE_OUTCOMES, transfer_kinds=TRANSFER_KINDS,
                            levels=SUPERVISION_LEVELS, today=config["today"])

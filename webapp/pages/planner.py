@@ -25,15 +25,19 @@ DEFAULT_COUNTY = "410102"
 STRINGS = ("grids", "employers", "staff", "grid_code", "loading", "error", "grade", "risk",
            "risk_class", "outside_grid", "credit_code", "address", "county", "employees",
            "zoom_in", "http_error")
-STRING_PREFIXES = ("plan_", "risk_class_")
+STRING_PREFIXES = ("plan_", "risk_class_", "staffing_")
+STAFFERS = ("admin",)  # who may change who staffs a grid (PATCH /api/v1/officers/<id>)
 
 
-def planner_config(county: dict, can_edit: bool) -> dict:
+def planner_config(county: dict, can_edit: bool, can_staff: bool = False,
+                   min_grid_staff: int = 1) -> dict:
     """What static/js/planner/main.js needs: the county, every URL it calls, whether it may
-    edit, and its strings."""
+    edit grids and who staffs them (static/js/planner/staffing.js), the minimum staff of a
+    grid, and its strings."""
     adcode = county["adcode"]
     return {
-        "county": county, "canEdit": can_edit,
+        "county": county, "canEdit": can_edit, "canStaff": can_staff,
+        "minGridStaff": min_grid_staff,
         "urls": {
             "grids": f"/api/v1/grids?county={adcode}&precision=15",
             "counties": f"/api/v1/areas?level=county&parent={county['city_adcode']}",
@@ -42,6 +46,7 @@ def planner_config(county: dict, can_edit: bool) -> dict:
             "grid": "/api/v1/grids/",
             "merge": "/api/v1/grids/merge",
             "partition": f"/api/v1/counties/{adcode}/partition",
+            "officers": "/api/v1/officers",
         },
         # static/js/map/tiles.js reads these names.
         "layers": {"employerTiles": "/api/v1/tiles/employers/{z}/{x}/{y}.pbf",
@@ -61,7 +66,9 @@ def planner_page(county: str):
     cities = [(city, list(group)) for city, group in
               groupby(counties, key=lambda c: (c["city_adcode"], c["city_name"]))]
     can_edit = g.user.role in EDITORS
-    parts = maps.map_page(areas.bounds(db(), adcode), "planner/main.js",
-                          planner_config(found, can_edit), settings().tile_url)
+    can_staff = g.user.role in STAFFERS
+    config = planner_config(found, can_edit, can_staff, settings().dispatch.min_grid_staff)
+    parts = maps.map_page(areas.bounds(db(), adcode), "planner/main.js", config,
+                          settings().tile_url)
     return render_template("planner.html", parts=parts, user=g.user, cities=cities,
-                           county=found, can_edit=can_edit)
+                           county=found, can_edit=can_edit, can_staff=can_staff)

@@ -21,7 +21,8 @@ WATCH = ("dispatcher", "command", "admin")
 
 
 def _strings() -> dict:
-    return page_strings(("http_error",), ("staff.",))
+    return page_strings(("http_error",), ("staff.", "accountability.", "casework.event.",
+                                          "casework.decision."))
 
 
 def _counties(adcode: str) -> list[dict]:
@@ -68,7 +69,8 @@ def _grids(counties: list[str]) -> dict[str, str]:
 @bp.get("/staff/<int:officer_id>")
 @roles(*WATCH)
 def officer_page(officer_id: int):
-    """One officer: certificate, facts, recusals, assignment, trainings and assessments."""
+    """One officer: certificate, facts, recusals, assignment, trainings and assessments,
+    what the officer answers for (执法责任) and the wrong-case reviews naming them."""
     officer = service.get(db(), officer_id)  # an unknown officer is a 404 page
     admin = g.user.role == "admin"
     names = {c["adcode"]: c["name"] for c in areas.counties_by_city(db())}

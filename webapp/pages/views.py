@@ -27,6 +27,13 @@ PROVINCE = "410000"
 
 
 @bp.app_context_processor
+def user_territory() -> dict:
+    """The signed-in user's territory, named in the header of every page."""
+    mine = territory.current()
+    return {"territory_name": mine.name if mine is not None else None}
+
+
+@bp.app_context_processor
 def calendar_warning() -> dict:
     """Administrators are told on every page when a year's holiday schedule is missing
     (its days then count as ordinary weekdays)."""
@@ -53,7 +60,10 @@ def command_map(area: str):
     found = command_map_places.place(db(), area)
     parts = maps.map_page(found["bounds"], "map/main.js",
                           command_map_config(found, g.user.role), settings().tile_url)
-    return render_template("map.html", parts=parts, user=g.user, place=found)
+    mine = territory.current()  # breadcrumb links only inside the user's territory
+    reachable = {p["key"] for p in found["path"] if mine.covers(str(p["key"]))}
+    return render_template("map.html", parts=parts, user=g.user, place=found,
+                           reachable=reachable)
 
 
 @bp.get("/dispatch")

@@ -1,6 +1,7 @@
 /* One case (/cases/<id>): read from GET /api/v1/cases/<id>, its actions posted to the API.
  * The server renders only the forms the reader's role may use; this module shows those the
- * case's state allows, sends them, and shows the server's message when it refuses. */
+ * case's state allows, sends them, and shows the server's message when it refuses; below, the
+ * case's wrong-case reviews (错案追究) with the forms opening and concluding one. */
 import {el, link, message} from "../core/dom.js";
 import {errorText, getJSON, postJSON} from "../core/http.js";
 import {t, useStrings} from "../core/i18n.js";
@@ -230,6 +231,22 @@ function body(form) {
   return out;
 }
 
+// Post a form's payload with its button off meanwhile; the server's message shows in the
+// form (a conflict as a warning), and `ok` runs on success.
+function send(form, button, target, payload, ok) {
+  button.disabled = true;
+  formError(form, "");
+  return postJSON(target, payload).then(function (res) {
+    button.disabled = false;
+    if (res.status >= 200 && res.status < 300) return ok(res);
+    formError(form, errorText(res), res.status === 409 ? "warning" : "danger");
+    return null;
+  }).catch(function (err) {
+    button.disabled = false;
+    formError(form, err.message);
+  });
+}
+
 function formError(form, text, kind) {
   const box = form.querySelector(".lw-form-error");
   box.textContent = text || "";
@@ -237,10 +254,220 @@ function formError(form, text, kind) {
     (text ? "alert-" + (kind || "danger") : "d-none");
 }
 
+// --- 错案追究: the case's wrong-case reviews, the form opening one (admin, command, closed
+// case) and the form concluding an open one (admin) -------------------------------------
+const FINDINGS = ["no_fault", "minor_fault", "fault", "serious_fault"];
+
+function reviewsMessage(text, kind) {
+  const box = document.getElementById("lw-reviews-message");
+  box.textContent = text || "";
+  box.className = text ? "alert small py-1 px-2 mb-2 alert-" + (kind || "success") : "d-none";
+}
+
+function requiredMark() {
+  const wrap = el("span");
+  const star = el("span", " *", "text-danger");
+  star.setAttribute("aria-hidden", "true");
+  wrap.appendChild(star);
+  wrap.appendChild(el("span", "（" + t("accountability.form.required") + "）",
+                      "visually-hidden"));
+  return wrap;
+}
+
+function labelled(tag, id, text, required) {
+  const wrap = el("div", null, "mb-2");
+  const label = el("label", text, "form-label small mb-1");
+  label.htmlFor = id;
+  if (required) label.appendChild(requiredMark());
+  const input = el(tag, null, tag === "select" ? "form-select form-select-sm"
+    : "form-control form-control-sm");
+  input.id = id;
+  if (required) input.required = true;
+  wrap.appendChild(label);
+  wrap.appendChild(input);
+  return {wrap: wrap, input: input};
+}
+
+function errorBox() {
+  const box = el("div", null, "alert alert-danger d-none small py-1 px-2 mb-2 lw-form-error");
+  box.setAttribute("role", "alert");
+  return box;
+}
+
+function concludeForm(review, reviewsUrl, reload) {
+  const form = el("form", null, "lw-review-form");
+  form.noValidate = true;
+  form.setAttribute("data-review", String(review.id));
+  const base = "lw-conclude-" + review.id;
+  form.appendChild(el("h4", t("accountability.form.conclude")));
+  const selects = [];
+  review.officers.forEach(function (o) {
+    const f = labelled("select", base + "-finding-" + o.id,
+                       t("accountability.form.finding_for", {name: o.name || String(o.id)}),
+                       true);
+    f.input.name = "finding-" + o.id;
+    f.input.setAttribute("data-officer", String(o.id));
+    const none = el("option", t("accountability.form.choose"));
+    none.value = "";
+    f.input.appendChild(none);
+    FINDINGS.forEach(function (code) {
+      const option = el("option", t("reviews.finding." + code));
+      option.value = code;
+      f.input.appendChild(option);
+    });
+    selects.push(f.input);
+    form.appendChild(f.wrap);
+  });
+  const conclusion = labelled("textarea", base + "-conclusion",
+                              t("accountability.form.conclusion"), true);
+  conclusion.input.name = "conclusion";
+  conclusion.input.rows = 2;
+  conclusion.input.maxLength = 2000;
+  form.appendChild(conclusion.wrap);
+  const measures = labelled("textarea", base + "-measures", t("accountability.form.measures"),
+                            false);
+  measures.input.name = "measures";
+  measures.input.rows = 2;
+  measures.input.maxLength = 2000;
+  form.appendChild(measures.wrap);
+  form.appendChild(errorBox());
+  const button = el("button", t("accountability.form.conclude_submit"), "btn btn-sm btn-primary");
+  button.type = "submit";
+  form.appendChild(button);
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    const findings = {};
+    selects.forEach(function (s) {
+      if (s.value) findings[s.getAttribute("data-officer")] = s.value;
+    });
+    const missing = selects.filter(function (s) { return !s.value; });
+    if (missing.length) {
+      formError(form, t("accountability.form.pick_findings"));
+      missing[0].focus();
+      return;
+    }
+    const payload = {findings: findings, conclusion: conclusion.input.value.trim(),
+                     version: review.version};
+    if (measures.input.value.trim()) payload.measures = measures.input.value.trim();
+    send(form, button, reviewsUrl + "/" + review.id + "/conclusion", payload, function () {
+      reviewsMessage(t("accountability.done.conclude"));
+      return reload();
+    });
+  });
+  return form;
+}
+
+function drawReviews(items, config, reviewsUrl, reload) {
+  const box = document.getElementById("lw-reviews");
+  box.textContent = "";
+  if (!items.length) {
+    box.appendChild(el("p", t("accountability.case_no_reviews"), "text-muted small mb-2"));
+  }
+  items.forEach(function (r) {
+    const card = el("div", null, "border rounded p-2 mb-2 lw-review");
+    card.setAttribute("data-review", String(r.id));
+    card.setAttribute("data-status", r.status);
+    const head = el("div", null, "d-flex flex-wrap gap-2 align-items-center mb-1");
+    head.appendChild(el("strong", t("accountability.review.title", {id: r.id})));
+    head.appendChild(badge(r.status_text, r.status === "concluded" ? "success" : "warning"));
+    card.appendChild(head);
+    const list = el("dl", null, "lw-facts small");
+    facts(list, [
+      [t("accountability.review.grounds"), r.grounds],
+      [t("accountability.review.opened"),
+       [instant(r.opened_at), r.opened_by].filter(Boolean).join(" · ")],
+      [t("accountability.review.concluded"), r.concluded_at &&
+        [instant(r.concluded_at), r.concluded_by].filter(Boolean).join(" · ")],
+      [t("accountability.review.conclusion"), r.conclusion],
+      [t("accountability.review.measures"), r.measures]]);
+    card.appendChild(list);
+    card.appendChild(el("div", t("accountability.review.officers"), "small fw-semibold mt-1"));
+    const officers = el("ul", null, "lw-findings small");
+    r.officers.forEach(function (o) {
+      const li = el("li");
+      li.setAttribute("data-officer", String(o.id));
+      li.appendChild(el("span", (o.name || String(o.id)) + "："));
+      li.appendChild(el("span", o.finding_text || t("accountability.review.no_finding"),
+                        o.finding_text ? "fw-semibold" : "text-muted"));
+      officers.appendChild(li);
+    });
+    card.appendChild(officers);
+    if (r.status === "open" && config.can.conclude) {
+      card.appendChild(concludeForm(r, reviewsUrl, reload));
+    }
+    box.appendChild(card);
+  });
+  box.setAttribute("data-ready", "1");
+}
+
+// The open form: shown on a closed case; the officers default to the case's handlers.
+function drawReviewOpen(c) {
+  const card = document.getElementById("lw-act-review");
+  if (!card) return;
+  card.hidden = !c.closed_on;
+  if (c.closed_on) document.getElementById("lw-no-actions").hidden = true;
+  const box = document.getElementById("lw-review-officers");
+  box.textContent = "";
+  (c.handlers || []).forEach(function (h) {
+    const wrap = el("div", null, "form-check form-check-inline");
+    const input = el("input", null, "form-check-input");
+    input.type = "checkbox";
+    input.name = "officer_ids";
+    input.value = String(h.id);
+    input.id = "lw-review-officer-" + h.id;
+    input.checked = true;
+    const label = el("label", h.name, "form-check-label");
+    label.htmlFor = input.id;
+    wrap.appendChild(input);
+    wrap.appendChild(label);
+    box.appendChild(wrap);
+  });
+  if (!(c.handlers || []).length) {
+    box.appendChild(el("span", t("accountability.form.officers_default"), "text-muted"));
+  }
+}
+
+function reviewOpenForm(reviewsUrl, reload) {
+  const form = document.getElementById("lw-review-open-form");
+  if (!form) return;
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    const grounds = form.elements.grounds.value.trim();
+    const boxes = Array.from(form.querySelectorAll("input[name=officer_ids]"));
+    const payload = {grounds: grounds};
+    if (boxes.length) {
+      payload.officer_ids = boxes.filter(function (b) { return b.checked; })
+        .map(function (b) { return Number(b.value); });
+      if (!payload.officer_ids.length) {
+        formError(form, t("accountability.form.pick_one"));
+        boxes[0].focus();
+        return;
+      }
+    }
+    const button = form.querySelector("button[type=submit]");
+    send(form, button, reviewsUrl, payload, function () {
+      form.elements.grounds.value = "";
+      reviewsMessage(t("accountability.done.open"));
+      return reload().then(function () {
+        document.getElementById("lw-reviews-message").scrollIntoView({block: "nearest"});
+      });
+    });
+  });
+}
+
 export function start(config) {
   useStrings(config.strings);
   const root = document.getElementById("lw-case");
   const url = "/api/v1/cases/" + config.caseId;
+  const reviewsUrl = url + "/reviews";
+
+  function loadReviews() {
+    return getJSON(reviewsUrl).then(function (answer) {
+      drawReviews(answer.items || [], config, reviewsUrl, loadReviews);
+    }).catch(function (err) {
+      reviewsMessage(err.message, "danger");
+    });
+  }
 
   function load() {
     return getJSON(url).then(function (c) {
@@ -252,6 +479,7 @@ export function start(config) {
       drawDocuments(c);
       drawActions(c);
       drawHandlerChoices(c);
+      drawReviewOpen(c);
       root.setAttribute("data-ready", "1");
       root.setAttribute("data-closed", c.closed_on ? "1" : "0");
     }).catch(function (err) {
@@ -262,6 +490,7 @@ export function start(config) {
     });
   }
 
+  reviewOpenForm(reviewsUrl, loadReviews);
   document.querySelectorAll("form[data-action]").forEach(function (form) {
     const action = form.getAttribute("data-action");
     if (action === "close") {
@@ -276,24 +505,15 @@ export function start(config) {
         return;
       }
       const button = form.querySelector("button[type=submit]");
-      button.disabled = true;
-      formError(form, "");
-      postJSON(url + ROUTES[action], payload).then(function (res) {
-        button.disabled = false;
-        if (res.status >= 200 && res.status < 300) {
-          form.reset();
-          if (action === "close") showOutcomeFields(form);
-          message(t("cases.done." + action), "success", "mb-2");
-          document.getElementById("lw-message").scrollIntoView({block: "nearest"});
-          return load();
-        }
-        formError(form, errorText(res), res.status === 409 ? "warning" : "danger");
-        return null;
-      }).catch(function (err) {
-        button.disabled = false;
-        formError(form, err.message);
+      send(form, button, url + ROUTES[action], payload, function () {
+        form.reset();
+        if (action === "close") showOutcomeFields(form);
+        message(t("cases.done." + action), "success", "mb-2");
+        document.getElementById("lw-message").scrollIntoView({block: "nearest"});
+        return load();
       });
     });
   });
   load();
+  loadReviews();
 }

@@ -10,6 +10,7 @@ import * as tiles from "../map/tiles.js";
 import {P, S} from "./state.js";
 import "./edit.js";
 import "./panel.js";
+import "./staffing.js";
 import "./tools.js";
 
 // Coverage is floored, so a county that is not fully covered never reads 100.00 %.
@@ -74,6 +75,7 @@ P.select = function (id) {
   var g = S.grids[S.selected];
   if (g && S.config.canEdit && !S.locked && S.mode === "edit") g.layer.pm.enable(P.editOptions(g));
   showGrid(g);
+  if (P.showStaffing) P.showStaffing(g);
   if (P.loadHistory) P.loadHistory(g);
   S.map.getContainer().setAttribute("data-selected", S.selected || "");
 };

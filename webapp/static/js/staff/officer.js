@@ -1,9 +1,11 @@
 /* One officer (/staff/<id>): record and 执法证 from GET /api/v1/officers/<id>, recusals,
- * current assignment, training records and yearly assessments; the administrator's forms
+ * current assignment, training records and yearly assessments, what the officer answers for
+ * (执法责任) and the wrong-case reviews naming them (错案追究); the administrator's forms
  * write through the officers and assessments APIs and show the server's message. */
-import {el} from "../core/dom.js";
+import {el, link} from "../core/dom.js";
 import {errorText, getJSON, postJSON, send} from "../core/http.js";
-import {formatDateTime, formatNumber, t, useStrings} from "../core/i18n.js";
+import {formatDateTime, formatNumber, label as labelOf, t, useStrings} from "../core/i18n.js";
+import {instant} from "../cases/format.js";
 import {activeText, certificateCell, kindText} from "./format.js";
 
 let config = null;
@@ -91,6 +93,8 @@ function drawOfficer(o) {
   document.getElementById("lw-assignment").textContent = o.current_inspection_id
     ? t("staff.assignment.on", {id: o.current_inspection_id}) : t("staff.assignment.none");
   drawRecusals(o.recusals || []);
+  drawResponsibility(o.responsibility || {});
+  drawReviews(o.reviews || []);
   const edit = document.getElementById("lw-edit-form");
   if (edit) {
     ["certificate_no", "certificate_issued_on", "certificate_expires_on",
@@ -128,6 +132,63 @@ function drawRecusals(items) {
   });
 }
 
+// 执法责任: the inspections taken part in, and the case acts and complaint decisions the
+// officer is recorded as answering for, by kind.
+function countRows(tableId, counts, prefix) {
+  const body = document.querySelector("#" + tableId + " tbody");
+  body.textContent = "";
+  const kinds = Object.keys(counts || {});
+  kinds.forEach(function (kind) {
+    const tr = el("tr");
+    tr.setAttribute("data-kind", kind);
+    tr.appendChild(el("td", labelOf(prefix, kind)));
+    tr.appendChild(el("td", formatNumber(counts[kind]), "text-end"));
+    body.appendChild(tr);
+  });
+  if (!kinds.length) emptyRow(body, t("accountability.none"), 2);
+}
+
+function drawResponsibility(r) {
+  const facts = document.getElementById("lw-responsibility-facts");
+  facts.textContent = "";
+  fact(facts, t("accountability.inspections"),
+       t("accountability.inspections_n", {n: formatNumber(r.inspections || 0)}));
+  countRows("lw-case-acts", r.case_acts, "casework.event.");
+  countRows("lw-complaint-decisions", r.complaint_decisions, "casework.decision.");
+}
+
+// 错案追究: the reviews naming this officer, with the finding about them.
+function drawReviews(items) {
+  const box = document.getElementById("lw-officer-reviews");
+  box.textContent = "";
+  if (!items.length) box.appendChild(el("p", t("accountability.no_reviews"), "text-muted small"));
+  items.forEach(function (r) {
+    const part = el("div", null, "border rounded p-2 mb-2 lw-case-review");
+    part.setAttribute("data-review", String(r.id));
+    part.setAttribute("data-status", r.status);
+    const head = el("div", null, "d-flex flex-wrap gap-2 align-items-center mb-1");
+    const title = el("strong");
+    title.appendChild(link(t("accountability.review.case", {id: r.case_id}),
+                           "/cases/" + encodeURIComponent(r.case_id)));
+    head.appendChild(title);
+    head.appendChild(el("span", r.status_text, "badge text-bg-" +
+                        (r.status === "concluded" ? "success" : "warning")));
+    part.appendChild(head);
+    const me = (r.officers || []).filter(function (o) {
+      return o.id === config.officerId;
+    })[0];
+    const list = el("dl", null, "lw-facts small");
+    fact(list, t("accountability.review.grounds"), r.grounds);
+    fact(list, t("accountability.review.opened"), instant(r.opened_at));
+    fact(list, t("accountability.review.this_finding"),
+         me && me.finding_text ? me.finding_text : t("accountability.review.no_finding"));
+    fact(list, t("accountability.review.conclusion"), r.conclusion);
+    fact(list, t("accountability.review.measures"), r.measures);
+    part.appendChild(list);
+    box.appendChild(part);
+  });
+}
+
 function drawTrainings(body) {
   const hours = document.getElementById("lw-hours");
   hours.textContent = body.hours_by_year.length
@@ -143,13 +204,16 @@ function drawTrainings(body) {
     });
     rows.appendChild(tr);
   });
-  if (!body.items.length) {
-    const tr = el("tr");
-    const td = el("td", t("staff.training.empty"), "text-muted");
-    td.colSpan = 4;
-    tr.appendChild(td);
-    rows.appendChild(tr);
-  }
+  if (!body.items.length) emptyRow(rows, t("staff.training.empty"), 4);
+}
+
+// A table body with nothing in it says so, across all its columns.
+function emptyRow(tbody, text, columns) {
+  const tr = el("tr");
+  const td = el("td", text, "text-muted");
+  td.colSpan = columns;
+  tr.appendChild(td);
+  tbody.appendChild(tr);
 }
 
 function rate(value) {
