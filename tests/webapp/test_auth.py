@@ -322,3 +322,19 @@ def test_a_short_secret_key_is_refused_at_start(monkeypatch, database_url):
         create_app(Settings(secret_key="a" * 31), database_url=database_url)
     monkeypatch.setenv("SECRET_KEY", "k" * 32)
     assert Settings.from_env().secret_key == "k" * 32
+
+
+def test_create_user_command_gives_the_user_a_territory(app, sessions):
+    from tests.conftest import unique
+    name = unique("cli-planner")
+    runner = app.test_cli_runner()
+    r = runner.invoke(args=["create-user", name, "--role", "planner", "--area", "410102",
+                            "--password", PASSWORD])
+    assert r.exit_code == 0, r.output
+    bad = runner.invoke(args=["create-user", unique("cli-x"), "--role", "planner",
+                              "--area", "999999", "--password", PASSWORD])
+    assert bad.exit_code != 0
+    with unit_of_work(sessions) as s:
+        assert s.execute(text("SELECT area_adcode FROM users WHERE username = :u"),
+                         {"u": name}).scalar_one() == "410102"
+        s.execute(text("DELETE FROM users WHERE username = :u"), {"u": name})

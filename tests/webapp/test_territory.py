@@ -427,3 +427,15 @@ def test_pages_without_an_area_open_on_the_users_own(client, world, path):
         role = "planner" if path == "/planner" else "dispatcher"
         r = client.get(path, headers=bearer(world["tokens"][(level, role)]))
         assert r.status_code == 200, (level, path, r.status_code, r.get_data(as_text=True)[:300])
+
+
+@pytest.mark.parametrize("path, body", [
+    ("/api/v1/grids/merge", {"ids": ["x", True, 2 ** 40], "versions": {}}),
+    ("/api/v1/inspections/{inspection}/assign", {"officer_ids": ["a", None, 2 ** 40]}),
+    ("/api/v1/grid-edits", {"county": 410102, "changes": []}),
+    ("/api/v1/random-draws", {"area": "../../", "check_item": "x"}),
+])
+def test_malformed_scoped_fields_are_a_400_not_a_500(client, world, path, body):
+    h = bearer(world["tokens"][("county", "admin")])
+    r = client.post(path.format(**world["records"]["410102"]), headers=h, json=body)
+    assert r.status_code in (400, 404, 422), (path, r.status_code, r.get_data(as_text=True))

@@ -125,10 +125,12 @@ def register(app: Flask) -> None:
     @app.cli.command("create-user")
     @click.argument("username")
     @click.option("--role", type=click.Choice(ROLES), required=True)
+    @click.option("--area", default="410000", show_default=True,
+                  help="territory: the province, a city or a county adcode")
     @click.password_option()
-    def create_user(username: str, role: str, password: str) -> None:
-        """Create a user (the password is asked twice and stored hashed)."""
+    def create_user(username: str, role: str, area: str, password: str) -> None:
+        """Create a user of a territory (the password is asked twice and stored hashed)."""
         with unit_of_work(job_sessions()) as session:
             accounts.create_user(session, username=username, password=password, role=role,
-                                 actor="cli")
-        click.echo(f"created {username} ({role})")
+                                 actor="cli", area=area)
+        click.echo(f"created {username} ({role}, {area})")

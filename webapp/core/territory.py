@@ -126,8 +126,10 @@ def check_assignable(officer_ids: list) -> None:
     if t is None or t.whole:
         return
     allowed = set(t.counties) | set(loaned_counties())
+    ids = [i for i in officer_ids
+           if isinstance(i, int) and not isinstance(i, bool) and 0 < i < 2 ** 31]
     rows = dict(db().execute(text("SELECT id, county_adcode FROM officers WHERE id = ANY(:ids)"),
-                             {"ids": [i for i in officer_ids if isinstance(i, int)]}).all())
+                             {"ids": ids}).all())
     for officer_id in officer_ids:
         county = rows.get(officer_id)
         if county is not None and county not in allowed:
@@ -186,7 +188,11 @@ def scope_field(kind: str, value) -> None:
         check_assignable(value if isinstance(value, list) else [value])
         return
     for item in value if isinstance(value, list) else [value]:
-        check(kind, item, write=True)
+        # A malformed item is the service's to refuse (400); only well-formed ones are looked up.
+        well_formed = isinstance(item, str) if kind == "area" else \
+            isinstance(item, int) and not isinstance(item, bool) and 0 < item < 2 ** 31
+        if well_formed:
+            check(kind, item, write=True)
 
 
 def check_created(county: str | None) -> None:
