@@ -1,6 +1,8 @@
 """Dispatch settings: local practice and unconfirmed numbers, never constants in code."""
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import model_validator
 
 from dispatch.inspections.supervision import SupervisionSettings
@@ -42,6 +44,7 @@ class DispatchSettings(EnvSettings):
     grade_interval_days_a: int = _SUPERVISION["grade_interval_days_a"].default  # 分类监管: A 3 years
     grade_interval_days_b: int = _SUPERVISION["grade_interval_days_b"].default  # B yearly
     grade_interval_days_c: int = _SUPERVISION["grade_interval_days_c"].default  # C quarterly
+    unrated_as: Literal["A", "B", "C"] = _SUPERVISION["unrated_as"].default  # never graded: as B
     due_hours_urgent: float = 2
     due_hours_high: float = 24
     due_working_days_normal: int = 5
@@ -68,4 +71,5 @@ class DispatchSettings(EnvSettings):
         """The grade intervals as the geo-level settings object (same env variables)."""
         return SupervisionSettings(grade_interval_days_a=self.grade_interval_days_a,
                                    grade_interval_days_b=self.grade_interval_days_b,
-                                   grade_interval_days_c=self.grade_interval_days_c)
+                                   grade_interval_days_c=self.grade_interval_days_c,
+                                   unrated_as=self.unrated_as)

@@ -151,7 +151,8 @@ def employer_rows(county: County, x: np.ndarray, y: np.ndarray, rng: np.random.G
     roads = rng.integers(0, len(ROADS), n)
     numbers = rng.integers(1, 400, n)
     employees = np.maximum(1, rng.lognormal(2.6, 1.1, n).astype(int))
-    grade = rng.choice(np.array(["A", "B", "C"]), n, p=[0.86, 0.11, 0.03])
+    # Newly registered employers are not graded yet: 未评级, supervised as the setting says.
+    grade = rng.choice(np.array(["A", "B", "C", "unrated"]), n, p=[0.80, 0.11, 0.03, 0.06])
     source = rng.choice(np.array(["survey", "geocoded", "county_centroid"]), n, p=[0.3, 0.66, 0.04])
     inspected_days = rng.integers(0, 1600, n)
     never = rng.random(n) < 0.15

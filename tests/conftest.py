@@ -67,7 +67,8 @@ def database_url():
 @pytest.fixture(scope="session")
 def settings(tmp_path_factory) -> Settings:
     return Settings(secret_key=TEST_SECRET, demo=False, var=tmp_path_factory.mktemp("var"),
-                    login_max_failures=5, login_window_s=900)
+                    login_max_failures=5, login_window_s=900,
+                    public_per_minute=100_000)  # the portal's limit has its own test
 
 
 @pytest.fixture(scope="session")

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from dispatch.analytics import h3cells, inputs
 from dispatch.analytics.settings import FACTORS, LEVELS, RiskSettings
+from dispatch.inspections.supervision import INTERVAL_SQL, SUPERVISED_GRADE_SQL
 from geo.core.errors import NotFound
 from geo.core.text import Text
 
@@ -42,7 +43,7 @@ v AS (  -- past violations: closed cases that found one (penalty, order, wages r
     GROUP BY employer_id
 ),
 f AS (
-    SELECT e.id, e.county_adcode, e.grade, e.industry, e.employees, e.migrant_workers,
+    SELECT e.id, e.county_adcode, e.grade, {supervised} AS supervised_grade, e.industry, e.employees, e.migrant_workers,
            e.wage_deposit, e.last_inspected_at,
            coalesce(c.complaints, 0) AS complaints,
            coalesce(c.wage_complaints, 0) AS wage_complaints,
@@ -55,8 +56,8 @@ f AS (
 ),
 g AS (
     SELECT f.*,
-           CASE f.grade WHEN 'C' THEN 1 WHEN 'B' THEN CAST(:grade_b AS float8) ELSE 0 END
-               AS f_grade,
+           CASE f.supervised_grade WHEN 'C' THEN 1 WHEN 'B' THEN CAST(:grade_b AS float8)
+                ELSE 0 END AS f_grade,
            least(f.complaints / CAST(:complaints_cap AS float8), 1) AS f_complaints,
            least(f.violations / CAST(:violations_cap AS float8), 1) AS f_violations,
            CASE WHEN f.wage_complaints > 0 OR (f.industry = 'E' AND f.wage_deposit = 'unpaid')
@@ -93,11 +94,11 @@ SCOPES = {
 
 def score_sql(scope: str) -> str:
     """The scoring query over the employers selected by SCOPES[scope]."""
-    interval = "(CASE e.grade WHEN 'A' THEN :interval_a WHEN 'B' THEN :interval_b " \
-               "ELSE :interval_c END)"
+    interval = INTERVAL_SQL
     points = ", ".join(f"round(CAST(:k_{f} * f_{f} AS numeric), 2) AS p_{f}" for f in FACTORS)
     total = " + ".join(f"p_{f}" for f in FACTORS)
-    return SCORE_SQL.format(interval=interval, points=points, total=total, **SCOPES[scope])
+    return SCORE_SQL.format(interval=interval, points=points, total=total,
+                            supervised=SUPERVISED_GRADE_SQL, **SCOPES[scope])
 
 
 def refresh(session: Session, counties: list[str], settings: RiskSettings) -> list[str]:

@@ -18,6 +18,7 @@ from dispatch.calendar.service import WorkingCalendar
 from dispatch.casework.models import (
     CASE_OUTCOMES,
     TRANSFER_KINDS,
+    VIOLATIONS,
     Case,
     CaseEvent,
     Complaint,
@@ -258,11 +259,17 @@ def close(session: Session, case_id: int, *, outcome: str, closed_on: date, summ
           decision_date: date | None = None, correction_deadline: date | None = None,
           wages_recovered=None, workers_paid: int | None = None,
           transfer_kind: str | None = None, transfer_target: str | None = None,
+          violations: list | None = None,
           settings: DispatchSettings | None = None, calendar: WorkingCalendar | None = None,
           risk_settings: RiskSettings | None = None) -> Case:
     """Close a case with its outcome and the details the outcome needs:
     penalty → fine, 文号 and decision date; order to correct → deadline (a follow-up
-    inspection is opened); wages recovered → amount and workers; transferred → where."""
+    inspection is opened); wages recovered → amount and workers; transferred → where.
+    `violations`: what the case found (VIOLATIONS), read by grading and disclosure."""
+    if violations is not None and (not isinstance(violations, list) or any(
+            v not in VIOLATIONS for v in violations)):
+        raise Unprocessable(Text("casework.error.violations", choices=", ".join(VIOLATIONS)),
+                            {"parameter": "violations"})
     if outcome not in OUTCOMES:
         raise InvalidInput(Text("dispatch.error.one_of", name="outcome",
                                 choices=", ".join(OUTCOMES)), {"parameter": "outcome"})
@@ -317,6 +324,8 @@ def close(session: Session, case_id: int, *, outcome: str, closed_on: date, summ
         raise Unprocessable(Text("casework.error.date_future", name="closed_on"),
                             {"parameter": "closed_on"})
     case.outcome, case.closed_on = outcome, closed_on
+    if violations:
+        details["violations"] = sorted(set(violations))
     for key, value in details.items():
         setattr(case, key, value)
     if summary:

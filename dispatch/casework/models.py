@@ -37,6 +37,10 @@ ACCEPT_MODES = ("inspect", "case")
 REDIRECT_KINDS = ("jurisdiction", "department")
 CASE_OUTCOMES = ("penalty", "order_to_correct", "wages_recovered", "withdrawn", "transferred")
 TRANSFER_KINDS = ("public_security", "court", "department", "jurisdiction")
+# What a decided case found (grading reads the C triggers; disclosure the categories).
+VIOLATIONS = ("wage_arrears", "refused_wages", "social_insurance", "working_hours",
+              "women_minors", "child_labour", "forced_labour", "refused_order", "obstruction",
+              "social_impact", "other")
 SUPERVISION_LEVELS = ("city", "province")
 # 错案追究: what a wrong-case review found about each officer's part in a closed case.
 REVIEW_FINDINGS = ("no_fault", "minor_fault", "fault", "serious_fault")
@@ -184,6 +188,7 @@ class Case(Base):
     workers_paid: Mapped[int | None] = mapped_column(Integer)
     transfer_kind: Mapped[str | None] = mapped_column(String(16))
     transfer_target: Mapped[str | None] = mapped_column(String(128))
+    violations: Mapped[list[str]] = mapped_column(ARRAY(String(24)), server_default="{}")
     __table_args__ = (
         CheckConstraint(f"outcome IS NULL OR {in_check('outcome', CASE_OUTCOMES)}",
                         name="ck_cases_outcome"),
@@ -194,6 +199,10 @@ class Case(Base):
                         name="transfer_kind"),
         Index("ix_cases_county_open_due", "county_adcode", "due_on",
               postgresql_where=text("closed_on IS NULL")),
+        Index("ix_cases_employer_decided", "employer_id", "decision_date",
+              postgresql_where=text("outcome IS NOT NULL")),
+        CheckConstraint("violations <@ ARRAY[" + ", ".join(repr(v) for v in VIOLATIONS)
+                        + "]::varchar[]", name="violations"),
     )
 
 

@@ -6,6 +6,8 @@ and RiskSettings hold this group).
 """
 from __future__ import annotations
 
+from typing import Literal
+
 from geo.core.config import EnvSettings
 
 
@@ -15,20 +17,30 @@ class SupervisionSettings(EnvSettings):
     grade_interval_days_a: int = 3 * 365      # A every 3 years
     grade_interval_days_b: int = 365          # B yearly
     grade_interval_days_c: int = 91           # C quarterly
+    # An employer never graded is not A: it is supervised as this grade (LIANGWANG_UNRATED_AS).
+    unrated_as: Literal["A", "B", "C"] = "B"
 
     def interval_days(self, grade: str) -> int:
+        grade = self.unrated_as if grade == "unrated" else grade
         return {"A": self.grade_interval_days_a, "B": self.grade_interval_days_b,
                 "C": self.grade_interval_days_c}[grade]
 
     def sql_params(self) -> dict:
-        """Bind parameters for OVERDUE_SQL."""
+        """Bind parameters for OVERDUE_SQL, INTERVAL_SQL and SUPERVISED_GRADE_SQL."""
         return {"interval_a": self.grade_interval_days_a, "interval_b": self.grade_interval_days_b,
-                "interval_c": self.grade_interval_days_c}
+                "interval_c": self.grade_interval_days_c, "unrated_as": self.unrated_as}
 
 
+def supervised_grade_sql(alias: str = "e") -> str:
+    """The grade employer row `alias` is supervised as: its own, or `:unrated_as`."""
+    return f"(CASE WHEN {alias}.grade = 'unrated' THEN CAST(:unrated_as AS text) " \
+           f"ELSE {alias}.grade END)"
+
+
+SUPERVISED_GRADE_SQL = supervised_grade_sql("e")
 # Interval of employer row `e` in days; bind with SupervisionSettings.sql_params().
-INTERVAL_SQL = "(CASE e.grade WHEN 'A' THEN :interval_a WHEN 'B' THEN :interval_b " \
-               "ELSE :interval_c END)"
+INTERVAL_SQL = f"(CASE {SUPERVISED_GRADE_SQL} WHEN 'A' THEN :interval_a " \
+               "WHEN 'B' THEN :interval_b ELSE :interval_c END)"
 # An employer is overdue when never inspected or last inspected longer ago than its interval.
 OVERDUE_SQL = f"(e.last_inspected_at IS NULL OR e.last_inspected_at < now() - " \
               f"make_interval(days => {INTERVAL_SQL}))"

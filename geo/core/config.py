@@ -95,6 +95,8 @@ class Settings(EnvSettings):
     job_statement_timeout_ms: int = 900_000  # imports, seeding and other long jobs
     max_json_depth: int = 32
     max_text_length: int = 10_000  # any free text (descriptions, reasons, notes) in characters
+    # The public portal: requests per minute per client address (LIANGWANG_PUBLIC_PER_MINUTE).
+    public_per_minute: int = 120
     max_upload_rows: int = 200_000  # rows in one XLSX/CSV import
     max_decompressed_bytes: int = 200 * 1024 * 1024  # XLSX/ZIP content once unpacked
     max_edit_vertices: int = 100_000  # polygon vertices in one grid edit set or upload

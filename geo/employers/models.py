@@ -27,6 +27,8 @@ import geo.grids.models  # noqa: F401  (foreign-key target)
 from geo.core.db import Base, in_check
 
 GRADES = ("A", "B", "C")  # 守法诚信等级
+UNRATED = "unrated"  # never graded: not A (DOMAIN.md); inspected as a setting says
+EMPLOYER_GRADES = (*GRADES, UNRATED)
 
 
 LOCATION_SOURCES = ("survey", "geocoded", "county_centroid")
@@ -59,7 +61,7 @@ class Employer(Base):
     industry: Mapped[str | None] = mapped_column(String(1))  # GB/T 4754 section
     employees: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     migrant_workers: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    grade: Mapped[str] = mapped_column(String(1), default="A", server_default="A")
+    grade: Mapped[str] = mapped_column(String(8), default=UNRATED, server_default=UNRATED)
     wage_deposit: Mapped[str] = mapped_column(String(16), default="not_required",
                                               server_default="not_required")
     geom = mapped_column(Geometry("POINT", srid=4326, spatial_index=True))
@@ -75,7 +77,7 @@ class Employer(Base):
     last_inspected_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     __table_args__ = (
-        CheckConstraint(in_check("grade", GRADES), name="grade"),
+        CheckConstraint(in_check("grade", EMPLOYER_GRADES), name="grade"),
         CheckConstraint(in_check("location_source", LOCATION_SOURCES), name="location_source"),
         CheckConstraint(in_check("source_crs", SOURCE_CRS), name="source_crs"),
         CheckConstraint(in_check("wage_deposit", WAGE_DEPOSIT), name="wage_deposit"),

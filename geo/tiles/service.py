@@ -171,13 +171,14 @@ def _clusters(session: Session, z: int, x: int, y: int, cells: int,
                    count(*) AS n, count(*) FILTER (WHERE e.grade = 'A') AS a,
                    count(*) FILTER (WHERE e.grade = 'B') AS b,
                    count(*) FILTER (WHERE e.grade = 'C') AS c,
+                   count(*) FILTER (WHERE e.grade = 'unrated') AS u,
                    count(*) FILTER (WHERE e.grid_id IS NULL) AS outside, {extension.cluster_aggregate}
                    avg(ST_X(e.geom)) AS lon, avg(ST_Y(e.geom)) AS lat
             FROM employers e {extension.cluster_join}
             WHERE e.geom && {BOX} AND {territory.sql("e.county_adcode")}
             GROUP BY 1, 2)
         SELECT ST_AsMVT(t, 'clusters', {EXTENT}, 'geom') FROM (
-            SELECT n AS count, a, b, c, outside, {extension.cluster_output}
+            SELECT n AS count, a, b, c, u, outside, {extension.cluster_output}
                    ST_AsMVTGeom(ST_Transform(ST_SetSRID(ST_MakePoint(lon, lat), 4326), 3857),
                                 ST_TileEnvelope(:z, :x, :y), {EXTENT}, 0, true) AS geom
             FROM cell

@@ -116,6 +116,16 @@ def ids(app, sessions, tokens):
     decided = client.post(f"/api/v1/complaints/{complaint['id']}/decision", headers=admin,
                           json={"decision": "accept", "mode": "case", "reason": "立案"}).get_json()
     assert decided["case_id"], decided
+    run = client.post("/api/v1/grading/runs", headers=admin,
+                      json={"year": 2025, "area": "411729"})  # a county no other test grades
+    assert run.status_code == 201, run.get_json()
+    listed = client.post("/api/v1/disclosure-lists", headers=admin,
+                         json={"area": "411729", "period": "2025-Q1"})
+    assert listed.status_code == 201, listed.get_json()
+    for step in ("approve", "publish"):  # published: the portal shows it
+        done = client.post(f"/api/v1/disclosure-lists/{listed.get_json()['id']}/{step}",
+                           headers=bearer(tokens["command"]))
+        assert done.status_code == 200, done.get_json()
     with unit_of_work(sessions) as s:
         found = s.execute(text("""
             SELECT (SELECT min(id) FROM employers WHERE county_adcode = '410102'
@@ -130,7 +140,8 @@ def ids(app, sessions, tokens):
     static = next(p for p in sorted(STATIC.rglob("*")) if p.is_file())
     return {**found, "import": imported.get_json()["import_id"], "complaint": complaint["id"],
             "decision": decided["complaint"]["decisions"][0]["id"], "case": decided["case_id"],
-            "incident": complaint["incident_id"],
+            "incident": complaint["incident_id"], "run": run.get_json()["id"],
+            "list": listed.get_json()["id"],
             "static": static.relative_to(STATIC).as_posix()}
 
 
@@ -177,7 +188,8 @@ def requests_for(app, ids: dict) -> list[str]:
         "<path:filename>": ids["static"], "<package>/<path:filename>": "leaflet/leaflet.js",
         "<int:complaint_id>": str(ids["complaint"]), "<int:decision_id>": str(ids["decision"]),
         "<int:case_id>": str(ids["case"]), "<int:incident_id>": str(ids["incident"]),
-        "<int:officer_id>": str(ids["officer"]),
+        "<int:officer_id>": str(ids["officer"]), "<int:run_id>": str(ids["run"]),
+        "<int:list_id>": str(ids["list"]),
         "<day>": "2026-10-01", "<int:year>": "2026", "<year>": "2026",
     }
     urls = []

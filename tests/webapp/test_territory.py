@@ -195,6 +195,9 @@ MATRIX = [
     ("POST", "/api/v1/dispatch/plan", {"area": "{county}"}),
     ("POST", "/api/v1/officers", {"county_adcode": "{county}", "name": "terr-new",
                                   "kind": "grid_worker"}),
+    ("GET", "/api/v1/employers/{employer}/grades", None),
+    ("POST", "/api/v1/employers/{employer}/grade-objections", {}),
+    ("POST", "/api/v1/grading/runs", {"area": "{county}", "year": 2999}),
     ("POST", "/api/v1/officer-loans", {"requesting_county": "{county}",
                                        "lending_county": "410104", "reason": "test"}),
 ]

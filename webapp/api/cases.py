@@ -4,7 +4,13 @@ from __future__ import annotations
 from flask import Blueprint, g, jsonify
 
 from dispatch.casework import case_views, cases, reviews, supervision
-from dispatch.casework.models import REVIEW_FINDINGS, SUPERVISION_LEVELS, TRANSFER_KINDS, Case
+from dispatch.casework.models import (
+    REVIEW_FINDINGS,
+    SUPERVISION_LEVELS,
+    TRANSFER_KINDS,
+    VIOLATIONS,
+    Case,
+)
 from geo.core import clock
 from geo.core.errors import InvalidInput
 from geo.core.text import Text
@@ -136,7 +142,9 @@ def resume_case(case_id: int):
           "summary": STR, "fine_amount": NUM, "decision_number": STR, "decision_date": DATE,
           "correction_deadline": DATE, "wages_recovered": NUM, "workers_paid": INT,
           "transfer_kind": {"type": "string", "enum": list(TRANSFER_KINDS)},
-          "transfer_target": STR}, ("outcome",))
+          "transfer_target": STR,
+          "violations": {"type": "array", "items": {"type": "string", "enum": list(VIOLATIONS)}}},
+         ("outcome",))
 def close_case(case_id: int):
     """Close a case with its outcome and details: penalty (fine, 文号, date), order to correct
     (deadline; a follow-up inspection is opened), wages recovered (amount, workers),
@@ -154,6 +162,7 @@ def close_case(case_id: int):
         workers_paid=field(body, "workers_paid", int, required=False),
         transfer_kind=field(body, "transfer_kind", required=False, choices=TRANSFER_KINDS),
         transfer_target=field(body, "transfer_target", required=False, max_length=128),
+        violations=field(body, "violations", list, required=False),
         actor=actor(), settings=settings(), calendar=working_calendar(),
         risk_settings=app_settings().risk)
     return committed(_case_view(case))

@@ -38,6 +38,7 @@ csrf = CSRFProtect()
 PUBLIC = "public"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 PUBLIC_ENDPOINTS = {"static"}
+PORTAL = {"public_api", "public_pages"}  # blueprints of the public portal (no staff session)
 
 
 def roles(*allowed: str):
@@ -165,6 +166,9 @@ def register(app: Flask) -> None:
         access = PUBLIC if request.endpoint in PUBLIC_ENDPOINTS else getattr(view, "access", None)
         if access is None:  # deny by default: a view that forgot to declare its roles
             raise Forbidden(Text("webapp.auth.no_roles"))
+        if access == PUBLIC and request.blueprint in PORTAL:
+            g.user, g.territory = None, None  # the public portal never reads a staff session
+            return None
         user, by_token = _current_user()
         g.user = user
         territory.start(user)

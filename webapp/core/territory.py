@@ -59,17 +59,24 @@ RESOLVERS: dict[str, tuple[str, Callable[[object], str | None]]] = {
     "import": ("territory.kind.import", _county(
         "SELECT u.area_adcode FROM employer_imports i JOIN users u ON u.username = "
         "i.imported_by WHERE i.id = :v")),
+    "run": ("territory.kind.run",
+            _county("SELECT area_adcode FROM grading_runs WHERE id = :v")),
+    "objection": ("territory.kind.objection",
+                  _county("SELECT county_adcode FROM grade_objections WHERE id = :v")),
+    "list": ("territory.kind.list",
+             _county("SELECT area_adcode FROM disclosure_lists WHERE id = :v")),
     "area": ("territory.kind.area", _county(
         "SELECT adcode FROM admin_areas WHERE adcode = :v LIMIT 1")),
 }
 VIEW_ARGS = {"inspection_id": "inspection", "complaint_id": "complaint", "case_id": "case",
              "officer_id": "officer", "employer_id": "employer", "grid_id": "grid",
              "draw_id": "draw", "incident_id": "incident", "import_id": "import",
+             "run_id": "run", "objection_id": "objection", "list_id": "list",
              "adcode": "area"}
 # Path variables that name nothing with a territory of its own: a decision or recusal is
 # checked through the complaint or officer beside it in the same path.
 # A cross-county request (loan_id) has two counties; its views check either side.
-UNSCOPED = {"decision_id", "recusal_id", "review_id", "loan_id", "day", "year", "z", "x", "y", "package",
+UNSCOPED = {"decision_id", "recusal_id", "review_id", "loan_id", "entry_id", "day", "year", "z", "x", "y", "package",
             "filename"}
 QUERY_PARAMS = {"area": "area", "county": "area", "grid": "grid"}
 

@@ -14,9 +14,10 @@ STRINGS = ("cities", "counties", "grids", "employers", "staff", "grid_code", "lo
            "credit_code", "address", "county", "badge", "status", "updated", "position_stale",
            "priority", "kind", "details", "drill_down", "zoom_in", "incident", "employees",
            "legend", "risk_class", "area_m2", "coverage_gap", "coverage_overlap", "hotspot_z",
-           "hotspot_p", "hotspot_cell", "http_error")
+           "hotspot_p", "hotspot_cell", "http_error", "grade_unrated", "disclosed",
+           "period")
 STRING_PREFIXES = ("status_", "priority_", "kind_", "inspection_status_", "kpi_", "risk_class_",
-                   "hotspot_class_")
+                   "hotspot_class_", "disclosure.category.")
 
 
 def usable(url: str, role: str) -> str | None:
@@ -59,6 +60,7 @@ def command_map_config(place: dict, role: str) -> dict:
             "kpis": usable(f"/api/v1/kpis?area={area}", role),
             # Officers and open inspections are for the command centre and dispatchers only.
             "officers": usable(f"/api/v1/officers/live?area={area}", role),
+            "disclosed": usable(f"/api/v1/disclosed-employers?area={area}", role),
             "inspections": [f"/api/v1/inspections?status={s}&area={area}&limit=500"
                             for s in ("pending", "assigned")]
                            if usable("/api/v1/inspections", role) else [],

@@ -24,7 +24,7 @@ DEFAULT_COUNTY = "410102"
 # Catalog keys static/js/planner/ (and the employer tiles of static/js/map/tiles.js) show.
 STRINGS = ("grids", "employers", "staff", "grid_code", "loading", "error", "grade", "risk",
            "risk_class", "outside_grid", "credit_code", "address", "county", "employees",
-           "zoom_in", "http_error")
+           "zoom_in", "http_error", "grade_unrated")
 STRING_PREFIXES = ("plan_", "risk_class_", "staffing_")
 STAFFERS = ("admin",)  # who may change who staffs a grid (PATCH /api/v1/officers/<id>)
 

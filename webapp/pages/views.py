@@ -85,11 +85,14 @@ def dispatch_page(area: str):
     config = {
         "area": found["adcode"], "pollMs": 5000, "boundaries": boundaries,
         "canAssign": g.user.role in ("dispatcher", "admin"),
+        # cross-county requests (loans.js): the counties the user answers for (None: all)
+        "territory": mine.county_list() if mine is not None else None,
+        "user": g.user.username,
         "strings": page_strings(("assign", "cancel", "cancel_reason", "cancelled", "assigned",
                                  "loading", "empty", "no_team", "updated", "team_distance",
                                  "excluded_reason", "http_error", "time_left", "time_late",
                                  "hours_minutes"),
-                                ("status_", "priority_", "kind_")),
+                                ("status_", "priority_", "kind_", "loans_ui.", "loans.status.")),
     }
     parts = maps.map_page(areas.bounds(db(), found["adcode"]), "dispatch/main.js", config,
                           settings().tile_url)

@@ -45,7 +45,7 @@ STAGE_COLUMNS = ("row", "credit_code", "name", "legal_representative", "address"
                  "location_precision", "county_adcode")
 MERGED = ("name", "legal_representative", "address", "contact_person", "contact_phone",
           "industry", "employees", "migrant_workers", "grade")
-NEW_DEFAULTS = {"employees": ", 0", "migrant_workers": ", 0", "grade": ", 'A'"}
+NEW_DEFAULTS = {"employees": ", 0", "migrant_workers": ", 0", "grade": ", 'unrated'"}
 LOCATED = ("geom", "location_source", "location_precision", "source_crs", "county_adcode",
            "grid_id", "location_accuracy_m")
 

@@ -4,6 +4,7 @@ import {el, message} from "../core/dom.js";
 import {errorText, getJSON, postJSON} from "../core/http.js";
 import {formatTime, label, t, useStrings} from "../core/i18n.js";
 import {officerColour, PRIORITY_CLASS} from "../core/colours.js";
+import {startLoans} from "./loans.js";
 
 export function start(map, config) {
   useStrings(config.strings);
@@ -18,9 +19,31 @@ export function start(map, config) {
   const siteLayer = L.layerGroup().addTo(map);
   const state = {area: config.area, selected: null, officers: {}, queue: null, live: null};
   const areaSelect = document.getElementById("lw-area");
+  // Cross-county requests: an approval lent to this territory changes the recommendation.
+  const loans = startLoans(config, function () {
+    if (state.selected) showRecommendation(state.selected);
+  });
+
+  const lentNames = {};  // officers of other counties (lent by an approved request): id -> name
 
   function officerName(id) {
-    return state.officers[id] ? state.officers[id].name : "#" + id;
+    if (state.officers[id]) return state.officers[id].name;
+    return lentNames[id] || "#" + id;
+  }
+
+  // Names of the officers a recommendation names that the live layer does not hold (lent
+  // officers of other counties): one read each, once.
+  function nameOfficers(rec) {
+    const ids = {};
+    rec.teams.forEach(function (team) {
+      team.officer_ids.forEach(function (id) {
+        if (!state.officers[id] && !lentNames[id]) ids[id] = true;
+      });
+    });
+    return Promise.all(Object.keys(ids).map(function (id) {
+      return getJSON("/api/v1/officers/" + id).then(function (o) { lentNames[id] = o.name; },
+                                                    function () { return null; });
+    })).then(function () { return rec; });
   }
 
   function drawOfficers(fc) {
@@ -81,7 +104,8 @@ export function start(map, config) {
       getJSON("/api/v1/officers/live" + q, {etag: true}).then(function (fc) {
         if (fc !== state.live) drawOfficers(fc);
         state.live = fc;
-      })
+      }),
+      loans.refresh()
     ]).then(function () {
       document.getElementById("lw-updated").textContent = t("updated") + " " + formatTime(Date.now());
       map.getContainer().setAttribute("data-ready", "1");
@@ -122,19 +146,27 @@ export function start(map, config) {
     siteLayer.clearLayers();
     L.marker([item.lat, item.lon]).addTo(siteLayer);
     map.setView([item.lat, item.lon], Math.max(map.getZoom(), 11));
+    showRecommendation(item);
+  }
+
+  function showRecommendation(item) {
     const teams = document.getElementById("lw-teams");
     const excluded = document.getElementById("lw-excluded");
     teams.textContent = t("loading");
     excluded.textContent = "";
-    getJSON("/api/v1/inspections/" + item.id + "/recommendations").then(function (rec) {
-      teams.textContent = "";
-      rec.teams.forEach(function (team) { teams.appendChild(teamItem(team)); });
-      if (!rec.teams.length) teams.appendChild(el("li", t("no_team"), "list-group-item"));
-      rec.excluded.forEach(function (e) {
-        excluded.appendChild(el("li", t("excluded_reason", {name: officerName(e.officer_id),
-                                                             reason: e.reason})));
-      });
-    }).catch(function (err) { message(err.message, "danger"); });
+    loans.offer(null);
+    getJSON("/api/v1/inspections/" + item.id + "/recommendations").then(nameOfficers)
+      .then(function (rec) {
+        if (state.selected !== item) return;  // another inspection was picked meanwhile
+        teams.textContent = "";
+        loans.offer(item, rec);
+        rec.teams.forEach(function (team) { teams.appendChild(teamItem(team)); });
+        if (!rec.teams.length) teams.appendChild(el("li", t("no_team"), "list-group-item"));
+        rec.excluded.forEach(function (e) {
+          excluded.appendChild(el("li", t("excluded_reason", {name: officerName(e.officer_id),
+                                                               reason: e.reason})));
+        });
+      }).catch(function (err) { message(err.message, "danger"); });
   }
 
   function assign(ids, button) {
@@ -145,6 +177,7 @@ export function start(map, config) {
           message(t("assigned"), "success");
           state.selected = null;
           document.getElementById("lw-teams").textContent = "";
+          loans.offer(null);
         } else {
           message(errorText(res), res.status === 409 ? "warning" : "danger");
         }

@@ -2,11 +2,13 @@
  * server (config.layers.<name> is null) and listed as unavailable:
  * - coverage gaps and grid overlaps (GET /api/v1/coverage?area=: {gaps, overlaps} collections)
  * - risk hotspots as H3 hexagons (GET /api/v1/hotspots?area=: a FeatureCollection)
- * - key figures with links to the lists behind them (GET /api/v1/kpis?area=) */
+ * - key figures with links to the lists behind them (GET /api/v1/kpis?area=)
+ * - employers on a published disclosure list (GET /api/v1/disclosed-employers?area=), off at
+ *   first */
 import {el, link, table} from "../core/dom.js";
 import {getJSON} from "../core/http.js";
 import {formatNumber, label, t} from "../core/i18n.js";
-import {COLD, GRADE, HOT, NO_STAFF, OUTSIDE} from "../core/colours.js";
+import {COLD, DISCLOSED, GRADE, HOT, NO_STAFF, OUTSIDE} from "../core/colours.js";
 
 const OVERLAP = "#7b3294";
 
@@ -153,7 +155,9 @@ function legend(ctx) {
     const box = el("div", null, "lw-box lw-legend");
     box.appendChild(el("strong", t("legend")));
     [[GRADE.A, t("grade") + " A"], [GRADE.B, t("grade") + " B"], [GRADE.C, t("grade") + " C"],
-     [OUTSIDE, t("outside_grid")], [NO_STAFF, t("grids") + ": " + t("no_staff")]].forEach(function (r) {
+     [GRADE.unrated, t("grade") + ": " + t("grade_unrated")],
+     [OUTSIDE, t("outside_grid")], [NO_STAFF, t("grids") + ": " + t("no_staff")],
+     [DISCLOSED, t("disclosed")]].forEach(function (r) {
       const row = el("div");
       const swatch = el("span", null, "lw-swatch");
       swatch.style.background = r[0];
@@ -166,9 +170,35 @@ function legend(ctx) {
   control.addTo(ctx.map);
 }
 
+function loadDisclosed(ctx) {
+  const url = ctx.config.layers.disclosed;
+  if (!url) return;
+  getJSON(url).then(function (data) {
+    const layer = L.geoJSON(data, {
+      pointToLayer: function (f, latlng) {
+        return L.circleMarker(latlng, {radius: 8, color: DISCLOSED, weight: 3, fill: false,
+                                       className: "lw-disclosed"});
+      },
+      onEachFeature: function (f, marker) {
+        marker.bindPopup(function () {
+          const p = f.properties, box = el("div");
+          box.appendChild(el("h6", p.name));
+          box.appendChild(table([[t("period"), p.period],
+                                 [t("kind"), label("disclosure.category.", p.category)]]));
+          box.appendChild(link(t("details") + " →", "/public/disclosures/" + p.list_id));
+          return box;
+        });
+      }
+    });
+    ctx.control.addOverlay(layer, t("disclosed") + " (" + data.features.length + ")");
+    ctx.map.getContainer().setAttribute("data-disclosed", String(data.features.length));
+  }).catch(function (err) { unavailable(ctx, "disclosed", err); });
+}
+
 export function init(ctx) {
   legend(ctx);
   loadCoverage(ctx);
   loadHotspots(ctx);
   loadKpis(ctx);
+  loadDisclosed(ctx);
 }

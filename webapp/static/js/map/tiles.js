@@ -61,11 +61,18 @@ function clusterStyle(ctx) {
     if (ctx.colourBy === "risk" && p.red !== undefined) {
       fill = p.red ? RISK.red : p.orange ? RISK.orange : p.yellow ? RISK.yellow : RISK.low;
     } else {  // the most frequent grade colours the cell
-      fill = p.c >= p.a && p.c >= p.b ? GRADE.C : p.b >= p.a ? GRADE.B : GRADE.A;
+      const u = p.u || 0;
+      fill = p.c >= p.a && p.c >= p.b && p.c >= u ? GRADE.C : p.b >= p.a && p.b >= u ? GRADE.B
+        : p.a >= u ? GRADE.A : GRADE.unrated;
     }
     return {radius: Math.min(10, 2 + 1.5 * Math.log(1 + p.count)), fill: true, fillColor: fill,
             fillOpacity: 0.65, weight: p.outside ? 2 : 0.4, color: p.outside ? OUTSIDE : "#555"};
   };
+}
+
+// A grade as people read it: the letter, or 未评级 for an employer never graded.
+export function gradeText(grade) {
+  return grade === "unrated" ? t("grade_unrated") : grade;
 }
 
 function riskClass(code) {
@@ -76,14 +83,14 @@ function employerPopup(ctx, props, latlng) {
   const box = el("div", null, "lw-employer-popup");
   box.appendChild(el("h6", props.name || ""));
   const rows = el("div");
-  rows.appendChild(table([[t("grade"), props.grade], [t("risk"), props.risk],
+  rows.appendChild(table([[t("grade"), gradeText(props.grade)], [t("risk"), props.risk],
                           [t("outside_grid"), props.outside ? "✓" : null]]));
   box.appendChild(rows);
   L.popup({maxWidth: 380, minWidth: 240}).setLatLng(latlng).setContent(box).openOn(ctx.map);
   getJSON(ctx.config.layers.employer + encodeURIComponent(props.id)).then(function (e) {
     rows.replaceChildren(table([
       [t("credit_code"), e.credit_code], [t("address"), e.address],
-      [t("grade"), e.grade], [t("risk"), props.risk], [t("risk_class"), riskClass(props.risk_class)],
+      [t("grade"), gradeText(e.grade)], [t("risk"), props.risk], [t("risk_class"), riskClass(props.risk_class)],
       [t("grid_code"), e.grid_code],
       [t("county"), e.county_name], [t("employees"), e.employees]]));
     box.setAttribute("data-loaded", "1");
@@ -94,7 +101,7 @@ function clusterPopup(ctx, props, latlng) {
   const box = el("div", null, "lw-cluster-popup");
   box.appendChild(el("h6", t("employers") + ": " + props.count));
   box.appendChild(table([[t("grade") + " A", props.a], [t("grade") + " B", props.b],
-                         [t("grade") + " C", props.c],
+                         [t("grade") + " C", props.c], [t("grade_unrated"), props.u || null],
                          [t("outside_grid"), props.outside || null],
                          [t("risk_class") + " · " + riskClass("red"), props.red || null],
                          [t("risk_class") + " · " + riskClass("orange"), props.orange || null],
