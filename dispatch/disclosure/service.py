@@ -77,9 +77,10 @@ def handling_text(row) -> str:
 
 
 def facts_text(row, category: str) -> str:
-    """主要违法事实: the category in words and the case's summary."""
+    """主要违法事实: the category in words. The case's own summary is never copied: staff write
+    it freely and it may name complainants or workers; a reviewer edits the draft's text."""
     return Text("disclosure.facts", category=Text(f"disclosure.category.{category}"),
-                summary=(row.summary or "").strip()).render("zh").strip()
+                summary="").render("zh").strip()
 
 
 CASE_SQL = """
@@ -167,6 +168,31 @@ def add_entry(session: Session, list_id: int, *, case_id, category, actor: str |
     session.flush()
     audit.record(session, actor=actor, action="disclosure_add", entity="disclosure_list",
                  entity_id=list_id, after={"case_id": case_id, "category": category})
+    return entry_view(entry, staff=True)
+
+
+def edit_entry(session: Session, list_id: int, entry_id: int, *, facts: str | None,
+               handling: str | None, actor: str | None) -> dict:
+    """A reviewer rewrites the facts or handling of a draft's entry (what will be published)."""
+    lst = get(session, list_id, lock=True)
+    if lst.status != "draft":
+        raise Conflict(Text("disclosure.error.not_draft", status=Text(
+            f"disclosure.status.{lst.status}")))
+    entry = session.scalar(select(DisclosureEntry).where(
+        DisclosureEntry.id == entry_id, DisclosureEntry.list_id == list_id).with_for_update())
+    if entry is None:
+        raise NotFound(Text("disclosure.error.entry_not_found", id=entry_id))
+    before = {"facts": entry.facts, "handling": entry.handling}
+    for name, value in (("facts", facts), ("handling", handling)):
+        if value is None:
+            continue
+        if not value.strip():
+            raise Unprocessable(Text("disclosure.error.blank", name=name), {"parameter": name})
+        setattr(entry, name, value.strip())
+    session.flush()
+    audit.record(session, actor=actor, action="disclosure_edit", entity="disclosure_list",
+                 entity_id=list_id, before=before | {"entry_id": entry_id},
+                 after={"facts": entry.facts, "handling": entry.handling})
     return entry_view(entry, staff=True)
 
 
@@ -267,29 +293,31 @@ def entry_view(e: DisclosureEntry, *, staff: bool) -> dict:
 
 def lists(session: Session, *, counties: list[str] | None, territory_adcode: str | None,
           published_only: bool) -> list[dict]:
-    """Lists (newest period first) of areas inside the territory; the public sees published
-    ones only."""
-    stmt = select(DisclosureList).order_by(DisclosureList.ends_on.desc(), DisclosureList.id)
+    """Lists (newest period first) of areas inside the territory, with their entry counts and
+    area names in one query; the public sees published ones only."""
+    where = ["TRUE"]
+    params: dict = {}
     if published_only:
-        stmt = stmt.where(DisclosureList.status == "published")
-    rows = session.scalars(stmt.limit(500)).all()
+        where.append("l.status = 'published'")
     if counties is not None:
-        inside = set(counties) | {territory_adcode}
-        rows = [r for r in rows if r.area_adcode in inside]
+        where.append("l.area_adcode = ANY(:inside)")
+        params["inside"] = sorted(set(counties) | {territory_adcode})
+    rows = session.execute(text(f"""
+        SELECT l.id, l.area_adcode, l.level, l.period, l.status, l.published_at,
+               (SELECT name FROM admin_areas a WHERE a.adcode = l.area_adcode
+                ORDER BY a.level DESC LIMIT 1) AS area_name,
+               (SELECT count(*) FROM disclosure_entries e
+                WHERE e.list_id = l.id AND e.withdrawn_at IS NULL) AS entries
+        FROM disclosure_lists l WHERE {' AND '.join(where)}
+        ORDER BY l.ends_on DESC, l.area_adcode, l.id LIMIT 1000"""), params).all()
     out = []
     for r in rows:
-        n = session.execute(text("SELECT count(*) FROM disclosure_entries WHERE list_id = :l "
-                                 "AND withdrawn_at IS NULL"), {"l": r.id}).scalar_one()
-        item = {"id": r.id, "area": r.area_adcode, "level": r.level, "period": r.period,
-                "period_text": period_text(r.period), "entries": n,
+        item = {"id": r.id, "area": r.area_adcode, "area_name": r.area_name, "level": r.level,
+                "period": r.period, "period_text": period_text(r.period), "entries": r.entries,
                 "published_at": r.published_at and r.published_at.isoformat()}
         if not published_only:
             item.update(status=r.status, status_text=Text(f"disclosure.status.{r.status}"))
         out.append(item)
-    names = dict(session.execute(text("SELECT adcode, name FROM admin_areas WHERE adcode = ANY(:a)"),
-                                 {"a": sorted({o["area"] for o in out})}).all())
-    for o in out:
-        o["area_name"] = names.get(o["area"])
     return out
 
 
@@ -301,8 +329,9 @@ def published(session: Session, list_id: int) -> dict:
     return describe(session, lst, staff=False)
 
 
-def published_entries(session: Session, *, area: str | None, period: str | None) -> list[dict]:
-    """Every published, not withdrawn entry (the public fields only), newest list first."""
+def published_entries(session: Session, *, area: str | None, period: str | None,
+                      page: int = 1, per_page: int = 50) -> dict:
+    """Published, not withdrawn entries (the public fields only), newest list first, paged."""
     where, params = ["l.status = 'published'", "e.withdrawn_at IS NULL"], {}
     if area:
         where.append("(l.area_adcode = :a OR e.county_adcode = :a "
@@ -311,18 +340,24 @@ def published_entries(session: Session, *, area: str | None, period: str | None)
     if period:
         where.append("l.period = :p")
         params["p"] = period
+    sql = " AND ".join(where)
+    total = session.execute(text(f"""
+        SELECT count(*) FROM disclosure_entries e JOIN disclosure_lists l ON l.id = e.list_id
+        WHERE {sql}"""), params).scalar_one()
     rows = session.execute(text(f"""
         SELECT e.*, l.period, l.area_adcode, l.published_at,
                (SELECT name FROM admin_areas a WHERE a.adcode = l.area_adcode
                 ORDER BY a.level DESC LIMIT 1) AS area_name
         FROM disclosure_entries e JOIN disclosure_lists l ON l.id = e.list_id
-        WHERE {' AND '.join(where)}
-        ORDER BY l.ends_on DESC, l.id, e.sort, e.id LIMIT 2000"""), params).mappings().all()
-    return [{**{k: r[k] for k in PUBLIC_FIELDS},
+        WHERE {sql}
+        ORDER BY l.ends_on DESC, l.id, e.sort, e.id LIMIT :limit OFFSET :offset"""),
+        {**params, "limit": per_page, "offset": (page - 1) * per_page}).mappings().all()
+    items = [{**{k: r[k] for k in PUBLIC_FIELDS},
              "category_text": Text(f"disclosure.category.{r['category']}"),
              "period": r["period"], "period_text": period_text(r["period"]),
              "area": r["area_adcode"], "area_name": r["area_name"],
              "published_at": r["published_at"].isoformat()} for r in rows]
+    return {"items": items, "total": total, "page": page, "per_page": per_page}
 
 
 def disclosed_geojson(session: Session, territory) -> str:

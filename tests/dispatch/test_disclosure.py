@@ -76,7 +76,13 @@ def test_a_quarterly_county_list_holds_decided_cases_of_the_rule(client, tokens,
     arrears = next(e for e in body["entries"] if e["case_id"] == cases["arrears"])
     assert "20,000.00" in arrears["handling"] and "测人社监罚" in arrears["handling"]
     assert arrears["legal_representative"] == "张某" and arrears["address"]
-    assert "拖欠" in arrears["facts"]
+    assert "拖欠" in arrears["facts"] and "王某" not in arrears["facts"]  # no free text copied
+    edit = f"/api/v1/disclosure-lists/{body['id']}/entries/{arrears['id']}"
+    r = client.patch(edit, json={"facts": "经查，该单位拖欠 12 名劳动者工资共计 8.6 万元。"},
+                     headers=bearer(tokens["admin"]))
+    assert r.status_code == 200 and "8.6 万元" in r.get_json()["facts"]
+    assert client.patch(edit, json={"handling": " "},
+                        headers=bearer(tokens["admin"])).status_code == 422
     # the same area and period again; a period not ended; a county written as a half-year
     assert post(client, tokens, "/api/v1/disclosure-lists", area=COUNTY,
                 period="2025-Q3").status_code == 409

@@ -61,6 +61,17 @@ def add_entry(list_id: int):
         category=field(body, "category"), actor=actor()), 201)
 
 
+@bp.patch("/api/v1/disclosure-lists/<int:list_id>/entries/<int:entry_id>")
+@roles(*EDITORS)
+@accepts({"facts": STR, "handling": STR})
+def edit_entry(list_id: int, entry_id: int):
+    """Rewrite an entry's facts or handling on a draft (what the public will read)."""
+    body = json_object()
+    return committed(disclosure.edit_entry(
+        db(), list_id, entry_id, facts=field(body, "facts", required=False),
+        handling=field(body, "handling", required=False), actor=actor()))
+
+
 @bp.delete("/api/v1/disclosure-lists/<int:list_id>/entries/<int:entry_id>")
 @roles(*EDITORS)
 def remove_entry(list_id: int, entry_id: int):

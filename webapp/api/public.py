@@ -22,10 +22,14 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @public
 @query(Param("area", "only entries of this area (adcode)", pattern=ADCODE),
        Param("period", "only lists of this period (2026-Q3, 2026-H1)",
-             pattern=r"[0-9]{4}-[QH][1-4]"))
-def disclosures(area, period):
-    """Every published entry (the rule's fields only), newest list first."""
-    return jsonify({"items": disclosure.published_entries(db(), area=area, period=period)})
+             pattern=r"[0-9]{4}-[QH][1-4]"),
+       Param("page", "page number", type="integer", minimum=1, maximum=10_000, default=1),
+       Param("per_page", "entries per page", type="integer", minimum=1, maximum=200,
+             default=50))
+def disclosures(area, period, page, per_page):
+    """Published entries (the rule's fields only), newest list first, paged."""
+    return jsonify(disclosure.published_entries(db(), area=area, period=period,
+                                                page=int(page), per_page=int(per_page)))
 
 
 @bp.get("/api/v1/public/disclosure-lists")

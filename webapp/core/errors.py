@@ -29,6 +29,10 @@ def error_response(status: int, code: str, message: str | Text, details: dict | 
     if wants_json():
         resp = jsonify({"error": {"code": code, "message": message, "details": details or {}}})
         resp.status_code = status
+    elif status == 404 and request.path.startswith("/public/"):  # the portal's own page
+        from webapp.pages.public import NAV
+        resp = make_response(render_template("public_404.html", nav=NAV, current="", user=None),
+                             status)
     else:
         resp = make_response(render_template("error.html", status=status, message=message), status)
     resp.headers.update(headers or {})
