@@ -64,6 +64,9 @@ def test_an_anonymous_visitor_reads_published_lists_and_never_a_draft(
         assert problems(words, "zh") == []
         assert page.locator("#lw-xlsx").get_attribute("href") == \
             f"/api/v1/public/disclosure-lists/{published['id']}.xlsx?lang=zh"
+        with page.expect_download() as got:  # the PDF downloads from the page itself
+            page.locator("#lw-pdf").click()
+        assert got.value.suggested_filename.endswith(".pdf")
         if name == "phone":  # stacked cards: the labels show, the header row does not
             first = page.locator("#lw-entries tr.lw-entry td").first
             assert page.evaluate("e => getComputedStyle(e).display", first.element_handle()) \

@@ -158,6 +158,15 @@ def test_entries_review_approval_publication_and_the_public_view(client, tokens,
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[1][:2] == ("违法主体名称", "统一社会信用代码") and len(rows) == 2 + 3
     assert anonymous.get("/api/v1/public/disclosure-lists/2000000000.xlsx").status_code == 404
+    # the PDF opens, in Chinese, with the published rows only
+    import pypdf
+    pdf = anonymous.get(f"/api/v1/public/disclosure-lists/{lst['id']}.pdf?lang=zh")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    words = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf.data)).pages)
+    assert "违法主体名称" in words and "相关处理情况" in words
+    shown = [e for e in after]
+    assert all(e["credit_code"] in words for e in shown) and entry["credit_code"] not in words
+    assert anonymous.get("/api/v1/public/disclosure-lists/2000000000.pdf").status_code == 404
 
 
 def _public_cases(anonymous, area):

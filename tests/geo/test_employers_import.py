@@ -62,6 +62,9 @@ def test_utf8_csv_imports_good_rows_and_reports_each_bad_row(client, admin, db, 
     assert first["grid_county"] == "410103"  # assigned to a grid in the same transaction
     second = employer(db, c[1])
     assert second["industry"] == "E" and second["county_adcode"] == "410305"
+    assert first["grade"] == second["grade"] == "unrated"  # a list without grades grades no one
+    shown = client.get(f"/api/v1/employers/{first['id']}", headers=bearer(admin)).get_json()
+    assert shown["grade"] == "unrated"
 
 
 def test_gbk_csv_is_detected_and_read(client, admin, db, tmp_path):

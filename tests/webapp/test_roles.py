@@ -177,6 +177,7 @@ ROUTES = [
     ("GET", "/api/v1/public/disclosure-lists", None),
     ("GET", "/api/v1/public/disclosure-lists/999999", None),
     ("GET", "/api/v1/public/disclosure-lists/999999.xlsx", None),
+    ("GET", "/api/v1/public/disclosure-lists/999999.pdf", None),
     ("POST", "/api/v1/cases/999999/reviews/999999/conclusion", {"admin"}),
     ("GET", "/api/v1/cases/999999/reviews", {"dispatcher", "command", "admin"}),
     ("GET", "/api/v1/officer-loans", {"dispatcher", "command", "admin"}),

@@ -88,6 +88,36 @@ def disclosure_list_xlsx(list_id: int):
                                f"{found['area']}.xlsx"})
 
 
+@bp.get("/api/v1/public/disclosure-lists/<int:list_id>.pdf")
+@public
+def disclosure_list_pdf(list_id: int):
+    """One published list as a PDF (Chinese glyphs from the Noto Sans SC font the app ships)."""
+    from flask import current_app
+
+    from geo.core.text import Text, rendered
+    from webapp.core import pdf
+    from webapp.core.context import settings
+
+    found = disclosure.published(db(), list_id)
+    lang = language()
+    fields = ("employer_name", "credit_code", "address", "legal_representative", "category",
+              "facts", "handling")
+    body = pdf.table_pdf(
+        title=rendered(Text("public.xlsx.title", area=found["area_name"] or found["area"],
+                            period=found["period_text"]), lang),
+        subtitle=rendered(Text("public.pdf.published", day=(found["published_at"] or "")[:10],
+                               n=len(found["entries"])), lang),
+        headers=[rendered(Text(f"public.field.{k}"), lang) for k in fields],
+        rows=[[e["employer_name"], e["credit_code"], e["address"] or "",
+               e["legal_representative"] or "", rendered(e["category_text"], lang), e["facts"],
+               e["handling"]] for e in found["entries"]],
+        widths=(32, 42, 32, 18, 36, 60, 50), node_modules=current_app.config["NODE_MODULES"],
+        var=settings().var)
+    return Response(body, mimetype="application/pdf", headers={
+        "Content-Disposition": f"attachment; filename=disclosure-{found['period']}-"
+                               f"{found['area']}.pdf"})
+
+
 def _safe(value):
     """A cell never starts a formula (CSV/XLSX injection)."""
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
