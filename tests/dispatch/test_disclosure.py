@@ -189,6 +189,6 @@ def test_the_portal_never_reads_a_staff_session_and_is_rate_limited(database_url
         limited = c.get("/api/v1/public/disclosure-lists", headers={"Accept-Language": "zh-CN"})
         assert limited.get_json()["error"]["code"] == "too_many_requests"
         assert "频繁" in limited.get_json()["error"]["message"]
-        assert limited.headers["Retry-After"] == "60"
+        assert 1 <= int(limited.headers["Retry-After"]) <= 60
     finally:
         app.extensions["liangwang"]["engine"].dispose()

@@ -21,6 +21,6 @@ def register(app: Flask, blueprints: tuple[Blueprint, ...], per_minute: int) -> 
 
     @app.errorhandler(RateLimitExceeded)
     def too_many(exc: RateLimitExceeded):
-        return error_response(429, "too_many_requests", Text("public.error.rate_limited"),
-                              headers={"Retry-After": "60"})
+        # Flask-Limiter adds Retry-After (seconds to the window's end) and X-RateLimit-*.
+        return error_response(429, "too_many_requests", Text("public.error.rate_limited"))
     return limiter
