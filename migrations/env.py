@@ -6,9 +6,11 @@ from sqlalchemy import create_engine, pool
 import dispatch.analytics.models  # noqa: F401
 import dispatch.calendar.models  # noqa: F401  (register tables)
 import dispatch.casework.models  # noqa: F401  (register tables)
+import dispatch.disclosure.models  # noqa: F401  (register tables)
 import dispatch.grading.models  # noqa: F401  (register tables)
 import dispatch.inspections.models  # noqa: F401  (register tables)
 import dispatch.officers.models  # noqa: F401  (register tables)
+import dispatch.projects.models  # noqa: F401  (register tables)
 import geo.accounts.models  # noqa: F401
 import geo.areas.models  # noqa: F401
 import geo.core.db  # noqa: F401

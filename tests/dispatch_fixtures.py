@@ -128,6 +128,12 @@ class Committed:
                         "DELETE FROM incidents WHERE employer_id = ANY(:e)",
                         "DELETE FROM random_draws WHERE id = ANY(:d)",
                         "DELETE FROM officers WHERE id = ANY(:o)",
+                        "DELETE FROM referrals WHERE project_id IN (SELECT id FROM projects "
+                        "WHERE contractor_id = ANY(:e) OR owner_id = ANY(:e))",
+                        "DELETE FROM complaints WHERE project_id IN (SELECT id FROM projects "
+                        "WHERE contractor_id = ANY(:e) OR owner_id = ANY(:e))",
+                        "DELETE FROM projects WHERE contractor_id = ANY(:e) OR owner_id = ANY(:e)",
+                        "DELETE FROM project_subcontractors WHERE employer_id = ANY(:e)",
                         "DELETE FROM employer_risk WHERE employer_id = ANY(:e)",
                         "DELETE FROM employers WHERE id = ANY(:e)",
                         "DELETE FROM users WHERE id = ANY(:u)"):

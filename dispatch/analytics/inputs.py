@@ -1,7 +1,7 @@
 """Input fingerprints per county: what derived data (risk scores, hotspots) depends on.
 
 A county's fingerprint changes whenever one of its employers, complaints or cases is
-inserted, updated or deleted: besides counts and max(updated_at) it sums the rows' `xmin`
+inserted, updated or deleted (or the warning of a project it builds changes): besides counts and max(updated_at) it sums the rows' `xmin`
 (the id of the transaction that wrote each row version), which every UPDATE changes, even
 one that forgets `updated_at`. The date and a settings digest are mixed in, because scores
 depend on the day (12-month windows, days since inspection).
@@ -21,11 +21,15 @@ WITH em AS (SELECT county_adcode, count(*) AS n, max(updated_at) AS m,
 co AS (SELECT county_adcode, count(*) AS n, max(id) AS m, sum(xmin::text::bigint) AS x
        FROM complaints WHERE county_adcode = ANY(:c) GROUP BY county_adcode),
 ca AS (SELECT county_adcode, count(*) AS n, max(id) AS m, sum(xmin::text::bigint) AS x
-       FROM cases WHERE county_adcode = ANY(:c) GROUP BY county_adcode)
-SELECT k.c, concat_ws('|', em.n, em.m, em.x, co.n, co.m, co.x, ca.n, ca.m, ca.x)
+       FROM cases WHERE county_adcode = ANY(:c) GROUP BY county_adcode),
+pw AS (SELECT e.county_adcode, count(*) AS n, sum(w.xmin::text::bigint) AS x  -- by contractor
+       FROM project_warnings w JOIN projects p ON p.id = w.project_id
+       JOIN employers e ON e.id = p.contractor_id
+       WHERE e.county_adcode = ANY(:c) GROUP BY e.county_adcode)
+SELECT k.c, concat_ws('|', em.n, em.m, em.x, co.n, co.m, co.x, ca.n, ca.m, ca.x, pw.n, pw.x)
 FROM unnest(CAST(:c AS text[])) AS k(c)
 LEFT JOIN em ON em.county_adcode = k.c LEFT JOIN co ON co.county_adcode = k.c
-LEFT JOIN ca ON ca.county_adcode = k.c
+LEFT JOIN ca ON ca.county_adcode = k.c LEFT JOIN pw ON pw.county_adcode = k.c
 """
 
 

@@ -19,6 +19,8 @@ from sqlalchemy.orm import Session
 
 from dispatch.analytics import hotspots, risk
 from dispatch.analytics.settings import RiskSettings
+from dispatch.projects import warnings as project_warnings
+from dispatch.projects.settings import WageSettings
 
 # The hotspot layers the command map loads (webapp/pages/command_map_config.py): the
 # province and its cities on coarse cells, counties on the default resolution.
@@ -32,6 +34,8 @@ def after_write(session: Session, counties: Iterable[str | None],
     if not wanted:
         return []
     session.flush()  # the scores are computed in SQL from the rows just written
+    # Project warnings read complaints and cases of the projects' builders; scores read them.
+    project_warnings.refresh(session, WageSettings.from_env(), counties=wanted, touching=True)
     return risk.refresh(session, wanted, settings or RiskSettings.from_env())
 
 
@@ -69,6 +73,8 @@ def refresh_all(session: Session, settings: RiskSettings | None = None,
     """Rescore every county whose inputs changed, then bring the map's hotspot layers and
     every cached hotspot result up to date. Returns what was recomputed."""
     settings = settings or RiskSettings.from_env()
+    warned = project_warnings.refresh(session, WageSettings.from_env())  # they depend on the date
+    progress("project_warnings", warned)
     rescored = risk.refresh(session, all_counties(session), settings)
     progress("risk", len(rescored))
     views = sorted(set(map_views(session)) | set(cached_views(session)))
@@ -77,5 +83,5 @@ def refresh_all(session: Session, settings: RiskSettings | None = None,
         result = hotspots.refresh(session, area=area, metric=metric, res=res, settings=settings)
         recomputed += not result.reused
         progress("hotspots", 1)
-    return {"counties_rescored": len(rescored), "hotspot_views": len(views),
+    return {"project_warnings_changed": warned, "counties_rescored": len(rescored), "hotspot_views": len(views),
             "hotspots_recomputed": recomputed}

@@ -42,6 +42,13 @@ v AS (  -- past violations: closed cases that found one (penalty, order, wages r
       AND closed_on >= current_date - make_interval(years => :violation_years)
     GROUP BY employer_id
 ),
+pw AS (  -- the worst current warning of the construction projects it builds as contractor
+    SELECT p.contractor_id AS employer_id,
+           max(CASE w.level WHEN 'red' THEN 1 WHEN 'orange' THEN 0.5 ELSE 0 END) AS factor
+    FROM project_warnings w JOIN projects p ON p.id = w.project_id
+    WHERE w.level IN ('red', 'orange') AND {projects}
+    GROUP BY p.contractor_id
+),
 f AS (
     SELECT e.id, e.county_adcode, e.grade, {supervised} AS supervised_grade, e.industry, e.employees, e.migrant_workers,
            e.wage_deposit, e.last_inspected_at,
@@ -49,9 +56,11 @@ f AS (
            coalesce(c.wage_complaints, 0) AS wage_complaints,
            coalesce(c.si_complaints, 0) AS si_complaints,
            coalesce(v.violations, 0) AS violations,
+           coalesce(pw.factor, 0) AS project_warning,
            current_date - CAST(e.last_inspected_at AS date) AS days_since_inspection,
            {interval} AS interval_days
     FROM employers e LEFT JOIN c ON c.employer_id = e.id LEFT JOIN v ON v.employer_id = e.id
+    LEFT JOIN pw ON pw.employer_id = e.id
     WHERE {employers}
 ),
 g AS (
@@ -61,7 +70,7 @@ g AS (
            least(f.complaints / CAST(:complaints_cap AS float8), 1) AS f_complaints,
            least(f.violations / CAST(:violations_cap AS float8), 1) AS f_violations,
            CASE WHEN f.wage_complaints > 0 OR (f.industry = 'E' AND f.wage_deposit = 'unpaid')
-                THEN 1 ELSE 0 END AS f_wage_arrears,
+                THEN 1 ELSE f.project_warning END AS f_wage_arrears,
            CASE WHEN f.si_complaints > 0 THEN 1 ELSE 0 END AS f_social_insurance,
            coalesce(ind.factor, CAST(:ind_default AS float8)) AS f_industry,
            CASE WHEN f.employees > 0
@@ -86,9 +95,10 @@ FROM s
 """
 SCOPES = {
     "counties": {"employers": "e.county_adcode = ANY(:counties)", "complaints": "true",
-                 "cases": "true"},
+                 "cases": "true", "projects": "true"},
     "employer": {"employers": "e.id = :employer_id", "complaints": "employer_id = :employer_id",
-                 "cases": "employer_id = :employer_id"},
+                 "cases": "employer_id = :employer_id",
+                 "projects": "p.contractor_id = :employer_id"},
 }
 
 
@@ -169,6 +179,7 @@ def explain(session: Session, employer_id: int, settings: RiskSettings) -> dict:
         "violations": {"violations": row["violations"], "years": settings.violation_years,
                        "cap": settings.violations_cap},
         "wage_arrears": {"wage_complaints": row["wage_complaints"],
+                         "project_warning": float(row["project_warning"]),
                          "industry": row["industry"], "wage_deposit": row["wage_deposit"]},
         "social_insurance": {"social_insurance_complaints": row["si_complaints"]},
         "industry": {"industry": row["industry"]},

@@ -24,6 +24,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 import dispatch.inspections.models  # noqa: F401  (foreign-key target)
+import dispatch.projects.models  # noqa: F401  (foreign-key target: complaints.project_id)
 import geo.employers.models  # noqa: F401  (foreign-key target)
 from geo.core.db import Base, in_check
 
@@ -84,6 +85,7 @@ class Complaint(Base):
     # A decision the system proposes and a person confirms: {"decision", "key", "values"}.
     proposal = mapped_column(JSONB)
     incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"), index=True)
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id"), index=True)
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     version: Mapped[int] = mapped_column(Integer, server_default="1")
     __table_args__ = (

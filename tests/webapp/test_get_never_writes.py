@@ -126,6 +126,15 @@ def ids(app, sessions, tokens):
         done = client.post(f"/api/v1/disclosure-lists/{listed.get_json()['id']}/{step}",
                            headers=bearer(tokens["command"]))
         assert done.status_code == 200, done.get_json()
+    project = client.post("/api/v1/projects", headers=admin, json={
+        "name": "计数测试项目", "site": {"type": "Point", "coordinates": [113.60, 34.75]},
+        "contract_value": 5_000_000, "general_contractor_credit_code": employer_code,
+        "department": "housing", "start_on": "2026-01-01", "planned_end_on": "2027-12-31"})
+    assert project.status_code == 201, project.get_json()
+    referral = client.post("/api/v1/referrals", headers=admin, json={
+        "source": {"kind": "project", "id": project.get_json()["id"]}, "department": "housing",
+        "content": "计数", "feedback_due_on": "2099-01-01"})
+    assert referral.status_code == 201, referral.get_json()
     with unit_of_work(sessions) as s:
         found = s.execute(text("""
             SELECT (SELECT min(id) FROM employers WHERE county_adcode = '410102'
@@ -141,7 +150,8 @@ def ids(app, sessions, tokens):
     return {**found, "import": imported.get_json()["import_id"], "complaint": complaint["id"],
             "decision": decided["complaint"]["decisions"][0]["id"], "case": decided["case_id"],
             "incident": complaint["incident_id"], "run": run.get_json()["id"],
-            "list": listed.get_json()["id"],
+            "list": listed.get_json()["id"], "project": project.get_json()["id"],
+            "referral": referral.get_json()["id"],
             "static": static.relative_to(STATIC).as_posix()}
 
 
@@ -177,6 +187,9 @@ def requests_for(app, ids: dict) -> list[str]:
         "/api/v1/kpis": ["area=410000", "area=410102"],
         "/api/v1/officers/live": ["area=410100"],
         "/api/v1/warnings": ["area=410000", "area=410100&level=red"],
+        "/api/v1/projects": ["area=410102", "area=410000&level=orange&q=计数"],
+        "/api/v1/projects/alerts": ["area=410000"],
+        "/api/v1/referrals": ["area=410000&overdue=true", "area=410102"],
     }
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith("/api/v1/kpis/"):
@@ -189,7 +202,8 @@ def requests_for(app, ids: dict) -> list[str]:
         "<int:complaint_id>": str(ids["complaint"]), "<int:decision_id>": str(ids["decision"]),
         "<int:case_id>": str(ids["case"]), "<int:incident_id>": str(ids["incident"]),
         "<int:officer_id>": str(ids["officer"]), "<int:run_id>": str(ids["run"]),
-        "<int:list_id>": str(ids["list"]),
+        "<int:list_id>": str(ids["list"]), "<int:project_id>": str(ids["project"]),
+        "<int:referral_id>": str(ids["referral"]),
         "<day>": "2026-10-01", "<int:year>": "2026", "<year>": "2026",
     }
     urls = []

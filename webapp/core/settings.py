@@ -10,6 +10,7 @@ from pydantic import Field
 
 from dispatch.analytics.settings import RiskSettings
 from dispatch.inspections.supervision import SupervisionSettings
+from dispatch.projects.settings import WageSettings
 from dispatch.settings import DispatchSettings
 from geo.core.config import Settings
 from geo.grids.settings import PlanningSettings
@@ -21,6 +22,7 @@ class AppSettings(Settings):
     tiles: TileSettings = Field(default_factory=TileSettings)
     dispatch: DispatchSettings = Field(default_factory=DispatchSettings)
     risk: RiskSettings = Field(default_factory=RiskSettings)
+    wage: WageSettings = Field(default_factory=WageSettings)
 
     @property
     def supervision(self) -> SupervisionSettings:
