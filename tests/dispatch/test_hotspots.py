@@ -155,7 +155,8 @@ def test_bad_hotspot_requests_are_refused(client, tokens, query, status):
 def test_the_refresh_job_caches_every_map_layer_and_then_has_nothing_to_do(db):
     first = jobs.refresh_all(db, SETTINGS)
     assert first["hotspot_views"] >= 1 + 17 + 100  # the province, its cities and counties
-    assert jobs.refresh_all(db, SETTINGS) == {"counties_rescored": 0, "hotspot_views":
-                                              first["hotspot_views"], "hotspots_recomputed": 0}
+    assert jobs.refresh_all(db, SETTINGS) == {
+        "project_warnings_changed": 0, "counties_rescored": 0,
+        "hotspot_views": first["hotspot_views"], "hotspots_recomputed": 0}
     for area, res in (("410000", 6), ("410100", 7), ("410102", 8)):
         assert hotspots.get(db, area=area, metric="risk", res=res, settings=SETTINGS).reused

@@ -3,8 +3,11 @@ warning rule on hand-built projects, sites in GCJ-02, bad input, draw-downs unde
 alerts, and a referral made from a red warning."""
 from __future__ import annotations
 
+import io
+import json
 import math
 import threading
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -370,3 +373,76 @@ def test_a_stale_version_is_a_conflict(client, tokens, builders):
     assert stale.status_code == 409
 
 
+
+
+def test_the_map_layer_counts_per_area_above_county_level(client, tokens, builders):
+    p, url = clean_project(client, tokens, builders)
+    post(client, tokens, url + "/reports", role="inspector", kind="workers_gathering")
+    h = bearer(tokens["command"])
+    province = client.get("/api/v1/map/projects?area=410000", headers=h).get_json()
+    assert province["aggregated"] == "city"
+    zhengzhou = next(f for f in province["features"] if f["properties"]["adcode"] == "410100")
+    assert zhengzhou["properties"]["red"] >= 1
+    assert zhengzhou["properties"]["total"] >= zhengzhou["properties"]["red"]
+    city = client.get("/api/v1/map/projects?area=410100", headers=h).get_json()
+    assert city["aggregated"] == "county"
+    assert "410102" in [f["properties"]["adcode"] for f in city["features"]]
+    county = client.get("/api/v1/map/projects?area=410102", headers=h).get_json()
+    mine = next(f for f in county["features"] if f["properties"]["id"] == p["id"])
+    assert mine["properties"]["level"] == "red"
+
+
+def test_a_geojson_file_in_gcj02_is_imported_within_a_metre(client, tokens, builders):
+    lon, lat = 113.6071234, 34.7512345
+    glon, glat = (float(v) for v in china_crs.wgs84_to_gcj02(lon, lat))
+    feature = {"type": "Feature", "geometry": {"type": "Point", "coordinates": [glon, glat]},
+               "properties": {"项目名称": "导入测试项目", "施工总承包单位信用代码":
+                              builders["contractor"]["code"], "合同金额": 8_000_000,
+                              "主管部门": "住建", "开工日期": "2026-05-01",
+                              "计划竣工日期": "2027-05-01"}}
+    data = json.dumps({"type": "FeatureCollection", "features": [feature]}).encode()
+    r = client.post("/api/v1/projects/import", headers=bearer(tokens["dispatcher"]),
+                    data={"file": (io.BytesIO(data), "projects.geojson"), "crs": "gcj02"},
+                    content_type="multipart/form-data")
+    assert r.status_code == 201, r.get_json()
+    pid = r.get_json()["created"][0]["id"]
+    got = client.get(f"/api/v1/projects/{pid}", headers=bearer(tokens["dispatcher"])
+                     ).get_json()
+    assert got["department"] == "housing" and got["deposit_required"] == 160_000.0
+    metres = math.hypot((got["location"]["lon"] - lon) * 111_320 * math.cos(math.radians(lat)),
+                        (got["location"]["lat"] - lat) * 110_574)
+    assert metres < 1.0
+
+
+def test_an_xlsx_import_is_all_or_nothing(client, tokens, builders, db):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["项目名称", "施工总承包单位信用代码", "合同金额", "主管部门", "开工日期",
+                  "计划竣工日期", "经度", "纬度"])
+    sheet.append(["表格项目一", builders["contractor"]["code"], 3_000_000, "交通",
+                  date(2026, 3, 1), date(2027, 3, 1), SITE[0], SITE[1]])
+    sheet.append(["表格项目二", builders["contractor"]["code"], 2_000_000, "水利",
+                  "2026-04-01", "2027-04-01", SITE[1], SITE[0]])  # swapped
+    buf = io.BytesIO()
+    book.save(buf)
+
+    def upload(content):
+        return client.post("/api/v1/projects/import", headers=bearer(tokens["dispatcher"]),
+                           data={"file": (io.BytesIO(content), "projects.xlsx")},
+                           content_type="multipart/form-data")
+
+    before = db.execute(text("SELECT count(*) FROM projects")).scalar_one()
+    r = upload(buf.getvalue())
+    assert r.status_code == 422
+    problems = r.get_json()["error"]["details"]["problems"]
+    assert [p["row"] for p in problems] == [3] and "swapped" in problems[0]["message"]
+    db.rollback()
+    assert db.execute(text("SELECT count(*) FROM projects")).scalar_one() == before
+    sheet.delete_rows(3)
+    buf = io.BytesIO()
+    book.save(buf)
+    r = upload(buf.getvalue())
+    assert r.status_code == 201, r.get_json()
+    assert r.get_json()["count"] == 1

@@ -189,6 +189,7 @@ def requests_for(app, ids: dict) -> list[str]:
         "/api/v1/warnings": ["area=410000", "area=410100&level=red"],
         "/api/v1/projects": ["area=410102", "area=410000&level=orange&q=计数"],
         "/api/v1/projects/alerts": ["area=410000"],
+        "/api/v1/map/projects": ["area=410000", "area=410100", "area=410102"],
         "/api/v1/referrals": ["area=410000&overdue=true", "area=410102"],
     }
     for rule in app.url_map.iter_rules():

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, jsonify, request
 
 from dispatch.calendar.service import WorkingCalendar
-from dispatch.projects import referrals, service, sites, warnings
+from dispatch.projects import imports, layer, referrals, service, sites, warnings
 from dispatch.projects.models import (
     DEPARTMENTS,
     DEPOSIT_FORMS,
@@ -102,6 +102,24 @@ def create_project():
         actor=actor())
     territory.check_created(project.county_adcode)
     return committed(service.describe(session, project), 201)
+
+
+@bp.post("/api/v1/projects/import")
+@roles(*EDITORS)
+@accepts({"file": {"type": "string", "format": "binary",
+                   "description": "GeoJSON, GeoPackage, zipped Shapefile, XLSX or CSV (经度/纬度)"},
+          "crs": {"type": "string", "description": "wgs84, cgcs2000, gcj02, bd09 or EPSG:n"}},
+         ("file",), content_type="multipart/form-data", status="201")
+def import_projects():
+    """Register the projects of a file, all or none (422 listing each bad row)."""
+    upload = request.files.get("file")
+    if upload is None:
+        raise InvalidInput(Text("webapp.grids.file_field"), {"parameter": "file"})
+    done = imports.import_file(db(), upload.read(), crs_name=request.form.get("crs") or None,
+                               settings=wage(), actor=actor())
+    for row in done["created"]:
+        territory.check_created(row["county_adcode"])
+    return committed(done, 201)
 
 
 @bp.get("/api/v1/projects")
@@ -259,6 +277,15 @@ def project_warnings(project_id: int):
     service.get(db(), project_id)
     level, reasons = warnings.compute(db(), wage(), project_ids=[project_id])[project_id]
     return jsonify(warnings.view(level, reasons))
+
+
+@bp.get("/api/v1/map/projects")
+@roles(*WATCH, "inspector")
+@query(Param("area", "the area shown (adcode)", pattern=ADCODE, required=True))
+def project_layer(area):
+    """The project layer: counts per warning level per city (province) or county (city),
+    one point per project from county level."""
+    return jsonify(layer.geojson(db(), area))
 
 
 @bp.get("/api/v1/projects/alerts")
