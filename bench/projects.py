@@ -44,9 +44,9 @@ def seed(sessions, projects: int) -> None:
                    DATE '2025-01-01' + (g % 700) + 200 + (g % 500), 20 + g % 300,
                    CASE WHEN g % 10 = 0 THEN 'completed' ELSE 'building' END, 0.02, 'base',
                    (1000000 + (g % 97) * 250000) * 0.02
-            FROM generate_series(1, :p) g, m
-            JOIN e ON e.n = 1 + (g * 7919) % m.total
-            JOIN e c ON c.n = 1 + (g * 104729) % m.total
+            FROM generate_series(1, :p) g CROSS JOIN m
+            JOIN e ON e.n = 1 + (CAST(g AS bigint) * 7919) % m.total
+            JOIN e c ON c.n = 1 + (CAST(g AS bigint) * 104729) % m.total
         """), {"p": projects})
         s.execute(text("""
             INSERT INTO project_subcontractors (project_id, employer_id)
