@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from geoalchemy2.shape import from_shape
 from sqlalchemy import select, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from dispatch.analytics import risk
@@ -318,9 +319,14 @@ def record_payment(session: Session, project_id: int, *, month: date, amount: De
                        {"parameter": "reference"})
     if amount <= 0:
         raise InvalidInput(Text("error.project.amount"), {"parameter": "amount"})
-    session.add(ProjectPayment(project_id=project_id, month=month, amount=deposit.money(amount),
-                               paid_on=paid_on, reference=reference, source=source,
-                               recorded_by=actor))
+    try:
+        with session.begin_nested():  # a repeat racing this one is refused by the unique key
+            session.add(ProjectPayment(project_id=project_id, month=month,
+                                       amount=deposit.money(amount), paid_on=paid_on,
+                                       reference=reference, source=source, recorded_by=actor))
+    except IntegrityError:
+        raise Conflict(Text("error.project.payment_duplicate", reference=reference),
+                       {"parameter": "reference"}) from None
     audit.record(session, actor=actor, action="project_payment", entity="project",
                  entity_id=project_id, after={"month": month.isoformat()[:7],
                                               "amount": str(amount), "source": source})
