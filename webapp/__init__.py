@@ -99,6 +99,7 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
     from webapp.api import random_checks as random_checks_api
     from webapp.pages import checks as checks_pages
     from webapp.pages import grading as grading_pages
+    from webapp.pages import projects as project_pages
     from webapp.pages import public as public_pages
     from webapp.pages import staff as staff_pages
     for module in (auth, api, dispatch_api, casework_api, cases_api, calendar_api, random_checks_api, assessments_api, field, employers,
@@ -106,7 +107,7 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
                    projects_api,
                    public_pages,
                    grid_edits_api, map_api, command_api, openapi, planner, complaints_pages,
-                   cases_pages, checks_pages, staff_pages, grading_pages, pages):
+                   cases_pages, checks_pages, staff_pages, grading_pages, project_pages, pages):
         app.register_blueprint(module.bp)
     from webapp.core import ratelimit
     ratelimit.register(app, (public_api.bp, public_pages.bp), settings.public_per_minute)

@@ -418,13 +418,16 @@ SORTS = {"warning": "coalesce(CASE w.level WHEN 'red' THEN 3 WHEN 'orange' THEN 
 def listing(session: Session, *, counties: list[str] | None, q: str | None,
             level: str | None, status: str | None, department: str | None,
             contractor_id: int | None, page: int, per_page: int = 50,
-            sort: str = "warning") -> dict:
+            sort: str = "warning", grid_id: int | None = None) -> dict:
     """Projects of the area, red warnings first, with the counts per warning level."""
     where = ["true"]
     params: dict = {}
     if counties is not None:
         where.append("p.county_adcode = ANY(:counties)")
         params["counties"] = counties
+    if grid_id is not None:
+        where.append("p.grid_id = :grid")
+        params["grid"] = grid_id
     if q:
         where.append("(p.name ILIKE :q OR c.name ILIKE :q OR c.credit_code = :code)")
         params.update(q=f"%{q}%", code=q.upper())
@@ -452,6 +455,9 @@ def listing(session: Session, *, counties: list[str] | None, q: str | None,
     total = sum(counts.values()) if not level else counts.get(level, 0)
     rows = session.execute(text(f"""
         SELECT p.id, p.name, p.county_adcode, p.grid_id, p.department, p.status,
+               (SELECT a.name FROM admin_areas a WHERE a.adcode = p.county_adcode
+                ORDER BY CASE a.level WHEN 'county' THEN 0 ELSE 1 END LIMIT 1) AS county_name,
+               ST_X(p.geom) AS lon, ST_Y(p.geom) AS lat,
                p.contract_value, p.start_on, p.planned_end_on, p.workers,
                p.deposit_required, c.name AS contractor, c.credit_code AS contractor_code,
                w.level, w.reasons

@@ -7,6 +7,8 @@ from sqlalchemy import text
 from dispatch.analytics import jobs
 from dispatch.casework import merge
 from dispatch.officers.service import employer_editable_by
+from dispatch.projects import service as projects
+from dispatch.projects.models import SITE_SYSTEMS
 from geo.core.errors import Forbidden, InvalidInput, NotFound
 from geo.core.text import Text
 from geo.employers import duplicates
@@ -16,6 +18,7 @@ from webapp.core.auth import roles
 from webapp.core.body import field, json_object
 from webapp.core.context import actor, client_ip, db, settings
 from webapp.core.params import ADCODE, Param, query
+from webapp.pages.projects import ACT_KEYS
 from webapp.pages.strings import page_strings
 
 bp = Blueprint("field", __name__)
@@ -35,7 +38,9 @@ def field_page():
     config = {"strings": page_strings(("use_gps", "save", "stale", "needs_visit", "no_grid",
                                        "saved", "employees", "contact_phone", "contact_person",
                                        "migrant_workers", "locating", "location_source",
-                                       "gps_unavailable", "http_error"), ("location_",))}
+                                       "gps_unavailable", "http_error", *ACT_KEYS),
+                                      ("location_", "projects_ui.", "project.")),
+              "items": list(SITE_SYSTEMS)}
     return render_template("field.html", user=g.user, config=config, grid=_my_grid())
 
 
@@ -45,16 +50,36 @@ def field_page():
              pattern=r"[0-9]{1,9}"))
 def worklist(grid: str | None):
     """The employers of a grid, least recently updated first."""
-    if g.user.role == "admin" and grid is not None:
-        grid_id = int(grid)
-    else:
-        grid_id = _my_grid()
-        if grid_id is None:
-            raise NotFound(Text("webapp.field_work.not_linked"))
-        if grid is not None and int(grid) != grid_id:
-            raise Forbidden(Text("webapp.field_work.own_grid_only"))
-    return jsonify(employers.grid_worklist(db(), grid_id,
+    return jsonify(employers.grid_worklist(db(), _grid_asked(grid),
                                            stale_days=settings().employer_stale_days))
+
+
+def _grid_asked(grid: str | None) -> int:
+    """The grid a field request is about: an administrator's `grid`, else the user's own."""
+    if g.user.role == "admin" and grid is not None:
+        return int(grid)
+    grid_id = _my_grid()
+    if grid_id is None:
+        raise NotFound(Text("webapp.field_work.not_linked"))
+    if grid is not None and int(grid) != grid_id:
+        raise Forbidden(Text("webapp.field_work.own_grid_only"))
+    return grid_id
+
+
+@bp.get("/api/v1/field/projects")
+@roles(*FIELD_ROLES)
+@query(Param("grid", "grid id (administrators; inspectors get their own grid)",
+             pattern=r"[0-9]{1,9}"))
+def field_projects(grid: str | None):
+    """The construction projects of a grid, red warnings first, each with its checklist of
+    the ten site systems (the last finding and date of each) for the site visit."""
+    grid_id = _grid_asked(grid)
+    found = projects.listing(db(), counties=None, q=None, level=None, status=None,
+                             department=None, contractor_id=None, page=1, per_page=100,
+                             grid_id=grid_id)
+    for item in found["items"]:
+        item["checklist"] = projects.checklist(db(), item["id"])
+    return jsonify({"grid_id": grid_id, "items": found["items"], "total": found["total"]})
 
 
 @bp.patch("/api/v1/employers/<int:employer_id>")

@@ -30,7 +30,7 @@ def _strings() -> dict:
                          "disclosure_ui.", "disclosure.status.", "disclosure.category."))
 
 
-def _choices() -> list[tuple[str | None, list[dict]]]:
+def territory_choices() -> list[tuple[str | None, list[dict]]]:
     """The area chooser limited to the user's territory (their own area at least)."""
     t = territory.current()
     if t is None or t.whole:
@@ -43,7 +43,7 @@ def _choices() -> list[tuple[str | None, list[dict]]]:
     return groups or [(None, [{"adcode": t.adcode, "name": t.name}])]
 
 
-def _area_names() -> dict[str, str]:
+def area_names() -> dict[str, str]:
     """Every area's name by adcode (a county beats a city of the same code, as in lists)."""
     rows = db().execute(text("""
         SELECT DISTINCT ON (adcode) adcode, name FROM admin_areas
@@ -60,9 +60,9 @@ def _config(**extra) -> dict:
 @roles(*WATCH)
 def grading_page():
     """The grading runs of the user's territory, and the form starting one."""
-    config = _config(areas=_area_names())
+    config = _config(areas=area_names())
     year = clock.today().year
-    return render_template("grading.html", user=g.user, choices=_choices(), config=config,
+    return render_template("grading.html", user=g.user, choices=territory_choices(), config=config,
                            can=config["can"], year=year, last_year=year - 1)
 
 
@@ -77,7 +77,7 @@ def grading_run_page(run_id: int, grade: str | None, changed: str | None, page: 
     """One run: counts, the proposals filtered by grade and change, the reviewer's changes and
     the approval (by someone other than who started the run)."""
     run = grading.describe(grading.get_run(db(), run_id))  # an unknown run is a 404 page
-    names = _area_names()
+    names = area_names()
     filters = {"grade": grade, "changed": changed, "page": page}
     config = _config(runId=run_id, areaName=names.get(run["area"], run["area"]),
                      filters=filters)
@@ -91,7 +91,7 @@ def grading_run_page(run_id: int, grade: str | None, changed: str | None, page: 
 def disclosures_page():
     """The disclosure lists of the user's territory, and the form drafting one."""
     config = _config()
-    return render_template("disclosures.html", user=g.user, choices=_choices(), config=config,
+    return render_template("disclosures.html", user=g.user, choices=territory_choices(), config=config,
                            can=config["can"])
 
 

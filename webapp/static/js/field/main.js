@@ -3,6 +3,7 @@
 import {el} from "../core/dom.js";
 import {errorText, getJSON, send} from "../core/http.js";
 import {label, t, useStrings} from "../core/i18n.js";
+import {startProjects} from "./projects.js";
 
 function where(item) {
   return item.lat.toFixed(5) + ", " + item.lon.toFixed(5) + " · " +
@@ -95,4 +96,5 @@ export function start(config) {
   }).catch(function (err) {
     say(err.message || t("no_grid"));
   });
+  startProjects(config);
 }
