@@ -187,3 +187,45 @@ def test_a_grid_worker_checks_the_site_systems_from_a_phone(
     assert errors == []
     shoot(page, "field-projects-sent-phone")
     context.close()
+
+
+def test_the_red_warning_is_on_the_command_map_and_the_dispatchers_page(
+        browser, live_server, project, db):  # noqa: F811
+    pid = project["id"]
+    # The county's map: one point per project, the layer off at first, red counted in its name.
+    page = signed_in(browser, live_server, DESKTOP, "/map?area=410102", "test-command")
+    page.wait_for_selector(".folium-map[data-projects]", timeout=60_000)
+    points = db.execute(text("SELECT count(*) FROM projects WHERE county_adcode = '410102' "
+                             "AND status <> 'completed'")).scalar()
+    assert page.locator(".folium-map").get_attribute("data-projects") == str(points)
+    overlay = page.locator(".leaflet-control-layers-overlays label",
+                           has_text="建设项目预警")
+    expect(overlay).to_contain_text("红色预警")
+    assert page.locator("path.lw-project").count() == 0
+    overlay.locator("input").check()
+    page.wait_for_selector("path.lw-project-red", timeout=15_000)
+    assert page.locator("path.lw-project").count() == points
+    shoot(page, "map-projects-desktop")
+    assert page.errors == [] and page.hosts == {"127.0.0.1"}
+    page.context.close()
+
+    # The province: counts per city, 郑州市 among them with its red.
+    page = signed_in(browser, live_server, DESKTOP, "/map", "test-command")
+    page.wait_for_selector(".folium-map[data-projects]", timeout=60_000)
+    cities = db.execute(text("SELECT count(DISTINCT substr(county_adcode, 1, 4)) FROM projects "
+                             "WHERE status <> 'completed'")).scalar()
+    assert page.locator(".folium-map").get_attribute("data-projects") == str(cities)
+    page.context.close()
+
+    # The county's dispatcher sees the alert above the queue and marks it seen.
+    page = signed_in(browser, live_server, DESKTOP, "/dispatch?area=410102")
+    alert = page.locator(f'#lw-project-alerts li[data-id="{pid}"]')
+    expect(alert).to_contain_text(project["name"], timeout=30_000)
+    assert alert.locator(f'a[href="/projects/{pid}"]').count() == 1
+    shoot(page, "dispatch-alerts-desktop")
+    alert.locator(".lw-ack").click()
+    expect(alert).to_have_count(0, timeout=15_000)
+    assert db.execute(text("SELECT acknowledged_by FROM project_warnings WHERE project_id = :p"),
+                      {"p": pid}).scalar() == "test-dispatcher"
+    assert page.errors == [] and page.hosts == {"127.0.0.1"}
+    page.context.close()

@@ -15,9 +15,11 @@ STRINGS = ("cities", "counties", "grids", "employers", "staff", "grid_code", "lo
            "priority", "kind", "details", "drill_down", "zoom_in", "incident", "employees",
            "legend", "risk_class", "area_m2", "coverage_gap", "coverage_overlap", "hotspot_z",
            "hotspot_p", "hotspot_cell", "http_error", "grade_unrated", "disclosed",
-           "period")
+           "period", "projects", "projects_ui.map.layer", "projects_ui.map.counts",
+           "projects_ui.col.warning")
 STRING_PREFIXES = ("status_", "priority_", "kind_", "inspection_status_", "kpi_", "risk_class_",
-                   "hotspot_class_", "disclosure.category.")
+                   "hotspot_class_", "disclosure.category.", "project.level.",
+                   "project.status.")
 
 
 def usable(url: str, role: str) -> str | None:
@@ -61,6 +63,7 @@ def command_map_config(place: dict, role: str) -> dict:
             # Officers and open inspections are for the command centre and dispatchers only.
             "officers": usable(f"/api/v1/officers/live?area={area}", role),
             "disclosed": usable(f"/api/v1/disclosed-employers?area={area}", role),
+            "projects": usable(f"/api/v1/map/projects?area={area}", role),
             "inspections": [f"/api/v1/inspections?status={s}&area={area}&limit=500"
                             for s in ("pending", "assigned")]
                            if usable("/api/v1/inspections", role) else [],

@@ -92,7 +92,8 @@ def dispatch_page(area: str):
                                  "loading", "empty", "no_team", "updated", "team_distance",
                                  "excluded_reason", "http_error", "time_left", "time_late",
                                  "hours_minutes"),
-                                ("status_", "priority_", "kind_", "loans_ui.", "loans.status.")),
+                                ("status_", "priority_", "kind_", "loans_ui.", "loans.status.",
+                                 "projects_ui.alerts.")),
     }
     parts = maps.map_page(areas.bounds(db(), found["adcode"]), "dispatch/main.js", config,
                           settings().tile_url)

@@ -4,6 +4,7 @@ import {el, message} from "../core/dom.js";
 import {errorText, getJSON, postJSON} from "../core/http.js";
 import {formatTime, label, t, useStrings} from "../core/i18n.js";
 import {officerColour, PRIORITY_CLASS} from "../core/colours.js";
+import {startAlerts} from "./alerts.js";
 import {startLoans} from "./loans.js";
 
 export function start(map, config) {
@@ -195,10 +196,14 @@ export function start(map, config) {
     });
   }
 
+  // Red project warnings of the area above the queue, polled less often than the queue.
+  const alerts = startAlerts(config, function () { return state.area; });
   areaSelect.addEventListener("change", function () {
     state.area = areaSelect.value;
     refresh();
+    alerts.refresh();
   });
   refresh();
   setInterval(refresh, config.pollMs || 5000);
+  setInterval(alerts.refresh, 6 * (config.pollMs || 5000));
 }

@@ -4,11 +4,13 @@
  * - risk hotspots as H3 hexagons (GET /api/v1/hotspots?area=: a FeatureCollection)
  * - key figures with links to the lists behind them (GET /api/v1/kpis?area=)
  * - employers on a published disclosure list (GET /api/v1/disclosed-employers?area=), off at
- *   first */
+ *   first
+ * - construction projects by warning level (GET /api/v1/map/projects?area=): counts per city
+ *   or county above county level, one point per project below; off at first */
 import {el, link, table} from "../core/dom.js";
 import {getJSON} from "../core/http.js";
 import {formatNumber, label, t} from "../core/i18n.js";
-import {COLD, DISCLOSED, GRADE, HOT, NO_STAFF, OUTSIDE} from "../core/colours.js";
+import {COLD, DISCLOSED, GRADE, HOT, NO_STAFF, OUTSIDE, RISK, UNKNOWN} from "../core/colours.js";
 
 const OVERLAP = "#7b3294";
 
@@ -157,7 +159,7 @@ function legend(ctx) {
     [[GRADE.A, t("grade") + " A"], [GRADE.B, t("grade") + " B"], [GRADE.C, t("grade") + " C"],
      [GRADE.unrated, t("grade") + ": " + t("grade_unrated")],
      [OUTSIDE, t("outside_grid")], [NO_STAFF, t("grids") + ": " + t("no_staff")],
-     [DISCLOSED, t("disclosed")]].forEach(function (r) {
+     [DISCLOSED, t("disclosed")], [RISK.red, t("projects")]].forEach(function (r) {
       const row = el("div");
       const swatch = el("span", null, "lw-swatch");
       swatch.style.background = r[0];
@@ -195,10 +197,67 @@ function loadDisclosed(ctx) {
   }).catch(function (err) { unavailable(ctx, "disclosed", err); });
 }
 
+function projectColour(level) { return RISK[level] || UNKNOWN; }
+
+function worst(p) {
+  return p.red ? "red" : p.orange ? "orange" : p.yellow ? "yellow" : null;
+}
+
+function projectPopup(p, aggregated) {
+  const box = el("div", null, "lw-project-popup");
+  box.appendChild(el("h6", p.name));
+  if (aggregated) {
+    box.appendChild(table([[t("projects_ui.map.layer"), t("projects_ui.map.counts", {
+      red: p.red, orange: p.orange, yellow: p.yellow,
+      none: p.total - p.red - p.orange - p.yellow})]]));
+    box.appendChild(link(t("details") + " →", "/projects?area=" + encodeURIComponent(p.adcode)));
+  } else {
+    box.appendChild(table([[t("status"), label("project.status.", p.status)],
+                           [t("projects_ui.col.warning"), label("project.level.", p.level || "none")]]));
+    box.appendChild(link(t("details") + " →", "/projects/" + p.id));
+  }
+  return box;
+}
+
+function loadProjects(ctx) {
+  const url = ctx.config.layers.projects;
+  if (!url) return;
+  if (!ctx.map.getPane("lw-projects")) {
+    ctx.map.createPane("lw-projects").style.zIndex = 640;  // above employers, under popups
+  }
+  getJSON(url).then(function (data) {
+    const aggregated = Boolean(data.aggregated);
+    const layer = L.geoJSON(data, {
+      pointToLayer: function (f, latlng) {
+        const p = f.properties;
+        const level = aggregated ? worst(p) : p.level;
+        return L.circleMarker(latlng, {
+          pane: "lw-projects", radius: aggregated ? Math.min(22, 7 + 3 * Math.sqrt(p.total)) : 9,
+          color: "#111", weight: 3, fillColor: projectColour(level), fillOpacity: 0.9,
+          className: "lw-project lw-project-" + (level || "none")});
+      },
+      onEachFeature: function (f, marker) {
+        marker.bindPopup(function () { return projectPopup(f.properties, aggregated); });
+        if (aggregated) {
+          marker.bindTooltip(formatNumber(f.properties.red) + " / " + formatNumber(f.properties.total),
+                             {permanent: true, direction: "center", className: "lw-grid-label"});
+        }
+      }
+    });
+    const red = data.features.reduce(function (n, f) {
+      return n + (aggregated ? f.properties.red : f.properties.level === "red" ? 1 : 0);
+    }, 0);
+    ctx.control.addOverlay(layer, t("projects_ui.map.layer") + " (" + t("project.level.red") +
+                           " " + red + ")");
+    ctx.map.getContainer().setAttribute("data-projects", String(data.features.length));
+  }).catch(function (err) { unavailable(ctx, "projects", err); });
+}
+
 export function init(ctx) {
   legend(ctx);
   loadCoverage(ctx);
   loadHotspots(ctx);
   loadKpis(ctx);
   loadDisclosed(ctx);
+  loadProjects(ctx);
 }
