@@ -11,6 +11,7 @@ from dispatch.analytics import jobs
 from dispatch.calendar.service import WorkingCalendar
 from dispatch.inspections import service as inspections
 from dispatch.officers.service import ON_A_JOB
+from dispatch.projects.demo import seed_projects
 from dispatch.settings import DispatchSettings
 from geo import demo
 from geo.core import clock
@@ -259,11 +260,12 @@ def seed_demo(session: Session, *, employers: int, seed: int = 2026,
                inspections=max(10, employers // 700))
     seed_assignments(session, busy)
     seed_casework(session, rng)
+    projects = seed_projects(session, rng, n=max(30, employers // 1000))
     session.execute(text("ANALYZE"))
     jobs.after_write(session, jobs.all_counties(session))  # risk scores of the new data
     inserted = session.execute(text("SELECT count(*) FROM employers")).scalar_one()
     return {"employers": inserted, "grids": grids, "assigned_to_grids": assigned,
-            "officers": officers}
+            "officers": officers, "projects": projects}
 
 
 def link_demo_inspector(session: Session) -> None:

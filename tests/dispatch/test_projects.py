@@ -446,3 +446,22 @@ def test_an_xlsx_import_is_all_or_nothing(client, tokens, builders, db):
     r = upload(buf.getvalue())
     assert r.status_code == 201, r.get_json()
     assert r.get_json()["count"] == 1
+
+
+def test_the_demo_has_projects_of_every_warning_level_all_over_henan(db):
+    """`make run` shows real warnings: the demo projects went through the services."""
+    levels = dict(db.execute(text("""
+        SELECT coalesce(w.level, 'none'), count(*) FROM projects p
+        LEFT JOIN project_warnings w ON w.project_id = p.id
+        WHERE p.created_by = 'demo' GROUP BY 1""")).all())
+    assert sum(levels.values()) >= 25
+    assert {"red", "orange", "yellow"} <= set(levels), levels
+    cities = db.execute(text("SELECT count(DISTINCT left(county_adcode, 4)) FROM projects "
+                             "WHERE created_by = 'demo'")).scalar()
+    assert cities >= 5
+    # Each project's deposit follows the rules and its grid contains its site.
+    assert db.execute(text("""
+        SELECT count(*) FROM projects p LEFT JOIN grids g ON g.id = p.grid_id
+        WHERE p.created_by = 'demo' AND (g.id IS NULL OR NOT ST_Covers(g.geom, p.geom)
+              OR p.deposit_required <> round(p.contract_value * p.deposit_rate, 2))
+    """)).scalar() == 0
