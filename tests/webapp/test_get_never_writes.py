@@ -30,7 +30,8 @@ from tests.geo.test_tiles import tile_of
 STATIC = Path(__file__).resolve().parents[2] / "webapp" / "static"
 SEQUENCE = "lw_test_writes_"
 ZHENGZHOU = (113.66, 34.75)
-IDENTITY_READ = re.compile(r"^/api/v1/complaints/[0-9]+/(complainant|decisions/[0-9]+/notice)$")
+IDENTITY_READ = re.compile(r"^/api/v1/(complaints/[0-9]+/(complainant|decisions/[0-9]+/notice)"
+                           r"|rewards/[0-9]+/tipster)$")
 
 
 @pytest.fixture(scope="module")
@@ -135,6 +136,13 @@ def ids(app, sessions, tokens):
         "source": {"kind": "project", "id": project.get_json()["id"]}, "department": "housing",
         "content": "计数", "feedback_due_on": "2099-01-01"})
     assert referral.status_code == 201, referral.get_json()
+    with unit_of_work(sessions) as s:  # the case closed with a fine: its tipster's reward
+        s.execute(text("UPDATE cases SET outcome = 'penalty', fine_amount = 20000, "
+                       "closed_on = opened_on, decision_date = opened_on WHERE id = :c"),
+                  {"c": decided["case_id"]})
+    reward = client.post("/api/v1/rewards", headers=bearer(tokens["dispatcher"]),
+                         json={"case_id": decided["case_id"], "amount": 500})
+    assert reward.status_code == 201, reward.get_json()
     with unit_of_work(sessions) as s:
         found = s.execute(text("""
             SELECT (SELECT min(id) FROM employers WHERE county_adcode = '410102'
@@ -151,7 +159,7 @@ def ids(app, sessions, tokens):
             "decision": decided["complaint"]["decisions"][0]["id"], "case": decided["case_id"],
             "incident": complaint["incident_id"], "run": run.get_json()["id"],
             "list": listed.get_json()["id"], "project": project.get_json()["id"],
-            "referral": referral.get_json()["id"],
+            "referral": referral.get_json()["id"], "reward": reward.get_json()["id"],
             "static": static.relative_to(STATIC).as_posix()}
 
 
@@ -191,6 +199,10 @@ def requests_for(app, ids: dict) -> list[str]:
         "/api/v1/projects/alerts": ["area=410000"],
         "/api/v1/map/projects": ["area=410000", "area=410100", "area=410102"],
         "/api/v1/referrals": ["area=410000&overdue=true", "area=410102"],
+        "/api/v1/field/projects": [f"grid={ids['grid']}"],
+        "/api/v1/rewards/range": ["fine=20000"],
+        "/api/v1/rewards": ["area=410000", "area=410102&status=proposed&overdue=false"],
+        "/projects": ["area=410102&level=red"],
     }
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith("/api/v1/kpis/"):
@@ -204,7 +216,7 @@ def requests_for(app, ids: dict) -> list[str]:
         "<int:case_id>": str(ids["case"]), "<int:incident_id>": str(ids["incident"]),
         "<int:officer_id>": str(ids["officer"]), "<int:run_id>": str(ids["run"]),
         "<int:list_id>": str(ids["list"]), "<int:project_id>": str(ids["project"]),
-        "<int:referral_id>": str(ids["referral"]),
+        "<int:referral_id>": str(ids["referral"]), "<int:reward_id>": str(ids["reward"]),
         "<day>": "2026-10-01", "<int:year>": "2026", "<year>": "2026",
     }
     urls = []

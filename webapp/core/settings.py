@@ -11,6 +11,7 @@ from pydantic import Field
 from dispatch.analytics.settings import RiskSettings
 from dispatch.inspections.supervision import SupervisionSettings
 from dispatch.projects.settings import WageSettings
+from dispatch.rewards.settings import RewardSettings
 from dispatch.settings import DispatchSettings
 from geo.core.config import Settings
 from geo.grids.settings import PlanningSettings
@@ -23,6 +24,7 @@ class AppSettings(Settings):
     dispatch: DispatchSettings = Field(default_factory=DispatchSettings)
     risk: RiskSettings = Field(default_factory=RiskSettings)
     wage: WageSettings = Field(default_factory=WageSettings)
+    reward: RewardSettings = Field(default_factory=RewardSettings)
 
     @property
     def supervision(self) -> SupervisionSettings:

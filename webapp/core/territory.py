@@ -69,6 +69,8 @@ RESOLVERS: dict[str, tuple[str, Callable[[object], str | None]]] = {
                 _county("SELECT county_adcode FROM projects WHERE id = :v")),
     "referral": ("territory.kind.referral",
                  _county("SELECT county_adcode FROM referrals WHERE id = :v")),
+    "reward": ("territory.kind.reward",
+               _county("SELECT county_adcode FROM rewards WHERE id = :v")),
     "area": ("territory.kind.area", _county(
         "SELECT adcode FROM admin_areas WHERE adcode = :v LIMIT 1")),
 }
@@ -76,7 +78,7 @@ VIEW_ARGS = {"inspection_id": "inspection", "complaint_id": "complaint", "case_i
              "officer_id": "officer", "employer_id": "employer", "grid_id": "grid",
              "draw_id": "draw", "incident_id": "incident", "import_id": "import",
              "run_id": "run", "objection_id": "objection", "list_id": "list",
-             "project_id": "project", "referral_id": "referral",
+             "project_id": "project", "referral_id": "referral", "reward_id": "reward",
              "adcode": "area"}
 # Path variables that name nothing with a territory of its own: a decision or recusal is
 # checked through the complaint or officer beside it in the same path.
