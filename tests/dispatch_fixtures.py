@@ -155,3 +155,26 @@ def committed(sessions):
     rows = Committed(sessions)
     yield rows
     rows.remove()
+
+
+def race(sessions, action, refused: type[Exception], n: int = 2) -> list[str]:
+    """Run `action(session)` in `n` threads that start together, each in its own unit of work:
+    the sorted outcomes, "ok" or "refused" (the action raised `refused`)."""
+    import threading
+    barrier, results = threading.Barrier(n), []
+
+    def go():
+        try:
+            with unit_of_work(sessions) as s:
+                barrier.wait()
+                action(s)
+            results.append("ok")
+        except refused:
+            results.append("refused")
+
+    threads = [threading.Thread(target=go) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return sorted(results)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import json
 import math
-import threading
 from datetime import date
 from decimal import Decimal
 
@@ -20,7 +19,7 @@ from geo import crs as china_crs
 from geo.core.db import unit_of_work
 from geo.employers import credit_code
 from tests.conftest import bearer
-from tests.dispatch_fixtures import SITE, committed  # noqa: F401 (fixture)
+from tests.dispatch_fixtures import SITE, committed, race  # noqa: F401 (fixture)
 
 DAY = "2026-11-30"  # Beijing; every test travels here first
 S = WageSettings()
@@ -267,26 +266,11 @@ def test_two_draw_downs_at_once_never_overdraw(client, tokens, builders, session
     from geo.core.errors import Unprocessable
 
     p, url = clean_project(client, tokens, builders)  # 200,000 held
-    barrier, results = threading.Barrier(2), []
-
-    def draw():
-        try:
-            with unit_of_work(sessions) as s:
-                barrier.wait()
-                service.deposit_entry(s, p["id"], kind="drawn", amount=Decimal("120000"),
-                                      form=None, workers_paid=20, on_date=None, note=None,
-                                      calendar=WorkingCalendar.load(s), settings=S,
-                                      actor="race")
-            results.append("ok")
-        except Unprocessable:
-            results.append("refused")
-
-    threads = [threading.Thread(target=draw) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert sorted(results) == ["ok", "refused"]
+    outcomes = race(sessions, lambda s: service.deposit_entry(
+        s, p["id"], kind="drawn", amount=Decimal("120000"), form=None, workers_paid=20,
+        on_date=None, note=None, calendar=WorkingCalendar.load(s), settings=S, actor="race"),
+        Unprocessable)
+    assert outcomes == ["ok", "refused"]
     with sessions() as s:
         assert s.execute(text("SELECT sum(amount) FROM project_deposits WHERE project_id = :p "
                               "AND kind = 'drawn'"), {"p": p["id"]}).scalar_one() == 120_000

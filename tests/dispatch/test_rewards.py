@@ -3,7 +3,6 @@ tips, approval by someone other than the proposer and the handlers, payment only
 case closes, two proposals at once, and the tipster never in what a list or a reward shows."""
 from __future__ import annotations
 
-import threading
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -16,7 +15,7 @@ from geo.accounts.service import create_user
 from geo.core.db import unit_of_work
 from geo.core.errors import Conflict
 from tests.conftest import PASSWORD, bearer, unique
-from tests.dispatch_fixtures import SITE, add_inspector, committed  # noqa: F401 (fixture)
+from tests.dispatch_fixtures import SITE, add_inspector, committed, race  # noqa: F401 (fixture)
 
 S = RewardSettings()
 DAY = "2026-11-30"  # Beijing; the tests travel here
@@ -202,24 +201,10 @@ def test_an_untrue_tip_is_refused(client, tokens, tip):
 
 def test_two_proposals_at_once_make_one_reward(tip, sessions):
     case_id = tip()
-    barrier, results = threading.Barrier(2), []
-
-    def go():
-        try:
-            with unit_of_work(sessions) as s:
-                barrier.wait()
-                service.propose(s, case_id=case_id, amount=Decimal("500"), reason=None,
-                                settings=S, actor="race")
-            results.append("ok")
-        except Conflict:
-            results.append("refused")
-
-    threads = [threading.Thread(target=go) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert sorted(results) == ["ok", "refused"]
+    outcomes = race(sessions, lambda s: service.propose(
+        s, case_id=case_id, amount=Decimal("500"), reason=None, settings=S, actor="race"),
+        Conflict)
+    assert outcomes == ["ok", "refused"]
     with sessions() as s:
         assert s.execute(text("SELECT count(*) FROM rewards WHERE case_id = :c"),
                          {"c": case_id}).scalar() == 1
