@@ -11,6 +11,7 @@ import dispatch.grading.models  # noqa: F401  (register tables)
 import dispatch.inspections.models  # noqa: F401  (register tables)
 import dispatch.officers.models  # noqa: F401  (register tables)
 import dispatch.projects.models  # noqa: F401  (register tables)
+import dispatch.referrals.models  # noqa: F401  (register tables)
 import dispatch.rewards.models  # noqa: F401  (register tables)
 import geo.accounts.models  # noqa: F401
 import geo.areas.models  # noqa: F401

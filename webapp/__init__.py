@@ -97,6 +97,7 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
     from webapp.api import projects as projects_api
     from webapp.api import public as public_api
     from webapp.api import random_checks as random_checks_api
+    from webapp.api import referrals as referrals_api
     from webapp.api import rewards as rewards_api
     from webapp.pages import checks as checks_pages
     from webapp.pages import grading as grading_pages
@@ -105,7 +106,7 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
     from webapp.pages import staff as staff_pages
     for module in (auth, api, dispatch_api, casework_api, cases_api, calendar_api, random_checks_api, assessments_api, field, employers,
                    partition_files_api, officers_api, grading_api, disclosure_api, public_api,
-                   projects_api, rewards_api,
+                   projects_api, rewards_api, referrals_api,
                    public_pages,
                    grid_edits_api, map_api, command_api, openapi, planner, complaints_pages,
                    cases_pages, checks_pages, staff_pages, grading_pages, project_pages, pages):

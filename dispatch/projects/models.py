@@ -43,9 +43,6 @@ DEPOSIT_FORMS = ("cash", "bank_guarantee", "insurance")
 PAYMENT_SOURCES = ("manual", "bank_csv")
 REPORT_KINDS = ("arrears_signs", "workers_gathering", "contractor_absent", "other")
 WARNING_LEVELS = ("yellow", "orange", "red")
-# Referral sources (the general mechanism of the coordination issue extends these).
-REFERRAL_SOURCES = ("project", "case", "complaint", "incident")
-REFERRAL_STATUSES = ("sent", "received", "feedback", "closed")
 
 
 class Project(Base):
@@ -203,32 +200,4 @@ class ProjectWarning(Base):
     computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     __table_args__ = (
         CheckConstraint("level IS NULL OR " + in_check("level", WARNING_LEVELS), name="level"),
-    )
-
-
-class Referral(Base):
-    """A matter referred to the competent department (移交行业主管部门) with a deadline for
-    its feedback. The minimal record of the wage-security issue; the coordination issue
-    builds receipts, reminders and incoming referrals on it."""
-
-    __tablename__ = "referrals"
-    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    source_kind: Mapped[str] = mapped_column(String(12))
-    source_id: Mapped[int] = mapped_column(BigInteger)
-    project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id"), index=True)
-    county_adcode: Mapped[str] = mapped_column(String(6), index=True)
-    department: Mapped[str] = mapped_column(String(16))
-    content: Mapped[str] = mapped_column(Text)
-    feedback_due_on: Mapped[date] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(10), server_default="sent")
-    feedback: Mapped[str | None] = mapped_column(Text)
-    feedback_on: Mapped[date | None] = mapped_column(Date)
-    created_by: Mapped[str | None] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True),
-                                                 server_default=func.now())
-    version: Mapped[int] = mapped_column(Integer, server_default="1")
-    __table_args__ = (
-        CheckConstraint(in_check("source_kind", REFERRAL_SOURCES), name="source_kind"),
-        CheckConstraint(in_check("status", REFERRAL_STATUSES), name="status"),
-        Index("ix_referrals_source", "source_kind", "source_id"),
     )

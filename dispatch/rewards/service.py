@@ -16,7 +16,7 @@ from dispatch.rewards.settings import RewardSettings
 from geo.accounts import audit
 from geo.core import clock
 from geo.core.errors import Conflict, NotFound, Unprocessable
-from geo.core.text import Text
+from geo.core.text import Joined, Text
 
 FEN = Decimal("0.01")
 
@@ -153,8 +153,8 @@ def refuse(session: Session, reward_id: int, *, version: int, refusal: str, note
     """No reward: the tip was untrue (举报不实), not the first, or another ground."""
     if refusal not in REFUSALS:
         raise Unprocessable(Text("rewards.error.refusal", value=refusal,
-                                 choices="、".join(str(Text(f"rewards.refusal.{r}"))
-                                                  for r in REFUSALS)),
+                                 choices=Joined((Text(f"rewards.refusal.{r}") for r in REFUSALS),
+                                                "dispatch.list.comma")),
                             {"parameter": "refusal"})
     reward = get(session, reward_id, lock=True)
     _decidable(session, reward, actor, version)

@@ -136,3 +136,4 @@ def choose_language(requested: str | None, accept_language: str | None = None,
         if primary in LANGUAGES and q > best_q:
             best, best_q = primary, q
     return best or (default if default in LANGUAGES else DEFAULT_LANGUAGE)
+

@@ -209,6 +209,12 @@ ROUTES = [
     ("POST", "/api/v1/referrals", {"admin", "dispatcher", "command"}),
     ("GET", "/api/v1/referrals", {"dispatcher", "command", "admin"}),
     ("POST", "/api/v1/referrals/999999/feedback", {"admin", "dispatcher", "command"}),
+    ("POST", "/api/v1/referrals/incoming", {"admin", "dispatcher"}),
+    ("GET", "/api/v1/referrals/counts", {"dispatcher", "command", "admin"}),
+    ("GET", "/api/v1/referrals/999999", {"dispatcher", "command", "admin"}),
+    ("POST", "/api/v1/referrals/999999/receive", {"admin", "dispatcher", "command"}),
+    ("POST", "/api/v1/referrals/999999/remind", {"admin", "dispatcher", "command"}),
+    ("POST", "/api/v1/referrals/999999/close", {"admin", "dispatcher", "command"}),
     ("POST", "/api/v1/officer-loans/999999/decision", {"dispatcher", "admin"}),
     ("POST", "/api/v1/officer-loans/999999/withdraw", {"dispatcher", "admin"}),
 ]

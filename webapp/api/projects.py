@@ -7,16 +7,16 @@ from decimal import Decimal, InvalidOperation
 from flask import Blueprint, jsonify, request
 
 from dispatch.calendar.service import WorkingCalendar
-from dispatch.projects import imports, layer, referrals, service, sites, warnings
+from dispatch.projects import imports, layer, service, sites, warnings
 from dispatch.projects.models import (
     DEPARTMENTS,
     DEPOSIT_FORMS,
-    REFERRAL_SOURCES,
     REPORT_KINDS,
     SITE_SYSTEMS,
     STATUSES,
     WARNING_LEVELS,
 )
+from dispatch.referrals import service as referrals
 from geo.areas.service import location_in_henan
 from geo.core.errors import InvalidInput
 from geo.core.text import Text
@@ -302,47 +302,3 @@ def acknowledge_alert(project_id: int):
     """A dispatcher has seen the red warning (the alert leaves the list)."""
     service.get(db(), project_id)
     return committed({"acknowledged": warnings.acknowledge(db(), project_id, actor())})
-
-
-@bp.post("/api/v1/referrals")
-@roles("admin", "dispatcher", "command")
-@accepts({"source": {"type": "object", "properties": {
-    "kind": {"type": "string", "enum": list(REFERRAL_SOURCES)}, "id": INT}},
-    "department": STR, "content": STR, "feedback_due_on": DATE},
-    ("source", "department", "content", "feedback_due_on"), status="201")
-def create_referral():
-    """Refer a project (its warning), case, complaint or incident to a department with a
-    deadline for feedback; an unknown department → 422."""
-    body = json_object()
-    source = field(body, "source", dict)
-    kind = field(source, "kind", choices=REFERRAL_SOURCES)
-    source_id = field(source, "id", int, minimum=1)
-    county, _ = referrals.source_county(db(), kind, source_id)
-    territory.check("area", county, write=True)
-    row = referrals.create(db(), kind=kind, source_id=source_id,
-                           department=field(body, "department", max_length=32),
-                           content=field(body, "content"),
-                           feedback_due_on=date_field(body, "feedback_due_on", required=True),
-                           actor=actor())
-    return committed(referrals.view(row), 201)
-
-
-@bp.get("/api/v1/referrals")
-@roles(*WATCH)
-@query(Param("area", "only inside this area (adcode)", pattern=ADCODE),
-       Param("overdue", "only overdue (true) or not (false)", enum=("true", "false")))
-def list_referrals(area, overdue):
-    """Referrals of the area, overdue first."""
-    return jsonify({"items": referrals.listing(
-        db(), counties=area_counties(area),
-        overdue=None if overdue is None else overdue == "true")})
-
-
-@bp.post("/api/v1/referrals/<int:referral_id>/feedback")
-@roles("admin", "dispatcher", "command")
-@accepts({"feedback": STR}, ("feedback",))
-def referral_feedback(referral_id: int):
-    """Record the department's feedback."""
-    body = json_object()
-    return committed(referrals.feedback(db(), referral_id, text_=field(body, "feedback"),
-                                        actor=actor()))

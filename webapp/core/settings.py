@@ -11,6 +11,7 @@ from pydantic import Field
 from dispatch.analytics.settings import RiskSettings
 from dispatch.inspections.supervision import SupervisionSettings
 from dispatch.projects.settings import WageSettings
+from dispatch.referrals.settings import ReferralSettings
 from dispatch.rewards.settings import RewardSettings
 from dispatch.settings import DispatchSettings
 from geo.core.config import Settings
@@ -25,6 +26,7 @@ class AppSettings(Settings):
     risk: RiskSettings = Field(default_factory=RiskSettings)
     wage: WageSettings = Field(default_factory=WageSettings)
     reward: RewardSettings = Field(default_factory=RewardSettings)
+    referral: ReferralSettings = Field(default_factory=ReferralSettings)
 
     @property
     def supervision(self) -> SupervisionSettings:

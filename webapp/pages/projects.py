@@ -16,10 +16,9 @@ from dispatch.projects.models import (
     STATUSES,
     WARNING_LEVELS,
 )
-from dispatch.projects.referrals import DEPARTMENTS as REFERRAL_DEPARTMENTS
 from geo.core import clock
 from webapp.core.auth import roles
-from webapp.core.context import db
+from webapp.core.context import db, settings
 from webapp.core.params import ADCODE, Param, query
 from webapp.pages.grading import area_names, territory_choices
 from webapp.pages.strings import page_strings
@@ -85,6 +84,6 @@ def project_page(project_id: int):
     config = _config(projectId=project_id)
     return render_template("project.html", user=g.user, project_id=project_id,
                            departments=DEPARTMENTS, statuses=STATUSES,
-                           referral_departments=REFERRAL_DEPARTMENTS,
+                           referral_departments=settings().referral.departments,
                            deposit_forms=DEPOSIT_FORMS, items=SITE_SYSTEMS, config=config,
                            can=config["can"])
