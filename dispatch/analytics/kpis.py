@@ -17,6 +17,7 @@ from dispatch.analytics.settings import RiskSettings
 from dispatch.calendar.service import WorkingCalendar
 from dispatch.inspections.supervision import INTERVAL_SQL, OVERDUE_SQL
 from dispatch.officers import service as officers
+from dispatch.referrals.service import OVERDUE_SQL as REFERRAL_OVERDUE_SQL
 from dispatch.settings import DispatchSettings
 from geo.areas.service import county_adcodes, find_area
 from geo.core import clock
@@ -99,6 +100,17 @@ LISTS: dict[str, Listing] = {
         "e.last_inspected_at < now() - make_interval(days => :uninspected_days))",
         "e.id, e.name, e.credit_code, e.county_adcode, e.grid_id, e.grade, "
         "r.score::float8 AS score, e.last_inspected_at", "r.score DESC, e.id"),
+    # Referrals to other departments not signed for, or not answered, in time (部门协调).
+    "overdue-referrals": Listing(
+        "referrals r", f"r.county_adcode = ANY(:c) AND {REFERRAL_OVERDUE_SQL}",
+        "r.id, r.source_kind, r.source_id, r.county_adcode, r.department, r.status, "
+        "r.receipt_due_on, r.feedback_due_on, r.reminders", "r.feedback_due_on, r.id"),
+    # Tip rewards waiting for approval, or approved and not paid by their due date.
+    "pending-rewards": Listing(
+        "rewards w", "w.county_adcode = ANY(:c) AND (w.status = 'proposed' OR "
+                     "(w.status = 'approved' AND w.pay_due_on < :today))",
+        "w.id, w.case_id, w.county_adcode, w.status, w.amount::float8 AS amount, w.pay_due_on",
+        "w.status DESC, w.id"),
 }
 
 
@@ -199,4 +211,6 @@ def figures(session: Session, ctx: Context) -> dict:
                              "list": _link("urgent-responses", a),
                              **{s: figure("urgent-responses", s) for s in URGENT_STATES}},
         "high_risk_uninspected": figure("high-risk-uninspected"),
+        "overdue_referrals": figure("overdue-referrals"),
+        "pending_rewards": figure("pending-rewards"),
     }

@@ -185,3 +185,14 @@ def test_two_receipts_at_once_record_one(client, tokens, complaint, sessions):
     with sessions() as s:
         assert s.execute(text("SELECT version FROM referrals WHERE id = :r"),
                          {"r": made["id"]}).scalar() == 2
+
+
+def test_the_kpi_panel_links_overdue_referrals(client, tokens, complaint, beijing_day):
+    made = refer(client, tokens, complaint).get_json()
+    beijing_day("2027-01-04")
+    panel = client.get("/api/v1/kpis?area=410102", headers=bearer(tokens["command"])).get_json()
+    figure = panel["overdue_referrals"]
+    listed = client.get(figure["list"] + "&per_page=500", headers=bearer(tokens["command"]))
+    assert listed.status_code == 200, listed.get_json()
+    ids = [x["id"] for x in listed.get_json()["items"]]
+    assert made["id"] in ids and figure["value"] == listed.get_json()["total"]

@@ -107,6 +107,8 @@ LIST_DOCS = {
     "case-deadlines": "Open cases past or within the warning window of their time limit.",
     "high-risk-uninspected": "Red-level employers not inspected in the configured period.",
     "urgent-responses": "Open urgent (mass-incident) inspections, by the time left from receipt.",
+    "overdue-referrals": "Referrals out not signed for, or not answered, by their deadlines.",
+    "pending-rewards": "Tip rewards awaiting approval, or approved and unpaid past the due date.",
 }
 for _name, _doc in LIST_DOCS.items():
     bp.add_url_rule(f"/api/v1/kpis/{_name}", view_func=_list_view(_name, _doc))

@@ -235,5 +235,8 @@ def _list_view(name: str):
     return roles(*WATCH)(query(*params)(view))
 
 
+# Lists with pages of their own (the KPI panel links there): /referrals, /rewards.
+OWN_PAGES = {"overdue-referrals", "pending-rewards"}
 for _name in kpis.LISTS:
-    bp.add_url_rule(f"/lists/{_name}", view_func=_list_view(_name))
+    if _name not in OWN_PAGES:
+        bp.add_url_rule(f"/lists/{_name}", view_func=_list_view(_name))

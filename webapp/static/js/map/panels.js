@@ -93,7 +93,7 @@ const KPIS = [["coverage_pct"], ["employers_outside_grids"], ["grids_without_sta
               ["employers_per_staff"], ["overdue_inspections"],
               ["open_complaints", ["within_limit", "due_today", "past_limit"]],
               ["case_deadlines", ["due_soon", "overdue"]], ["urgent_responses", ["on_time", "late"]],
-              ["high_risk_uninspected"]];
+              ["high_risk_uninspected"], ["overdue_referrals"], ["pending_rewards"]];
 
 // The page that shows a figure's list (the API's list URL -> a page for people): complaints
 // and case deadlines open their own pages, every other KPI list /lists/<name>.
@@ -108,6 +108,8 @@ export function pageOf(listUrl) {
     if (state) q.set("deadline", state); else q.set("status", "received");
     return "/complaints?" + q.toString();
   }
+  if (found[1] === "overdue-referrals") return "/referrals?overdue=true" + (area ? "&area=" + area : "");
+  if (found[1] === "pending-rewards") return "/rewards" + (area ? "?area=" + area : "");
   if (found[1] === "case-deadlines" && state) {
     q.set("status", state);
     return "/cases?" + q.toString();
