@@ -15,6 +15,7 @@ import dispatch.referrals.models  # noqa: F401  (register tables)
 import dispatch.rewards.models  # noqa: F401  (register tables)
 import geo.accounts.models  # noqa: F401
 import geo.areas.models  # noqa: F401
+import geo.attachments.models  # noqa: F401
 import geo.core.db  # noqa: F401
 import geo.employers.models  # noqa: F401
 import geo.grids.models  # noqa: F401

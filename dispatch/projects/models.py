@@ -106,6 +106,7 @@ class ProjectCheck(Base):
     ok: Mapped[bool] = mapped_column(Boolean)
     note: Mapped[str | None] = mapped_column(Text)
     photo: Mapped[str | None] = mapped_column(String(80))  # file name under var/uploads
+    attachment_id: Mapped[int | None] = mapped_column(BigInteger)  # the photo (geo.attachments)
     lon: Mapped[float | None] = mapped_column(Float)
     lat: Mapped[float | None] = mapped_column(Float)
     accuracy_m: Mapped[float | None] = mapped_column(Float)

@@ -98,6 +98,7 @@ class Settings(EnvSettings):
     # The public portal: requests per minute per client address (LIANGWANG_PUBLIC_PER_MINUTE).
     public_per_minute: int = 120
     max_upload_rows: int = 200_000  # rows in one XLSX/CSV import
+    max_attachment_bytes: int = 10 * 1024 * 1024  # one document or photo (LIANGWANG_MAX_ATTACHMENT_BYTES)
     max_decompressed_bytes: int = 200 * 1024 * 1024  # XLSX/ZIP content once unpacked
     max_edit_vertices: int = 100_000  # polygon vertices in one grid edit set or upload
     tile_url: str | None = None

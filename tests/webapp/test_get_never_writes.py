@@ -143,6 +143,11 @@ def ids(app, sessions, tokens):
     reward = client.post("/api/v1/rewards", headers=bearer(tokens["dispatcher"]),
                          json={"case_id": decided["case_id"], "amount": 500})
     assert reward.status_code == 201, reward.get_json()
+    attachment = client.post("/api/v1/attachments", headers=admin, data={
+        "owner_kind": "case", "owner_id": str(decided["case_id"]),
+        "file": (io.BytesIO(b"%PDF-1.4\n%%EOF\n"), "counted.pdf")},
+        content_type="multipart/form-data")
+    assert attachment.status_code == 201, attachment.get_json()
     with unit_of_work(sessions) as s:
         found = s.execute(text("""
             SELECT (SELECT min(id) FROM employers WHERE county_adcode = '410102'
@@ -160,6 +165,7 @@ def ids(app, sessions, tokens):
             "incident": complaint["incident_id"], "run": run.get_json()["id"],
             "list": listed.get_json()["id"], "project": project.get_json()["id"],
             "referral": referral.get_json()["id"], "reward": reward.get_json()["id"],
+            "attachment": attachment.get_json()["id"],
             "static": static.relative_to(STATIC).as_posix()}
 
 
@@ -203,6 +209,7 @@ def requests_for(app, ids: dict) -> list[str]:
         "/api/v1/referrals/counts": ["area=410000", "area=410102"],
         "/api/v1/field/projects": [f"grid={ids['grid']}"],
         "/api/v1/rewards/range": ["fine=20000"],
+        "/api/v1/attachments": [f"owner_kind=case&owner_id={ids['case']}"],
         "/api/v1/rewards": ["area=410000", "area=410102&status=proposed&overdue=false"],
         "/projects": ["area=410102&level=red"],
     }
@@ -219,6 +226,7 @@ def requests_for(app, ids: dict) -> list[str]:
         "<int:officer_id>": str(ids["officer"]), "<int:run_id>": str(ids["run"]),
         "<int:list_id>": str(ids["list"]), "<int:project_id>": str(ids["project"]),
         "<int:referral_id>": str(ids["referral"]), "<int:reward_id>": str(ids["reward"]),
+        "<int:attachment_id>": str(ids["attachment"]),
         "<day>": "2026-10-01", "<int:year>": "2026", "<year>": "2026",
     }
     urls = []

@@ -71,6 +71,8 @@ RESOLVERS: dict[str, tuple[str, Callable[[object], str | None]]] = {
                  _county("SELECT county_adcode FROM referrals WHERE id = :v")),
     "reward": ("territory.kind.reward",
                _county("SELECT county_adcode FROM rewards WHERE id = :v")),
+    "attachment": ("territory.kind.attachment",
+                   _county("SELECT county_adcode FROM attachments WHERE id = :v")),
     "area": ("territory.kind.area", _county(
         "SELECT adcode FROM admin_areas WHERE adcode = :v LIMIT 1")),
 }
@@ -79,6 +81,7 @@ VIEW_ARGS = {"inspection_id": "inspection", "complaint_id": "complaint", "case_i
              "draw_id": "draw", "incident_id": "incident", "import_id": "import",
              "run_id": "run", "objection_id": "objection", "list_id": "list",
              "project_id": "project", "referral_id": "referral", "reward_id": "reward",
+             "attachment_id": "attachment",
              "adcode": "area"}
 # Path variables that name nothing with a territory of its own: a decision or recusal is
 # checked through the complaint or officer beside it in the same path.
