@@ -132,6 +132,9 @@ class Committed:
                         "WHERE contractor_id = ANY(:e) OR owner_id = ANY(:e))",
                         "DELETE FROM complaints WHERE project_id IN (SELECT id FROM projects "
                         "WHERE contractor_id = ANY(:e) OR owner_id = ANY(:e))",
+                        "DELETE FROM attachments WHERE owner_kind = 'project' AND owner_id IN "
+                        "(SELECT id FROM projects WHERE contractor_id = ANY(:e) OR "
+                        "owner_id = ANY(:e))",
                         "DELETE FROM projects WHERE contractor_id = ANY(:e) OR owner_id = ANY(:e)",
                         "DELETE FROM project_subcontractors WHERE employer_id = ANY(:e)",
                         "DELETE FROM employer_risk WHERE employer_id = ANY(:e)",

@@ -183,15 +183,20 @@ def _after_write(session: Session, project: Project, settings: WageSettings) -> 
 # The ten site systems -------------------------------------------------------------------
 
 def record_checks(session: Session, project_id: int, *, items: list[dict],
-                  location: tuple[float, float, float | None] | None, photo: str | None,
+                  location: tuple[float, float, float | None] | None, photo: int | None,
                   settings: WageSettings, actor: str | None) -> list[dict]:
-    """One visit's findings: each item ok or not, with a note; GPS where the phone gave it."""
+    """One visit's findings: each item ok or not, with a note; GPS where the phone gave it;
+    `photo` an attachment of this project (geo.attachments) showing the site."""
     project = lock(session, project_id)
+    if photo is not None and not session.execute(text(
+            "SELECT 1 FROM attachments WHERE id = :a AND owner_kind = 'project' "
+            "AND owner_id = :p AND kind IN ('jpeg', 'png')"), {"a": photo, "p": project_id}).first():
+        raise Unprocessable(Text("error.project.photo", id=photo), {"parameter": "photo_id"})
     today = clock.today()
     lon, lat, accuracy = location if location else (None, None, None)
     for item in items:
         session.add(ProjectCheck(project_id=project_id, item=item["item"], ok=item["ok"],
-                                 note=item.get("note"), photo=photo, lon=lon, lat=lat,
+                                 note=item.get("note"), attachment_id=photo, lon=lon, lat=lat,
                                  accuracy_m=accuracy, checked_on=today, checked_by=actor))
     audit.record(session, actor=actor, action="project_check", entity="project",
                  entity_id=project_id,
@@ -206,8 +211,8 @@ def checklist(session: Session, project_id: int) -> list[dict]:
     from dispatch.projects.models import SITE_SYSTEMS
 
     rows = {r["item"]: r for r in session.execute(text("""
-        SELECT DISTINCT ON (item) item, ok, note, photo, checked_on, checked_by, lon, lat,
-               accuracy_m
+        SELECT DISTINCT ON (item) item, ok, note, attachment_id, checked_on, checked_by, lon,
+               lat, accuracy_m
         FROM project_checks WHERE project_id = :p ORDER BY item, checked_at DESC, id DESC
     """), {"p": project_id}).mappings()}
     out = []
@@ -215,7 +220,8 @@ def checklist(session: Session, project_id: int) -> list[dict]:
         r = rows.get(item)
         out.append({"item": item, "ok": r["ok"] if r else None,
                     "note": r["note"] if r else None,
-                    "photo": bool(r and r["photo"]),
+                    "photo": f"/api/v1/attachments/{r['attachment_id']}"
+                    if r and r["attachment_id"] else None,
                     "checked_on": r["checked_on"].isoformat() if r else None,
                     "checked_by": r["checked_by"] if r else None,
                     "gps": bool(r and r["lon"] is not None)})

@@ -20,6 +20,7 @@ from tests.browser.test_grading_pages import reads_well, ready, shoot
 from tests.browser.test_pages import browser  # noqa: F401  (the module's Chromium fixture)
 from tests.conftest import ARTIFACTS, PASSWORD, bearer, unique
 from tests.dispatch_fixtures import SITE, add_inspector, committed  # noqa: F401  (fixture)
+from tests.geo.test_attachments import PNG
 
 # The server's clock (gunicorn) is the real one: dates relative to today.
 TODAY = clock.today()
@@ -161,6 +162,9 @@ def test_a_grid_worker_checks_the_site_systems_from_a_phone(
         card.locator(f'fieldset[data-item="{item}"] label.btn-outline-success').click()
     card.locator('fieldset[data-item="notice_board"] label.btn-outline-danger').click()
     card.locator('fieldset[data-item="notice_board"] input[type=text]').fill("告示牌未张贴")
+    photo = ARTIFACTS / "site-photo.png"
+    photo.write_bytes(PNG)
+    card.locator("input.lw-photo").set_input_files(str(photo))
     shoot(page, "field-projects-phone")
     card.locator("form.lw-check-form button[type=submit]").click()
     page.wait_for_selector(f'.lw-field-project[data-id="{pid}"] .lw-last-check:has-text("上次检查")',
@@ -178,6 +182,10 @@ def test_a_grid_worker_checks_the_site_systems_from_a_phone(
     assert board.lon == pytest.approx(SITE[0], abs=1e-6)
     assert board.lat == pytest.approx(SITE[1], abs=1e-6)
     assert board.accuracy_m == pytest.approx(12)
+    attached = db.execute(text(
+        "SELECT DISTINCT a.kind, a.owner_kind, a.owner_id, a.uploaded_by FROM project_checks c "
+        "JOIN attachments a ON a.id = c.attachment_id WHERE c.project_id = :p"), {"p": pid}).all()
+    assert [tuple(r) for r in attached] == [("png", "project", pid, user.username)]
     reasons = db.execute(text("SELECT reasons FROM project_warnings WHERE project_id = :p"),
                          {"p": pid}).scalar_one()
     codes = {r["code"] for r in reasons}

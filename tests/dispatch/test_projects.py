@@ -449,3 +449,32 @@ def test_the_demo_has_projects_of_every_warning_level_all_over_henan(db):
         WHERE p.created_by = 'demo' AND (g.id IS NULL OR NOT ST_Covers(g.geom, p.geom)
               OR p.deposit_required <> round(p.contract_value * p.deposit_rate, 2))
     """)).scalar() == 0
+
+
+def test_a_check_photo_must_be_an_image_of_the_project(client, tokens, builders):
+    import io
+
+    from tests.geo.test_attachments import PDF, PNG
+
+    p, url = clean_project(client, tokens, builders)
+    other, _ = clean_project(client, tokens, builders)
+
+    def attach(project, data, name):
+        r = client.post("/api/v1/attachments", headers=bearer(tokens["inspector"]), data={
+            "owner_kind": "project", "owner_id": str(project), "file": (io.BytesIO(data), name)},
+            content_type="multipart/form-data")
+        assert r.status_code == 201, r.get_json()
+        return r.get_json()["id"]
+
+    items = [{"item": "notice_board", "ok": True}]
+    for bad in (attach(p["id"], PDF, "a.pdf"), attach(other["id"], PNG, "b.png"), 10 ** 9):
+        r = client.post(url + "/checks", json={"items": items, "photo_id": bad},
+                        headers=bearer(tokens["inspector"]))
+        assert r.status_code == 422, r.get_json()
+    photo = attach(p["id"], PNG, "board.png")
+    r = client.post(url + "/checks", json={"items": items, "photo_id": photo},
+                    headers=bearer(tokens["inspector"]))
+    assert r.status_code == 201, r.get_json()
+    board = next(c for c in r.get_json()["checklist"] if c["item"] == "notice_board")
+    assert board["photo"] == f"/api/v1/attachments/{photo}"
+    assert client.get(board["photo"], headers=bearer(tokens["command"])).data == PNG

@@ -74,7 +74,7 @@ def test_a_document_is_kept_and_comes_back_byte_for_byte(client, tokens, complai
     assert down.headers["X-Content-Type-Options"] == "nosniff"
     files = list(service.directory(settings.var).iterdir())
     assert any(f.read_bytes() == data for f in files)
-    assert not (ROOT / "webapp").resolve() in service.directory(settings.var).resolve().parents
+    assert (ROOT / "webapp").resolve() not in service.directory(settings.var).resolve().parents
     listed = client.get(f"/api/v1/attachments?owner_kind=complaint&owner_id={complaint}",
                         headers=bearer(tokens["command"])).get_json()["items"]
     assert got["id"] in [x["id"] for x in listed]

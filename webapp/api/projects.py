@@ -189,7 +189,9 @@ def update_project(project_id: int):
 @roles(*FIELD)
 @accepts({"items": {"type": "array", "items": {"type": "object", "properties": {
     "item": {"type": "string", "enum": list(SITE_SYSTEMS)}, "ok": {"type": "boolean"},
-    "note": STR}}}, "location": {"type": "object"}}, ("items",), status="201")
+    "note": STR}}}, "location": {"type": "object"},
+    "photo_id": {"type": "integer", "description": "an image attached to this project "
+                 "(POST /api/v1/attachments, owner_kind project)"}}, ("items",), status="201")
 def record_checks(project_id: int):
     """One visit's findings on the ten site systems, with the phone's GPS when given."""
     body = json_object()
@@ -210,7 +212,9 @@ def record_checks(project_id: int):
         items.append({"item": item, "ok": field(entry, "ok", bool),
                       "note": field(entry, "note", required=False)})
     checklist = service.record_checks(db(), project_id, items=items, location=_location(body),
-                                      photo=None, settings=wage(), actor=actor())
+                                      photo=field(body, "photo_id", int, required=False,
+                                                  minimum=1),
+                                      settings=wage(), actor=actor())
     return committed({"checklist": checklist}, 201)
 
 

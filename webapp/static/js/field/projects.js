@@ -7,7 +7,7 @@ import {getJSON, postJSON} from "../core/http.js";
 import {t} from "../core/i18n.js";
 import {act, note} from "../grading/common.js";
 import {checkForm} from "../projects/checklist.js";
-import {levelChip} from "../projects/common.js";
+import {levelChip, uploadPhoto} from "../projects/common.js";
 
 function position() {
   return new Promise(function (resolve) {
@@ -63,12 +63,14 @@ function card(item, config, reload) {
     open.setAttribute("aria-expanded", String(shown));
     open.textContent = t(shown ? "projects_ui.field.cancel" : "projects_ui.field.check");
     if (shown && !form.firstChild) {
-      checkForm(form, config.items, String(item.id), function (items, button, status) {
+      checkForm(form, config.items, String(item.id), function (items, button, status, photo) {
         button.disabled = true;
         note(status, t("projects_ui.saving"), true);
-        position().then(function (where) {
+        Promise.all([position(), photo ? uploadPhoto(item.id, photo) : null]).then(function (got) {
+          const where = got[0];
           const body = {items: items};
           if (where) body.location = where;
+          if (got[1]) body.photo_id = got[1];
           act(button, status, function () {
             return postJSON("/api/v1/projects/" + item.id + "/checks", body);
           }, function () {
@@ -76,6 +78,9 @@ function card(item, config, reload) {
                  (where ? "" : "；" + t("projects_ui.field.no_gps")), true);
             reload();
           });
+        }).catch(function (err) {
+          button.disabled = false;
+          note(status, err.message, false);
         });
       });
     }

@@ -1,5 +1,6 @@
 /* The ten site systems (十项制度) as a form: for each item 符合 / 不符合 / 本次不查 and a note;
- * `send(items)` posts the findings given (POST /api/v1/projects/<id>/checks). Used on the
+ * an optional photo of the site; `send(items, button, box, photo)` posts the findings given
+ * (POST /api/v1/projects/<id>/checks, the photo first as an attachment). Used on the
  * project page and on the grid worker's phone (/field). */
 import {el} from "../core/dom.js";
 import {label, t} from "../core/i18n.js";
@@ -51,6 +52,16 @@ export function checkForm(form, items, key, send) {
     row.appendChild(note);
     form.appendChild(row);
   });
+  const photoLabel = el("label", t("projects_ui.checks.photo"), "form-label small mt-2 mb-0 d-block");
+  const photo = el("input", null, "form-control form-control-sm lw-photo");
+  photo.type = "file";
+  photo.name = "photo";
+  photo.accept = "image/jpeg,image/png";
+  photo.setAttribute("capture", "environment");
+  photo.id = "lw-c-" + key + "-photo";
+  photoLabel.htmlFor = photo.id;
+  form.appendChild(photoLabel);
+  form.appendChild(photo);
   const submit = el("button", t("projects_ui.checks.submit"), "btn btn-sm btn-primary mt-2");
   submit.type = "submit";
   form.appendChild(submit);
@@ -75,7 +86,7 @@ export function checkForm(form, items, key, send) {
       box.textContent = t("projects_ui.checks.none_chosen");
       return;
     }
-    send(findings, submit, box);
+    send(findings, submit, box, photo.files && photo.files[0] ? photo.files[0] : null);
   });
   return form;
 }

@@ -52,3 +52,16 @@ export function place(item) {
 export function yuanText(value) {
   return t("projects_ui.yuan", {amount: yuan(value)});
 }
+
+// Uploads a site photo as an attachment of the project; resolves to its id (or rejects with
+// the server's message).
+export function uploadPhoto(projectId, file) {
+  const data = new FormData();
+  data.append("owner_kind", "project");
+  data.append("owner_id", String(projectId));
+  data.append("file", file);
+  return postForm("/api/v1/attachments", data).then(function (res) {
+    if (res.status === 201) return res.body.id;
+    throw new Error(res.body && res.body.error ? res.body.error.message : String(res.status));
+  });
+}

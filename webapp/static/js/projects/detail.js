@@ -9,7 +9,7 @@ import {getJSON, postJSON, send} from "../core/http.js";
 import {formatDateTime, formatNumber, label, t, useStrings} from "../core/i18n.js";
 import {act, drawTable, facts, formBody, note} from "../grading/common.js";
 import {checkForm, finding} from "./checklist.js";
-import {levelChip, yuan, yuanText} from "./common.js";
+import {levelChip, uploadPhoto, yuan, yuanText} from "./common.js";
 
 const REFER_TO = {housing: "housing", transport: "transport", water: "water", other: "other"};
 
@@ -134,6 +134,11 @@ function drawChecks(p) {
             function (c) {
               const when = node(c.checked_on);
               if (c.gps) when.appendChild(el("span", t("projects_ui.checks.gps"), "lw-sub"));
+              if (c.photo) {
+                const a = link(t("projects_ui.checks.photo_link"), c.photo);
+                a.className = "lw-sub lw-photo-link";
+                when.appendChild(a);
+              }
               return [node(label("project.item.", c.item)), finding(c), when,
                       node(c.checked_by), node(c.note)];
             }, function (c) { return "lw-check-row lw-check-" + c.item; }, "");
@@ -299,9 +304,12 @@ export function start(config) {
   }, reload);
   const checks = document.getElementById("lw-check-form");
   if (checks) {
-    checkForm(checks, config.items, "detail", function (items, button, box) {
+    checkForm(checks, config.items, "detail", function (items, button, box, photo) {
       act(button, box, function () {
-        return postJSON(base + "/checks", {items: items});
+        return (photo ? uploadPhoto(config.projectId, photo) : Promise.resolve(null))
+          .then(function (id) {
+            return postJSON(base + "/checks", id ? {items: items, photo_id: id} : {items: items});
+          });
       }, function () { reload(); checks.reset(); });
     });
   }
