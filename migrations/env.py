@@ -4,6 +4,7 @@ from geoalchemy2 import alembic_helpers
 from sqlalchemy import create_engine, pool
 
 import dispatch.analytics.models  # noqa: F401
+import dispatch.audits.models  # noqa: F401  (register tables)
 import dispatch.calendar.models  # noqa: F401  (register tables)
 import dispatch.casework.models  # noqa: F401  (register tables)
 import dispatch.disclosure.models  # noqa: F401  (register tables)
@@ -13,6 +14,7 @@ import dispatch.officers.models  # noqa: F401  (register tables)
 import dispatch.projects.models  # noqa: F401  (register tables)
 import dispatch.referrals.models  # noqa: F401  (register tables)
 import dispatch.rewards.models  # noqa: F401  (register tables)
+import dispatch.written_review.models  # noqa: F401  (register tables)
 import geo.accounts.models  # noqa: F401
 import geo.areas.models  # noqa: F401
 import geo.attachments.models  # noqa: F401

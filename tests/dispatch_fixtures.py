@@ -118,7 +118,10 @@ class Committed:
                                p).scalars().all()
             p["o"] = self.officers + s.execute(text(
                 "SELECT id FROM officers WHERE user_id = ANY(:u)"), p).scalars().all()
-            for sql in ("DELETE FROM cases WHERE inspection_id = ANY(:i) OR employer_id = ANY(:e) "
+            for sql in ("DELETE FROM attachments WHERE owner_kind = 'audit' AND owner_id IN "
+                        "(SELECT id FROM audits WHERE employer_id = ANY(:e))",
+                        "DELETE FROM audits WHERE employer_id = ANY(:e)",
+                        "DELETE FROM cases WHERE inspection_id = ANY(:i) OR employer_id = ANY(:e) "
                         "OR complaint_id = ANY(:c)",
                         "DELETE FROM assignments WHERE officer_id = ANY(:o) "
                         "OR inspection_id = ANY(:i)",

@@ -90,6 +90,7 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
     compression.register(app)
     auth.register(app)
     validation.register(app)
+    from webapp.api import annual as annual_api
     from webapp.api import assessments as assessments_api
     from webapp.api import attachments as attachments_api
     from webapp.api import disclosure as disclosure_api
@@ -108,7 +109,7 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
     from webapp.pages import staff as staff_pages
     for module in (auth, api, dispatch_api, casework_api, cases_api, calendar_api, random_checks_api, assessments_api, field, employers,
                    partition_files_api, officers_api, grading_api, disclosure_api, public_api,
-                   projects_api, rewards_api, referrals_api, attachments_api,
+                   projects_api, rewards_api, referrals_api, attachments_api, annual_api,
                    public_pages,
                    grid_edits_api, map_api, command_api, openapi, planner, complaints_pages,
                    cases_pages, checks_pages, staff_pages, grading_pages, project_pages,

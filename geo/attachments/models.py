@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from geo.core.db import Base, in_check
 
 KINDS = ("pdf", "jpeg", "png", "docx", "xlsx")
-OWNERS = ("referral", "project", "case", "complaint", "reward")
+OWNERS = ("referral", "project", "case", "complaint", "reward", "audit", "review")
 
 
 class Attachment(Base):

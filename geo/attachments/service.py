@@ -123,6 +123,7 @@ def read(row: Attachment, var: Path) -> bytes:
 
 def owner_county(session: Session, owner_kind: str, owner_id: int) -> str | None:
     table = {"referral": "referrals", "project": "projects", "case": "cases",
-             "complaint": "complaints", "reward": "rewards"}[owner_kind]
+             "complaint": "complaints", "reward": "rewards", "audit": "audits",
+             "review": "review_submissions"}[owner_kind]
     return session.execute(text(f"SELECT county_adcode FROM {table} WHERE id = :i"),
                            {"i": owner_id}).scalar()

@@ -27,7 +27,7 @@ def upgrade() -> None:
     sa.Column('uploaded_by', sa.String(length=64), nullable=True),
     sa.Column('uploaded_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
     sa.CheckConstraint("kind IN ('pdf', 'jpeg', 'png', 'docx', 'xlsx')", name=op.f('ck_attachments_kind')),
-    sa.CheckConstraint("owner_kind IN ('referral', 'project', 'case', 'complaint', 'reward')", name=op.f('ck_attachments_owner_kind')),
+    sa.CheckConstraint("owner_kind IN ('referral', 'project', 'case', 'complaint', 'reward', 'audit', 'review')", name=op.f('ck_attachments_owner_kind')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_attachments'))
     )
     op.create_index(op.f('ix_attachments_county_adcode'), 'attachments', ['county_adcode'], unique=False)

@@ -148,6 +148,14 @@ def ids(app, sessions, tokens):
         "file": (io.BytesIO(b"%PDF-1.4\n%%EOF\n"), "counted.pdf")},
         content_type="multipart/form-data")
     assert attachment.status_code == 201, attachment.get_json()
+    campaign = client.post("/api/v1/review-campaigns", headers=admin, json={
+        "area": "411729", "year": 2026, "due_on": "2099-12-31", "min_employees": 0})
+    assert campaign.status_code == 201, campaign.get_json()
+    audit = client.post("/api/v1/audits", headers=admin, json={
+        "employer_id": decided["complaint"]["employer_id"], "firm": "计数事务所",
+        "scope": ["wages"], "period_from": "2026-01-01", "period_to": "2026-06-30", "fee": 1,
+        "due_on": "2099-12-31"})
+    assert audit.status_code == 201, audit.get_json()
     with unit_of_work(sessions) as s:
         found = s.execute(text("""
             SELECT (SELECT min(id) FROM employers WHERE county_adcode = '410102'
@@ -165,7 +173,8 @@ def ids(app, sessions, tokens):
             "incident": complaint["incident_id"], "run": run.get_json()["id"],
             "list": listed.get_json()["id"], "project": project.get_json()["id"],
             "referral": referral.get_json()["id"], "reward": reward.get_json()["id"],
-            "attachment": attachment.get_json()["id"],
+            "attachment": attachment.get_json()["id"], "campaign": campaign.get_json()["id"],
+            "audit": audit.get_json()["id"],
             "static": static.relative_to(STATIC).as_posix()}
 
 
@@ -210,6 +219,8 @@ def requests_for(app, ids: dict) -> list[str]:
         "/api/v1/field/projects": [f"grid={ids['grid']}"],
         "/api/v1/rewards/range": ["fine=20000"],
         "/api/v1/attachments": [f"owner_kind=case&owner_id={ids['case']}"],
+        "/api/v1/review-campaigns": ["area=410000", "area=411729"],
+        "/api/v1/audits": ["area=410000"],
         "/api/v1/rewards": ["area=410000", "area=410102&status=proposed&overdue=false"],
         "/projects": ["area=410102&level=red"],
     }
@@ -227,6 +238,7 @@ def requests_for(app, ids: dict) -> list[str]:
         "<int:list_id>": str(ids["list"]), "<int:project_id>": str(ids["project"]),
         "<int:referral_id>": str(ids["referral"]), "<int:reward_id>": str(ids["reward"]),
         "<int:attachment_id>": str(ids["attachment"]),
+        "<int:campaign_id>": str(ids["campaign"]), "<int:audit_id>": str(ids["audit"]),
         "<day>": "2026-10-01", "<int:year>": "2026", "<year>": "2026",
     }
     urls = []

@@ -14,6 +14,7 @@ from dispatch.projects.settings import WageSettings
 from dispatch.referrals.settings import ReferralSettings
 from dispatch.rewards.settings import RewardSettings
 from dispatch.settings import DispatchSettings
+from dispatch.written_review.settings import ReviewSettings
 from geo.core.config import Settings
 from geo.grids.settings import PlanningSettings
 from geo.tiles.service import TileSettings
@@ -27,6 +28,7 @@ class AppSettings(Settings):
     wage: WageSettings = Field(default_factory=WageSettings)
     reward: RewardSettings = Field(default_factory=RewardSettings)
     referral: ReferralSettings = Field(default_factory=ReferralSettings)
+    review: ReviewSettings = Field(default_factory=ReviewSettings)
 
     @property
     def supervision(self) -> SupervisionSettings:

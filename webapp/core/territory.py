@@ -73,6 +73,13 @@ RESOLVERS: dict[str, tuple[str, Callable[[object], str | None]]] = {
                _county("SELECT county_adcode FROM rewards WHERE id = :v")),
     "attachment": ("territory.kind.attachment",
                    _county("SELECT county_adcode FROM attachments WHERE id = :v")),
+    "campaign": ("territory.kind.campaign",
+                 _county("SELECT area_adcode FROM review_campaigns WHERE id = :v")),
+    "submission": ("territory.kind.submission",
+                   _county("SELECT county_adcode FROM review_submissions WHERE id = :v")),
+    "audit": ("territory.kind.audit", _county("SELECT county_adcode FROM audits WHERE id = :v")),
+    "review": ("territory.kind.submission",
+               _county("SELECT county_adcode FROM review_submissions WHERE id = :v")),
     "area": ("territory.kind.area", _county(
         "SELECT adcode FROM admin_areas WHERE adcode = :v LIMIT 1")),
 }
@@ -81,7 +88,8 @@ VIEW_ARGS = {"inspection_id": "inspection", "complaint_id": "complaint", "case_i
              "draw_id": "draw", "incident_id": "incident", "import_id": "import",
              "run_id": "run", "objection_id": "objection", "list_id": "list",
              "project_id": "project", "referral_id": "referral", "reward_id": "reward",
-             "attachment_id": "attachment",
+             "attachment_id": "attachment", "campaign_id": "campaign",
+             "submission_id": "submission", "audit_id": "audit",
              "adcode": "area"}
 # Path variables that name nothing with a territory of its own: a decision or recusal is
 # checked through the complaint or officer beside it in the same path.
