@@ -101,6 +101,7 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
     from webapp.api import random_checks as random_checks_api
     from webapp.api import referrals as referrals_api
     from webapp.api import rewards as rewards_api
+    from webapp.pages import annual as annual_pages
     from webapp.pages import checks as checks_pages
     from webapp.pages import coordination as coordination_pages
     from webapp.pages import grading as grading_pages
@@ -113,7 +114,7 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
                    public_pages,
                    grid_edits_api, map_api, command_api, openapi, planner, complaints_pages,
                    cases_pages, checks_pages, staff_pages, grading_pages, project_pages,
-                   coordination_pages, pages):
+                   coordination_pages, annual_pages, pages):
         app.register_blueprint(module.bp)
     from webapp.core import ratelimit
     ratelimit.register(app, (public_api.bp, public_pages.bp), settings.public_per_minute)

@@ -98,6 +98,7 @@ def view(row) -> dict:
     get_ = row.get if isinstance(row, dict) else (lambda k: getattr(row, k))
     today = clock.today()
     return {"id": get_("id"), "employer_id": get_("employer_id"),
+            "employer_name": row.get("employer_name") if isinstance(row, dict) else None,
             "county_adcode": get_("county_adcode"), "firm": get_("firm"),
             "scope": list(get_("scope")), "period_from": get_("period_from").isoformat(),
             "period_to": get_("period_to").isoformat(), "fee": float(get_("fee")),
@@ -114,7 +115,9 @@ def view(row) -> dict:
 
 def listing(session: Session, *, counties: list[str] | None) -> list[dict]:
     rows = session.execute(text("""
-        SELECT * FROM audits WHERE (CAST(:c AS text[]) IS NULL OR county_adcode = ANY(:c))
-        ORDER BY status = 'commissioned' AND due_on < :today DESC, status, due_on, id LIMIT 500
+        SELECT a.*, e.name AS employer_name FROM audits a JOIN employers e ON e.id = a.employer_id
+        WHERE (CAST(:c AS text[]) IS NULL OR a.county_adcode = ANY(:c))
+        ORDER BY a.status = 'commissioned' AND a.due_on < :today DESC, a.status, a.due_on, a.id
+        LIMIT 500
     """), {"c": counties, "today": clock.today()}).mappings()
     return [view(dict(r)) for r in rows]
