@@ -111,6 +111,17 @@ LISTS: dict[str, Listing] = {
                      "(w.status = 'approved' AND w.pay_due_on < :today))",
         "w.id, w.case_id, w.county_adcode, w.status, w.amount::float8 AS amount, w.pay_due_on",
         "w.status DESC, w.id"),
+    # Written review: employers past the due date without materials and not yet scheduled.
+    "review-missing": Listing(
+        "review_submissions s JOIN review_campaigns rc ON rc.id = s.campaign_id",
+        "s.county_adcode = ANY(:c) AND s.status = 'pending' AND rc.due_on < :today "
+        "AND s.inspection_id IS NULL",
+        "s.id, s.campaign_id, s.employer_id, s.county_adcode, rc.year, rc.due_on", "s.id"),
+    # Entrusted audits whose report is overdue.
+    "overdue-audits": Listing(
+        "audits a", "a.county_adcode = ANY(:c) AND a.status = 'commissioned' AND "
+                    "a.due_on < :today",
+        "a.id, a.employer_id, a.county_adcode, a.firm, a.due_on", "a.due_on, a.id"),
 }
 
 
@@ -213,4 +224,6 @@ def figures(session: Session, ctx: Context) -> dict:
         "high_risk_uninspected": figure("high-risk-uninspected"),
         "overdue_referrals": figure("overdue-referrals"),
         "pending_rewards": figure("pending-rewards"),
+        "review_missing": figure("review-missing"),
+        "overdue_audits": figure("overdue-audits"),
     }

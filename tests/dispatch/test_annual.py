@@ -153,3 +153,19 @@ def test_a_clean_audit_opens_nothing(client, tokens, committed, beijing_day):  #
     r = post(client, tokens, f"/api/v1/audits/{made['id']}/report", attachment_id=report,
              findings=[])
     assert r.status_code == 200 and r.get_json()["case_id"] is None
+
+
+def test_the_kpi_panel_counts_missing_materials(client, tokens, campaign_area, beijing_day):
+    made = post(client, tokens, "/api/v1/review-campaigns", area=COUNTY, year=2026,
+                due_on="2026-12-31", min_employees=0).get_json()
+    panel = client.get(f"/api/v1/kpis?area={COUNTY}", headers=bearer(tokens["command"]))
+    assert panel.get_json()["review_missing"]["value"] == 0  # not due yet
+    beijing_day(LATER)
+    figure = client.get(f"/api/v1/kpis?area={COUNTY}",
+                        headers=bearer(tokens["command"])).get_json()["review_missing"]
+    assert figure["value"] == made["employers"]
+    listed = client.get(figure["list"], headers=bearer(tokens["command"])).get_json()
+    assert listed["total"] == made["employers"]
+    post(client, tokens, f"/api/v1/review-campaigns/{made['id']}/schedule-missing")
+    assert client.get(f"/api/v1/kpis?area={COUNTY}", headers=bearer(tokens["command"])
+                      ).get_json()["review_missing"]["value"] == 0

@@ -108,6 +108,8 @@ ROUTES = [
     ("GET", "/api/v1/kpis/grids-understaffed?area=410102", {"dispatcher", "command", "admin"}),
     ("GET", "/api/v1/kpis/overdue-referrals?area=410102", {"dispatcher", "command", "admin"}),
     ("GET", "/api/v1/kpis/pending-rewards?area=410102", {"dispatcher", "command", "admin"}),
+    ("GET", "/api/v1/kpis/review-missing?area=410102", {"dispatcher", "command", "admin"}),
+    ("GET", "/api/v1/kpis/overdue-audits?area=410102", {"dispatcher", "command", "admin"}),
     ("GET", "/lists/grids-understaffed?area=410102", {"dispatcher", "command", "admin"}),
     ("POST", "/api/v1/cases", {"dispatcher", "admin"}),
     ("POST", "/api/v1/cases/999999/extend", {"admin"}),

@@ -109,6 +109,8 @@ LIST_DOCS = {
     "urgent-responses": "Open urgent (mass-incident) inspections, by the time left from receipt.",
     "overdue-referrals": "Referrals out not signed for, or not answered, by their deadlines.",
     "pending-rewards": "Tip rewards awaiting approval, or approved and unpaid past the due date.",
+    "review-missing": "Employers past a written review's due date without materials, unscheduled.",
+    "overdue-audits": "Entrusted audits whose report is past its deadline.",
 }
 for _name, _doc in LIST_DOCS.items():
     bp.add_url_rule(f"/api/v1/kpis/{_name}", view_func=_list_view(_name, _doc))

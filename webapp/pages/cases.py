@@ -235,8 +235,9 @@ def _list_view(name: str):
     return roles(*WATCH)(query(*params)(view))
 
 
-# Lists with pages of their own (the KPI panel links there): /referrals, /rewards.
-OWN_PAGES = {"overdue-referrals", "pending-rewards"}
+# Lists with pages of their own (the KPI panel links there): /referrals, /rewards, /reviews,
+# /audits.
+OWN_PAGES = {"overdue-referrals", "pending-rewards", "review-missing", "overdue-audits"}
 for _name in kpis.LISTS:
     if _name not in OWN_PAGES:
         bp.add_url_rule(f"/lists/{_name}", view_func=_list_view(_name))

@@ -93,7 +93,8 @@ const KPIS = [["coverage_pct"], ["employers_outside_grids"], ["grids_without_sta
               ["employers_per_staff"], ["overdue_inspections"],
               ["open_complaints", ["within_limit", "due_today", "past_limit"]],
               ["case_deadlines", ["due_soon", "overdue"]], ["urgent_responses", ["on_time", "late"]],
-              ["high_risk_uninspected"], ["overdue_referrals"], ["pending_rewards"]];
+              ["high_risk_uninspected"], ["overdue_referrals"], ["pending_rewards"],
+              ["review_missing"], ["overdue_audits"]];
 
 // The page that shows a figure's list (the API's list URL -> a page for people): complaints
 // and case deadlines open their own pages, every other KPI list /lists/<name>.
@@ -110,6 +111,8 @@ export function pageOf(listUrl) {
   }
   if (found[1] === "overdue-referrals") return "/referrals?overdue=true" + (area ? "&area=" + area : "");
   if (found[1] === "pending-rewards") return "/rewards" + (area ? "?area=" + area : "");
+  if (found[1] === "review-missing") return "/reviews";
+  if (found[1] === "overdue-audits") return "/audits";
   if (found[1] === "case-deadlines" && state) {
     q.set("status", state);
     return "/cases?" + q.toString();
