@@ -12,7 +12,6 @@ import unicodedata
 import zipfile
 from pathlib import Path
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geo.accounts import audit
@@ -120,10 +119,3 @@ def read(row: Attachment, var: Path) -> bytes:
         raise NotFound(Text("error.attachment.not_found", id=row.id), {"attachment_id": row.id})
     return path.read_bytes()
 
-
-def owner_county(session: Session, owner_kind: str, owner_id: int) -> str | None:
-    table = {"referral": "referrals", "project": "projects", "case": "cases",
-             "complaint": "complaints", "reward": "rewards", "audit": "audits",
-             "review": "review_submissions"}[owner_kind]
-    return session.execute(text(f"SELECT county_adcode FROM {table} WHERE id = :i"),
-                           {"i": owner_id}).scalar()

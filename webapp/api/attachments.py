@@ -32,7 +32,7 @@ def _owner(kind: str | None, raw_id) -> tuple[str, int, str]:
         assert 0 < owner_id < 2 ** 62
     except (TypeError, ValueError, AssertionError):
         raise InvalidInput(Text("error.attachment.owner_id"), {"parameter": "owner_id"}) from None
-    county = service.owner_county(db(), kind, owner_id)
+    county = territory.RESOLVERS[kind][1](owner_id)  # the record's county (None: no record)
     if county is None:
         raise NotFound(Text("error.attachment.owner_missing", kind=Text(f"territory.kind.{kind}"),
                             id=owner_id), {"owner_kind": kind, "owner_id": owner_id})
