@@ -39,7 +39,7 @@ def test_a_written_review_from_start_to_an_inspection(browser, live_server, camp
     row = page.locator("#lw-sub-rows tr").first
     expect(row).to_contain_text("未报送")
     row.locator(".lw-submit summary").click()
-    for i, field in enumerate(row.locator(".lw-submit input").all()):
+    for i, field in enumerate(row.locator(".lw-submit form input").all()):
         field.fill(f"已按规定执行（材料 {i + 1}）")
     row.locator(".lw-submit button").click()
     page.select_option("#lw-state", "submitted")

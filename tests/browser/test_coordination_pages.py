@@ -17,6 +17,7 @@ from tests.browser.test_grading_pages import reads_well, ready, shoot
 from tests.browser.test_pages import browser  # noqa: F401  (the module's Chromium fixture)
 from tests.conftest import ARTIFACTS, bearer
 from tests.dispatch_fixtures import SITE, committed  # noqa: F401  (fixture)
+from tests.geo.test_attachments import PDF
 
 TODAY = clock.today()  # the server's clock is the real one
 TIPSTER = "页面测试举报人"
@@ -42,6 +43,9 @@ def tip(committed):  # noqa: F811
              "due": TODAY + timedelta(days=20), "closed": TODAY - timedelta(days=5)}).scalar_one()
     committed.complaints.append(complaint)
     committed.undo("DELETE FROM rewards WHERE case_id = :c", c=case)
+    committed.undo("DELETE FROM attachments WHERE owner_kind = 'referral' AND owner_id IN "
+                   "(SELECT id FROM referrals WHERE source_kind = 'complaint' AND "
+                   "source_id = :k)", k=complaint)
     committed.undo("DELETE FROM referrals WHERE source_kind = 'complaint' AND source_id = :k",
                    k=complaint)
     return {"complaint": complaint, "case": case}
@@ -62,6 +66,11 @@ def test_a_referral_is_signed_for_answered_and_closed(browser, live_server, clie
     expect(row).to_contain_text("住房和城乡建设部门")
     expect(row).to_contain_text("已移交")
     expect(page.locator("#lw-counts")).to_contain_text("未办结")
+    paper = ARTIFACTS / "referral-letter.pdf"
+    paper.write_bytes(PDF)
+    row.locator("input.lw-attach").set_input_files(str(paper))
+    expect(row.locator(".lw-attachments a", has_text="referral-letter.pdf")).to_have_count(
+        1, timeout=30_000)
     reads_well(page, DESKTOP)
     shoot(page, "referrals-desktop")
     row.locator(".lw-receive").click()

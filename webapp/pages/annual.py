@@ -27,7 +27,7 @@ def _config(**extra) -> dict:
             "can": {"campaign": role in CAMPAIGNERS, "review": role in REVIEWERS},
             "items": list(ITEMS), "findings": list(FINDINGS),
             "strings": page_strings(("http_error", "grade_unrated", *ACT_KEYS),
-                                    ("annual_ui.", "review.", "audit.")), **extra}
+                                    ("annual_ui.", "review.", "audit.", "attachments_ui.")), **extra}
 
 
 @bp.get("/reviews")

@@ -32,7 +32,7 @@ def _config(**extra) -> dict:
                     "propose": role in PROPOSERS, "decide": role in DECIDERS,
                     "pay": role in PAYERS, "identity": role in IDENTITY_ROLES},
             "strings": page_strings(("http_error", *ACT_KEYS),
-                                    ("referrals_ui.", "rewards_ui.", "referral.",
+                                    ("referrals_ui.", "rewards_ui.", "referral.", "attachments_ui.",
                                      "rewards.status.", "rewards.refusal.")),
             **extra}
 

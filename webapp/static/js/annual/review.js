@@ -2,6 +2,7 @@
  * /api/v1/review-campaigns/<id>/submissions (by status), the materials recorded for one that
  * has not submitted (POST …/submit, a statement per item) and the review of one that has
  * (POST …/review, in order or a problem per item; a problem opens an inspection). */
+import {attachmentBox} from "../core/attachments.js";
 import {el, message} from "../core/dom.js";
 import {getJSON, postJSON} from "../core/http.js";
 import {formatNumber, label, t, useStrings} from "../core/i18n.js";
@@ -32,6 +33,7 @@ function itemsForm(s, config, reload) {
     }, reload);
   });
   details.appendChild(form);
+  details.appendChild(attachmentBox("review", s.id, true));
   return details;
 }
 

@@ -2,6 +2,7 @@
  * filters, overdue first, each with the actions its state allows (签收, 催办, 反馈, 办结);
  * the counts of GET /api/v1/referrals/counts; the form registering a matter referred in
  * (POST /api/v1/referrals/incoming), which becomes a complaint. */
+import {attachmentBox} from "../core/attachments.js";
 import {el, link, message} from "../core/dom.js";
 import {getJSON, postJSON} from "../core/http.js";
 import {listQuery} from "../core/lists.js";
@@ -36,6 +37,13 @@ function statusCell(r) {
                        "badge text-bg-danger ms-1 lw-overdue"));
   }
   if (r.reminders) box.appendChild(el("span", t("referrals_ui.reminded", {count: r.reminders}), "lw-sub"));
+  return box;
+}
+
+function contentCell(r, config) {
+  const box = el("div", r.content);
+  if (r.feedback) box.appendChild(el("span", r.feedback, "lw-sub"));
+  box.appendChild(attachmentBox("referral", r.id, config.can.write && r.status !== "closed"));
   return box;
 }
 
@@ -128,8 +136,7 @@ export function start(config) {
                   return [el("span", t("referrals_ui.no", {id: r.id})), sourceCell(r),
                           departmentCell(r, config), el("span", r.sent_on || ""),
                           el("span", r.receipt_due_on || ""), el("span", r.feedback_due_on),
-                          statusCell(r), el("span", r.feedback ? r.content + "\n— " + r.feedback
-                            : r.content, "lw-pre"),
+                          statusCell(r), contentCell(r, config),
                           config.can.write ? actions(r, reload) : el("span", "")];
                 }, function (r) { return "lw-referral-row" + (r.overdue ? " table-danger" : ""); },
                 t("referrals_ui.empty"));
