@@ -40,7 +40,6 @@ def seed_projects(session: Session, rng: np.random.Generator, n: int,
     """`n` projects (fewer where a jittered site fell outside Henan); returns how many."""
     settings = settings or WageSettings()
     calendar = WorkingCalendar.load(session)
-    today = clock.today()
     # A builder in each county (a construction firm where there is one): sites everywhere.
     builders = session.execute(text("""
         SELECT DISTINCT ON (e.county_adcode) e.id, ST_X(e.geom) AS lon, ST_Y(e.geom) AS lat,
@@ -51,6 +50,20 @@ def seed_projects(session: Session, rng: np.random.Generator, n: int,
     """)).all()
     if not builders:
         return 0
+    made = 0
+    # The caller (dispatch.demo.seed_demo) scores every county once at the end: no county
+    # rescoring after each of the thousands of writes below.
+    session.info[service.DEFER_RISK] = True
+    try:
+        made = _seed(session, rng, n, builders, calendar, settings)
+    finally:
+        session.info.pop(service.DEFER_RISK, None)
+    warnings.refresh(session, settings)
+    return made
+
+
+def _seed(session, rng, n, builders, calendar, settings) -> int:
+    today = clock.today()
     made = 0
     for i in range(n):
         b = builders[int(rng.integers(len(builders)))]
@@ -73,7 +86,6 @@ def seed_projects(session: Session, rng: np.random.Generator, n: int,
             continue  # a jittered site across the provincial border
         _history(session, rng, project, start, calendar, settings)
         made += 1
-    warnings.refresh(session, settings)
     return made
 
 

@@ -170,9 +170,14 @@ def _plain(value):
     return value
 
 
+DEFER_RISK = "liangwang.defer_risk"  # session.info key: a bulk job rescores at its end
+
+
 def _after_write(session: Session, project: Project, settings: WageSettings) -> None:
     session.flush()
     warnings.refresh(session, settings, project_ids=[project.id])
+    if session.info.get(DEFER_RISK):
+        return
     # the contractor's risk score reads the warning
     county = session.execute(text("SELECT county_adcode FROM employers WHERE id = :e"),
                              {"e": project.contractor_id}).scalar()
