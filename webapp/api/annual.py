@@ -16,10 +16,9 @@ from geo.core import clock
 from geo.core.text import Text
 from webapp.api.casework import DATE, INT, NUM, PAGE, STR, area_counties, date_field
 from webapp.api.dispatch import WATCH, committed
-from webapp.api.projects import money
 from webapp.core.apidoc import accepts
 from webapp.core.auth import roles
-from webapp.core.body import field, json_object
+from webapp.core.body import field, json_object, money
 from webapp.core.context import actor, db
 from webapp.core.context import settings as app_settings
 from webapp.core.params import ADCODE, Param, query

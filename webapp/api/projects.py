@@ -2,7 +2,7 @@
 ledger, labour-cost payments, grid-worker reports, warnings and alerts; referrals."""
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask import Blueprint, jsonify, request
 
@@ -25,7 +25,7 @@ from webapp.api.dispatch import WATCH, committed
 from webapp.core import territory
 from webapp.core.apidoc import accepts
 from webapp.core.auth import roles
-from webapp.core.body import field, json_object
+from webapp.core.body import field, json_object, money
 from webapp.core.context import actor, db
 from webapp.core.context import settings as app_settings
 from webapp.core.params import ADCODE, Param, query
@@ -33,24 +33,10 @@ from webapp.core.params import ADCODE, Param, query
 bp = Blueprint("projects_api", __name__)
 EDITORS = ("admin", "dispatcher")
 FIELD = ("admin", "dispatcher", "inspector")
-MAX_MONEY = 1e13
 
 
 def wage():
     return app_settings().wage
-
-
-def money(body: dict, name: str, required: bool = True) -> Decimal | None:
-    value = field(body, name, (int, float, str), required=required)
-    if value is None:
-        return None
-    try:
-        amount = Decimal(str(value))
-    except InvalidOperation:
-        raise InvalidInput(Text("error.project.money", name=name), {"parameter": name}) from None
-    if not amount.is_finite() or amount <= 0 or amount > Decimal(MAX_MONEY):
-        raise InvalidInput(Text("error.project.money", name=name), {"parameter": name})
-    return amount
 
 
 def _location(body: dict):

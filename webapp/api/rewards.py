@@ -12,10 +12,9 @@ from dispatch.rewards import service
 from dispatch.rewards.models import REFUSALS, STATUSES
 from webapp.api.casework import DATE, INT, NUM, STR, area_counties, date_field
 from webapp.api.dispatch import WATCH, committed
-from webapp.api.projects import money
 from webapp.core.apidoc import accepts
 from webapp.core.auth import roles
-from webapp.core.body import field, json_object
+from webapp.core.body import field, json_object, money
 from webapp.core.context import actor, db
 from webapp.core.context import settings as app_settings
 from webapp.core.params import ADCODE, Param, query

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask import request
@@ -93,3 +94,20 @@ def _name(kinds: tuple) -> Joined:
     """Kinds as one phrase: "a string or an integer", 字符串或整数."""
     return Joined((Text(f"webapp.kind.{KIND_NAMES[k]}") if k in KIND_NAMES else k.__name__
                    for k in kinds), "webapp.list.or")
+
+
+MAX_MONEY = Decimal("1e13")  # yuan; above any contract, fine or fee
+
+
+def money(body: dict, name: str, required: bool = True) -> Decimal | None:
+    """An amount of yuan greater than 0 (number or numeric string), exact as a Decimal."""
+    value = field(body, name, (int, float, str), required=required)
+    if value is None:
+        return None
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        raise InvalidInput(Text("webapp.field.money", name=name), {"parameter": name}) from None
+    if not amount.is_finite() or amount <= 0 or amount > MAX_MONEY:
+        raise InvalidInput(Text("webapp.field.money", name=name), {"parameter": name})
+    return amount

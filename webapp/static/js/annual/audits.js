@@ -6,7 +6,8 @@ import {el, link, message} from "../core/dom.js";
 import {getJSON, postJSON} from "../core/http.js";
 import {label, t, useStrings} from "../core/i18n.js";
 import {act, drawTable, note} from "../grading/common.js";
-import {postForm, yuan} from "../projects/common.js";
+import {upload} from "../core/attachments.js";
+import {yuan} from "../projects/common.js";
 
 function reportForm(a, config, reload) {
   const details = el("details", null, "lw-report");
@@ -41,12 +42,8 @@ function reportForm(a, config, reload) {
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     if (!file.files.length) { note(say, t("annual_ui.audits.file"), false); return; }
-    const data = new FormData();
-    data.append("owner_kind", "audit");
-    data.append("owner_id", String(a.id));
-    data.append("file", file.files[0]);
     act(b, say, function () {
-      return postForm("/api/v1/attachments", data).then(function (res) {
+      return upload("audit", a.id, file.files[0]).then(function (res) {
         if (res.status !== 201) return res;
         const findings = [];
         if (kind.value) {

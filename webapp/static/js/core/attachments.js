@@ -2,8 +2,25 @@
  * download link, and, for those who may, a file input that uploads one more
  * (POST /api/v1/attachments). Texts: attachments_ui.* from the catalogs. */
 import {el, link} from "./dom.js";
-import {csrfToken, errorText, getJSON} from "./http.js";
+import {errorText, getJSON, postForm} from "./http.js";
 import {t} from "./i18n.js";
+
+// Keeps `file` beside the record: resolves to {status, body} (201: the attachment).
+export function upload(kind, id, file) {
+  const data = new FormData();
+  data.append("owner_kind", kind);
+  data.append("owner_id", String(id));
+  data.append("file", file);
+  return postForm("/api/v1/attachments", data);
+}
+
+// As upload(), resolving to the attachment's id, or rejecting with the server's message.
+export function uploadId(kind, id, file) {
+  return upload(kind, id, file).then(function (res) {
+    if (res.status === 201) return res.body.id;
+    throw new Error(errorText(res));
+  });
+}
 
 export function attachmentBox(kind, id, canUpload) {
   const box = el("div", null, "lw-attachments small");
@@ -30,22 +47,12 @@ export function attachmentBox(kind, id, canUpload) {
     input.setAttribute("aria-label", t("attachments_ui.add"));
     input.addEventListener("change", function () {
       if (!input.files.length) return;
-      const data = new FormData();
-      data.append("owner_kind", kind);
-      data.append("owner_id", String(id));
-      data.append("file", input.files[0]);
       say.textContent = t("attachments_ui.uploading");
-      fetch("/api/v1/attachments", {method: "POST", credentials: "same-origin", body: data,
-                                    headers: {Accept: "application/json",
-                                              "X-CSRFToken": csrfToken()}})
-        .then(function (r) {
-          return r.json().catch(function () { return {}; })
-            .then(function (b) { return {status: r.status, body: b}; });
-        }).then(function (res) {
-          input.value = "";
-          say.textContent = res.status === 201 ? t("attachments_ui.added") : errorText(res);
-          draw();
-        });
+      upload(kind, id, input.files[0]).then(function (res) {
+        input.value = "";
+        say.textContent = res.status === 201 ? t("attachments_ui.added") : errorText(res);
+        draw();
+      });
     });
     box.appendChild(input);
   }

@@ -64,3 +64,13 @@ export function send(method, url, body) {
 export function postJSON(url, body) {
   return send("POST", url, body);
 }
+
+// A multipart POST (files) with the CSRF token; resolves to {status, body} like send().
+export function postForm(url, data) {
+  return fetch(url, {method: "POST", credentials: "same-origin", body: data,
+                     headers: {Accept: "application/json", "X-CSRFToken": csrfToken()}})
+    .then(function (r) {
+      return r.json().catch(function () { return {}; })
+        .then(function (body) { return {status: r.status, body: body}; });
+    });
+}

@@ -7,7 +7,8 @@ import {getJSON, postJSON} from "../core/http.js";
 import {t} from "../core/i18n.js";
 import {act, note} from "../grading/common.js";
 import {checkForm} from "../projects/checklist.js";
-import {levelChip, uploadPhoto} from "../projects/common.js";
+import {uploadId} from "../core/attachments.js";
+import {levelChip} from "../projects/common.js";
 
 function position() {
   return new Promise(function (resolve) {
@@ -66,7 +67,7 @@ function card(item, config, reload) {
       checkForm(form, config.items, String(item.id), function (items, button, status, photo) {
         button.disabled = true;
         note(status, t("projects_ui.saving"), true);
-        Promise.all([position(), photo ? uploadPhoto(item.id, photo) : null]).then(function (got) {
+        Promise.all([position(), photo ? uploadId("project", item.id, photo) : null]).then(function (got) {
           const where = got[0];
           const body = {items: items};
           if (where) body.location = where;

@@ -2,7 +2,6 @@
  * writes that are not JSON (the file import). Text from the database goes in with
  * textContent. */
 import {el} from "../core/dom.js";
-import {csrfToken} from "../core/http.js";
 import {label, locale, t} from "../core/i18n.js";
 
 // An amount of yuan with two decimals in the page's language ("12,345.60").
@@ -34,16 +33,6 @@ export function warningCell(level, reasons) {
   return box;
 }
 
-// A multipart POST (a file) with the CSRF token; resolves to {status, body} like send().
-export function postForm(url, data) {
-  return fetch(url, {method: "POST", credentials: "same-origin", body: data,
-                     headers: {Accept: "application/json", "X-CSRFToken": csrfToken()}})
-    .then(function (r) {
-      return r.json().catch(function () { return {}; })
-        .then(function (body) { return {status: r.status, body: body}; });
-    });
-}
-
 // The label of the project's place: county · grid code.
 export function place(item) {
   return [item.county_name || item.county_adcode, item.grid_code].filter(Boolean).join(" · ");
@@ -53,15 +42,3 @@ export function yuanText(value) {
   return t("projects_ui.yuan", {amount: yuan(value)});
 }
 
-// Uploads a site photo as an attachment of the project; resolves to its id (or rejects with
-// the server's message).
-export function uploadPhoto(projectId, file) {
-  const data = new FormData();
-  data.append("owner_kind", "project");
-  data.append("owner_id", String(projectId));
-  data.append("file", file);
-  return postForm("/api/v1/attachments", data).then(function (res) {
-    if (res.status === 201) return res.body.id;
-    throw new Error(res.body && res.body.error ? res.body.error.message : String(res.status));
-  });
-}

@@ -9,7 +9,8 @@ import {getJSON, postJSON, send} from "../core/http.js";
 import {formatDateTime, formatNumber, label, t, useStrings} from "../core/i18n.js";
 import {act, drawTable, facts, formBody, note} from "../grading/common.js";
 import {checkForm, finding} from "./checklist.js";
-import {levelChip, uploadPhoto, yuan, yuanText} from "./common.js";
+import {uploadId} from "../core/attachments.js";
+import {levelChip, yuan, yuanText} from "./common.js";
 
 const REFER_TO = {housing: "housing", transport: "transport", water: "water", other: "other"};
 
@@ -306,7 +307,7 @@ export function start(config) {
   if (checks) {
     checkForm(checks, config.items, "detail", function (items, button, box, photo) {
       act(button, box, function () {
-        return (photo ? uploadPhoto(config.projectId, photo) : Promise.resolve(null))
+        return (photo ? uploadId("project", config.projectId, photo) : Promise.resolve(null))
           .then(function (id) {
             return postJSON(base + "/checks", id ? {items: items, photo_id: id} : {items: items});
           });

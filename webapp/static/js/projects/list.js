@@ -3,11 +3,11 @@
  * dispatchers and administrators register a project (POST /api/v1/projects, the site typed
  * or clicked on the map) or import a file (POST /api/v1/projects/import). */
 import {el, link, message} from "../core/dom.js";
-import {errorText, getJSON, postJSON} from "../core/http.js";
+import {errorText, getJSON, postForm, postJSON} from "../core/http.js";
 import {drawRows, listPager, listQuery} from "../core/lists.js";
 import {formatNumber, label, t, useStrings} from "../core/i18n.js";
 import {act, formBody, note} from "../grading/common.js";
-import {postForm, warningCell, yuan} from "./common.js";
+import {warningCell, yuan} from "./common.js";
 
 const COLUMNS = ["name", "place", "department", "contractor", "value", "deposit", "end",
                  "status", "warning"];
