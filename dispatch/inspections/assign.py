@@ -195,6 +195,7 @@ def cancel(session: Session, inspection_id: int, reason, *, actor: str | None) -
     before = inspection.status
     released = _release(session, inspection, f"cancelled: {reason}", actor)
     inspection.status, inspection.closed_reason = "cancelled", reason
+    inspection.closed_at = inspections.now_utc()
     inspection.version += 1
     audit.record(session, actor=actor, action="cancel", entity="inspection",
                  entity_id=inspection_id, before={"status": before},
@@ -233,6 +234,7 @@ def complete(session: Session, inspection_id: int, summary, *, actor: str | None
                             status=status_text(inspection.status)), {"status": inspection.status})
     released = _release(session, inspection, "completed", actor)
     inspection.status, inspection.closed_reason = "done", summary
+    inspection.closed_at = inspections.now_utc()
     inspection.version += 1
     session.execute(text("UPDATE employers SET last_inspected_at = now() WHERE id = :e"),
                     {"e": inspection.employer_id})

@@ -7,6 +7,7 @@ grid, then same county), then by geodesic distance.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import combinations
@@ -145,7 +146,26 @@ def teams(cands: list[Candidate], urban: bool, settings: DispatchSettings,
             "tier": max(c.tier for c in team),
             "reasons": [r for c in team for r in _reasons(c, urban, settings)],
         })
+    for rank, team in enumerate(out, 1):
+        team["why"] = _why(rank, team, out[0])
     return out
+
+
+def _why(rank: int, team: dict, first: dict) -> Text:
+    """One line on why a team ranks where it does: jurisdiction first, then its farthest
+    member's distance, then the members' total distance (the order of `teams`)."""
+    tier = Text(f"dispatch.recommend.team_tier_{team['tier']}")
+    km = f"{team['distance_m'] / 1000:.1f}"
+    if rank == 1:
+        return Text("dispatch.recommend.why_first", tier=tier, km=km,
+                    eta=str(max(1, math.ceil(team["eta_min"]))))
+    if team["tier"] > first["tier"]:
+        return Text("dispatch.recommend.why_tier", rank=rank, tier=tier, km=km)
+    more = (team["distance_m"] - first["distance_m"]) / 1000
+    if more < 0.05:
+        return Text("dispatch.recommend.why_same_worst", rank=rank, tier=tier, km=km)
+    return Text("dispatch.recommend.why_farther", rank=rank, tier=tier, km=km,
+                more=f"{more:.1f}")
 
 
 def excluded(session: Session, site: dict, settings: DispatchSettings, eligible: set[int],

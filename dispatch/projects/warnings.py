@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from dispatch.projects.settings import WageSettings
 from geo.core import clock
-from geo.core.text import Text
+from geo.core.text import Joined, Text
 
 OTHER_ITEMS = ("labour_contract", "labour_manager", "attendance", "direct_pay")
 
@@ -250,7 +250,8 @@ def reason_view(reason: dict) -> dict:
     """A stored reason with its sentence from the catalog."""
     params = dict(reason.get("params") or {})
     if "items" in params:
-        params["items"] = "、".join(str(Text(f"project.item.{i}")) for i in params["items"])
+        params["items"] = Joined([Text(f"project.item.{i}") for i in params["items"]],
+                                 "dispatch.list.comma")
     if "months" in params:
         params["months"] = "、".join(params["months"])
     if "amount" in params:

@@ -82,7 +82,7 @@ def test_dispatcher_assigns_the_top_team_from_the_page(browser, live_server, ses
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "dispatch.png"))
     page.locator(".lw-team .lw-assign").first.click()
-    page.wait_for_selector("#lw-message.alert-success", timeout=30_000)
+    page.wait_for_selector("#lw-last.alert-success:not(.d-none)", timeout=30_000)
     page.wait_for_selector(f'.lw-job[data-id="{job}"]', state="detached", timeout=30_000)
     assigned = db.execute(text("SELECT officer_id FROM assignments WHERE inspection_id = :i "
                                "AND released_at IS NULL ORDER BY officer_id"),

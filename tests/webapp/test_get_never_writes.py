@@ -207,6 +207,8 @@ def requests_for(app, ids: dict) -> list[str]:
                              "area=410100&metric=risk&res=7&significant=true",
                              "area=410102&metric=risk", "area=410102&metric=complaints&res=7"],
         "/api/v1/inspections": ["status=pending&area=410000&limit=500"],
+        "/api/v1/inspections/board": [f"area=410000&tab={tab}" for tab in
+                                      ("waiting", "assigned", "on_site", "done")],
         "/api/v1/kpis": ["area=410000", "area=410102"],
         "/api/v1/officers/live": ["area=410100"],
         "/api/v1/warnings": ["area=410000", "area=410100&level=red"],

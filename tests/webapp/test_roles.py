@@ -35,6 +35,7 @@ ROUTES = [
     ("GET", "/api/v1/audit?limit=5", {"admin"}),
     ("POST", "/api/v1/inspections", {"dispatcher", "command", "admin"}),
     ("GET", "/api/v1/inspections?status=pending", {"dispatcher", "command", "admin"}),
+    ("GET", "/api/v1/inspections/board?area=410102", {"dispatcher", "command", "admin"}),
     ("GET", "/api/v1/inspections/999999", {"dispatcher", "command", "admin"}),
     ("GET", "/api/v1/inspections/999999/recommendations", {"dispatcher", "command", "admin"}),
     ("POST", "/api/v1/inspections/999999/assign", {"dispatcher", "admin"}),

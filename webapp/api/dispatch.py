@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, g, jsonify
+from flask import Blueprint, g, jsonify, request
 
-from dispatch.inspections import assign, recommend
+from dispatch.inspections import assign, board, recommend
 from dispatch.inspections import service as inspections
 from dispatch.inspections.models import INSPECTION_KINDS, INSPECTION_STATUSES, PRIORITIES
 from dispatch.officers import service as officers
@@ -70,6 +70,21 @@ def list_inspections(status, area, limit):
     """Inspections, most urgent and oldest first."""
     return jsonify({"items": inspections.listing(db(), status=status, area=area,
                                                  limit=int(limit))})
+
+
+@bp.get("/api/v1/inspections/board")
+@roles(*WATCH)
+@returns(schemas.Board)
+@query(Param("area", "county, city or the province (adcode)", pattern=ADCODE, required=True),
+       Param("tab", "which inspections", enum=board.TABS, default="waiting"),
+       Param("limit", "maximum rows", type="number", minimum=1, maximum=1000, default=200))
+def inspection_board(area, tab, limit):
+    """The dispatcher's console: counts of waiting / assigned / on site / done today, and the
+    rows of one tab (the team of each, with its live ETA). Conditional (ETag)."""
+    resp = jsonify(board.board(db(), area=area, tab=tab, settings=settings(), limit=int(limit)))
+    resp.add_etag()
+    resp.headers["Cache-Control"] = "private, max-age=0, must-revalidate"
+    return resp.make_conditional(request)
 
 
 @bp.get("/api/v1/inspections/<int:inspection_id>")

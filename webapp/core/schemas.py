@@ -53,12 +53,49 @@ class InspectionList(Schema):
     items: list[InspectionSummary]
 
 
+class TeamMember(Schema):
+    id: int
+    name: str
+    status: str
+    distance_m: int | None  # from the site, where the officer's position is known
+
+
+class BoardItem(Schema):
+    """An inspection as the dispatcher's console shows it."""
+
+    id: int
+    kind: Literal[INSPECTION_KINDS]  # type: ignore[valid-type]
+    status: Literal[INSPECTION_STATUSES]  # type: ignore[valid-type]
+    priority: Literal[PRIORITIES]  # type: ignore[valid-type]
+    tab: Literal["waiting", "assigned", "on_site", "done"]
+    description: str | None
+    employer: str | None
+    county_adcode: str
+    county: str | None
+    lon: float
+    lat: float
+    created_at: str
+    due_at: str | None
+    assigned_at: str | None
+    closed_at: str | None
+    team: list[TeamMember]
+    eta_min: int | None  # minutes until the farthest member still travelling arrives
+
+
+class Board(Schema):
+    area: str
+    tab: str
+    counts: dict[str, int]  # every tab
+    items: list[BoardItem]
+
+
 class Team(Schema):
     officer_ids: list[int]
     distance_m: float
     eta_min: float
     tier: int
     reasons: list[str]  # in the reader's language
+    why: str  # one line: why the team ranks where it does
 
 
 class Excluded(Schema):

@@ -18,7 +18,7 @@ SCRIPT_TAG = re.compile(r"<script\b", re.IGNORECASE)
 def local_map(bounds: list[list[float]], tile_url: str | None = None) -> folium.Map:
     """A folium map with local assets and no external basemap unless one is configured."""
     m = folium.Map(location=[(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2],
-                   zoom_start=7, tiles=None, control_scale=True, min_zoom=5, max_zoom=18)
+                   zoom_start=7, tiles=None, control_scale=False, min_zoom=5, max_zoom=18)
     # Replace folium's CDN links (jsdelivr, cdnjs, code.jquery.com) with our own copies.
     m.default_js = list(VENDOR_JS)
     m.default_css = list(VENDOR_CSS)
@@ -50,7 +50,9 @@ def map_page(bounds: list[list[float]], module: str, config: dict,
     data = htmlsafe_json_dumps(config, dumps=current_app.json.dumps)
     src = url_for("static", filename="js/" + module)
     # As before modules: the page's own requests wait until its assets (fonts) have loaded.
-    start = (f'import {{start}} from "{src}";\nwindow.addEventListener("load", () =>'
-             f' start({m.get_name()}, {data}));\n')
+    # A metric scale only (folium's control_scale adds miles too).
+    start = (f'import {{start}} from "{src}";\nwindow.addEventListener("load", () => {{'
+             f' L.control.scale({{imperial: false}}).addTo({m.get_name()});'
+             f' start({m.get_name()}, {data}); }});\n')
     return {"head": with_nonce(root.header.render()), "body": with_nonce(root.html.render()),
             "script": root.script.render(), "module": start, "map_name": m.get_name()}

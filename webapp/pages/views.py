@@ -70,7 +70,8 @@ def command_map(area: str):
 @roles("dispatcher", "command", "admin")
 @query(Param("area", "county or city to work on (adcode)", pattern=ADCODE, default="410100"))
 def dispatch_page(area: str):
-    """The dispatcher's page: queue, officers on the map, ranked teams, assign and cancel."""
+    """The dispatcher's console: the board in four tabs, officers on the map, ranked teams,
+    assign, cancel and new inspections."""
     found = areas.find_area(db(), area)
     choices = db().execute(text("""
         SELECT adcode, name FROM admin_areas WHERE level IN ('province', 'city')
@@ -88,12 +89,12 @@ def dispatch_page(area: str):
         # cross-county requests (loans.js): the counties the user answers for (None: all)
         "territory": mine.county_list() if mine is not None else None,
         "user": g.user.username,
-        "strings": page_strings(("assign", "cancel", "cancel_reason", "cancelled", "assigned",
+        "strings": page_strings(("assign", "cancel", "cancel_reason", "cancelled", "assigned", "pick_inspection",
                                  "loading", "empty", "no_team", "updated", "team_distance",
                                  "excluded_reason", "http_error", "time_left", "time_late",
                                  "hours_minutes"),
                                 ("status_", "priority_", "kind_", "loans_ui.", "loans.status.",
-                                 "projects_ui.alerts.")),
+                                 "projects_ui.alerts.", "console.")),
     }
     parts = maps.map_page(areas.bounds(db(), found["adcode"]), "dispatch/main.js", config,
                           settings().tile_url)

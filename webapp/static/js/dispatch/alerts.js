@@ -44,7 +44,11 @@ export function startAlerts(config, area) {
                           "text-muted"));
     }
     box.classList.toggle("d-none", !body.items.length);
+    const before = Number(box.getAttribute("data-count") || 0);
+    if (body.items.length > before) box.open = true;  // a new red warning opens the list
     box.setAttribute("data-count", String(body.items.length));
+    const count = document.getElementById("lw-project-alert-count");
+    if (count) count.textContent = t("projects_ui.alerts.count", {count: body.items.length});
   }
 
   function refresh() {
