@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import text
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session
 from geo import crs
 from geo.accounts import audit
 from geo.areas import service as areas
+from geo.core import clock
 from geo.core.errors import Conflict, InvalidInput, NotFound, Unprocessable
 from geo.core.text import Text
 from geo.employers.models import Employer
@@ -156,8 +158,20 @@ def detail(session: Session, employer_id: int, history: int = 10) -> dict:
 
 def relocate(session: Session, employer_id: int, *, lon: float, lat: float,
              accuracy_m: float, source_crs: str = "wgs84", actor: str | None,
-             max_accuracy_m: float, ip: str | None = None) -> dict:
-    """Record a position surveyed in the field: it replaces the old one, which goes to history."""
+             max_accuracy_m: float, ip: str | None = None,
+             surveyed_at: datetime | None = None) -> dict:
+    """Record a position surveyed in the field: it replaces the old one, which goes to history.
+
+    `surveyed_at` is when the fix was taken, for a survey sent later (a phone without signal
+    queues it): refused (409) when the location has changed since, so an older fix never
+    overwrites a newer one; and refused (422) when it lies in the future."""
+    if surveyed_at is not None:
+        if surveyed_at.tzinfo is None:
+            raise InvalidInput(Text("error.employer.surveyed_at_zone"),
+                               {"parameter": "surveyed_at"})
+        if surveyed_at > clock.now() + timedelta(minutes=2):
+            raise Unprocessable(Text("error.employer.surveyed_at_future"),
+                                {"parameter": "surveyed_at"})
     if not isinstance(accuracy_m, (int, float)) or isinstance(accuracy_m, bool) \
             or not math.isfinite(accuracy_m) or accuracy_m < 0:
         raise InvalidInput(Text("error.employer.accuracy"),
@@ -179,6 +193,15 @@ def relocate(session: Session, employer_id: int, *, lon: float, lat: float,
             raise InvalidInput(Text("error.value.not_number", name=name), {"parameter": name})
     x, y = (float(v) for v in crs.to_wgs84(lon, lat, source_crs))
     county = areas.require_point_in_henan(session, x, y)
+    if surveyed_at is not None:
+        moved_at = session.execute(text(
+            "SELECT max(changed_at) FROM employer_location_history WHERE employer_id = :id"),
+            {"id": employer_id}).scalar()
+        if moved_at is not None and moved_at > surveyed_at:
+            raise Conflict(Text("error.employer.location_newer",
+                                changed_at=moved_at.astimezone(clock.BEIJING)
+                                .strftime("%Y-%m-%d %H:%M")),
+                           {"changed_at": moved_at.isoformat()})
     before = session.execute(text("""
         SELECT ST_X(geom) AS lon, ST_Y(geom) AS lat, location_source, location_precision,
                county_adcode, grid_id FROM employers WHERE id = :id

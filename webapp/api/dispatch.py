@@ -1,8 +1,6 @@
 """Dispatch API: inspections, recommendations, assignment, officer status and positions."""
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import Blueprint, g, jsonify, request
 
 from dispatch.inspections import assign, board, recommend
@@ -10,12 +8,12 @@ from dispatch.inspections import service as inspections
 from dispatch.inspections.models import INSPECTION_KINDS, INSPECTION_STATUSES, PRIORITIES
 from dispatch.officers import service as officers
 from dispatch.settings import DispatchSettings
-from geo.core.errors import Forbidden, InvalidInput
+from geo.core.errors import Forbidden
 from geo.core.text import Text
 from webapp.core import schemas, territory
 from webapp.core.apidoc import accepts
 from webapp.core.auth import roles
-from webapp.core.body import field, json_object
+from webapp.core.body import field, instant, json_object
 from webapp.core.context import actor, db
 from webapp.core.context import settings as app_settings
 from webapp.core.params import ADCODE, Param, query
@@ -202,14 +200,7 @@ def officer_location(officer_id: int):
     """Record an officer's position (an inspector only their own)."""
     body = json_object()
     _own_officer(officer_id)
-    raw_time = field(body, "recorded_at", required=False)
-    recorded_at = None
-    if raw_time is not None:
-        try:
-            recorded_at = datetime.fromisoformat(raw_time)
-        except ValueError:
-            raise InvalidInput(Text("webapp.dispatch.recorded_at_format"),
-                               {"parameter": "recorded_at"}) from None
+    recorded_at = instant(body, "recorded_at")
     officer = officers.update_position(
         db(), officer_id, lon=field(body, "lon", (int, float)), lat=field(body, "lat", (int, float)),
         accuracy_m=field(body, "accuracy_m", (int, float), required=False),

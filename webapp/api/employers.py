@@ -16,7 +16,7 @@ from geo.employers.imports import service as employer_import
 from webapp.core import territory
 from webapp.core.apidoc import accepts, errors
 from webapp.core.auth import roles
-from webapp.core.body import field, json_object
+from webapp.core.body import field, instant, json_object
 from webapp.core.context import actor, client_ip, db, settings
 from webapp.core.i18n import language
 from webapp.core.params import ADCODE, Param, query
@@ -106,11 +106,13 @@ def employer_detail(employer_id: int):
 @roles(*SURVEYORS)
 @accepts({"lat": {"type": "number"}, "lon": {"type": "number"},
           "accuracy_m": {"type": "number", "minimum": 0},
-          "crs": {"type": "string", "enum": ["wgs84", "cgcs2000", "gcj02", "bd09"]}},
+          "crs": {"type": "string", "enum": ["wgs84", "cgcs2000", "gcj02", "bd09"]},
+          "surveyed_at": {"type": "string", "format": "date-time"}},
          ("lat", "lon", "accuracy_m"))
-@errors("403", "404", "422")
+@errors("403", "404", "409", "422")
 def survey_location(employer_id: int):
     """Record the employer's position surveyed in the field; the old one goes to history.
+    A survey sent later (queued offline) gives `surveyed_at`: 409 if the location changed since.
 
     Inspectors survey only the employers of their own grid(s) (403 otherwise)."""
     body = json_object()
@@ -121,7 +123,8 @@ def survey_location(employer_id: int):
         lat=field(body, "lat", (int, float)),
         accuracy_m=field(body, "accuracy_m", (int, float)),
         source_crs=field(body, "crs", required=False, default="wgs84"), actor=actor(),
-        max_accuracy_m=settings().field_max_accuracy_m, ip=client_ip())
+        max_accuracy_m=settings().field_max_accuracy_m, ip=client_ip(),
+        surveyed_at=instant(body, "surveyed_at"))
     jobs.after_write(db(), before + jobs.counties_of_employers(db(), [employer_id]), settings().risk)
     db().commit()
     return jsonify(found)

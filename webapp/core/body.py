@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -111,3 +112,17 @@ def money(body: dict, name: str, required: bool = True) -> Decimal | None:
     if not amount.is_finite() or amount <= 0 or amount > MAX_MONEY:
         raise InvalidInput(Text("webapp.field.money", name=name), {"parameter": name})
     return amount
+
+
+def instant(body: dict, name: str, required: bool = False) -> datetime | None:
+    """An ISO 8601 time with its time zone (2026-12-03T10:15:00+08:00)."""
+    value = field(body, name, required=required, max_length=40)
+    if value is None:
+        return None
+    try:
+        found = datetime.fromisoformat(value)
+    except ValueError:
+        found = None
+    if found is None or found.tzinfo is None:
+        raise InvalidInput(Text("webapp.field.instant", name=name), {"parameter": name})
+    return found
