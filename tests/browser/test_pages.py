@@ -120,6 +120,7 @@ def test_grid_worker_moves_an_employer_with_the_phone_gps(browser, live_server, 
     page.click("button[type=submit]")
     page.wait_for_selector('body[data-ready="1"]', timeout=30_000)
     card = page.locator(f'.lw-employer[data-id="{employer}"]')
+    card.locator(".lw-card-head").click()  # cards open one at a time
     card.locator(".lw-gps").click()
     page.wait_for_selector(f'.lw-employer[data-id="{employer}"][data-grid="{grid_b}"]',
                            timeout=30_000)

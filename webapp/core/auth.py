@@ -263,7 +263,7 @@ def revoke_token():
 def login():
     """Sign-in page."""
     error, status, headers = None, 200, {}
-    next_url = safe_next(request.values.get("next"))
+    next_url = safe_next(request.values.get("next"), default="/")  # "/": the role's home
     if request.method == "POST":
         username = request.form.get("username", "").strip()
         password = request.form.get("password", "")

@@ -9,6 +9,7 @@ from dispatch.casework import merge
 from dispatch.officers.service import employer_editable_by
 from dispatch.projects import service as projects
 from dispatch.projects.models import SITE_SYSTEMS
+from geo.areas import service as areas
 from geo.core.errors import Forbidden, InvalidInput, NotFound
 from geo.core.text import Text
 from geo.employers import duplicates
@@ -18,6 +19,7 @@ from webapp.core.auth import roles
 from webapp.core.body import field, json_object
 from webapp.core.context import actor, client_ip, db, settings
 from webapp.core.params import ADCODE, Param, query
+from webapp.pages import maps
 from webapp.pages.projects import ACT_KEYS
 from webapp.pages.strings import page_strings
 
@@ -34,14 +36,29 @@ def _my_grid() -> int | None:
 @bp.get("/field")
 @roles(*FIELD_ROLES)
 def field_page():
-    """Mobile page for grid workers: their grid's employers, stalest first; GPS and corrections."""
+    """The phone page of grid workers and inspectors: their grid on a small map, its
+    employers (stalest first) as cards to search, filter and open one at a time; GPS and
+    corrections, queued in the browser while there is no signal; the grid's projects."""
+    grid = _my_grid()
     config = {"strings": page_strings(("use_gps", "save", "stale", "needs_visit", "no_grid",
                                        "saved", "employees", "contact_phone", "contact_person",
                                        "migrant_workers", "locating", "location_source",
                                        "gps_unavailable", "http_error", *ACT_KEYS),
-                                      ("location_", "projects_ui.", "project.")),
-              "items": list(SITE_SYSTEMS)}
-    return render_template("field.html", user=g.user, config=config, grid=_my_grid())
+                                      ("location_", "projects_ui.", "project.", "field_ui.")),
+              "items": list(SITE_SYSTEMS), "grid": grid,
+              # the browser's outbox is per account: another user of the phone never sends it
+              "outbox": f"lw-field-outbox:{g.user.username}"}
+    parts = maps.map_page(_grid_bounds(grid), "field/main.js", config, settings().tile_url)
+    return render_template("field.html", user=g.user, parts=parts, grid=grid)
+
+
+def _grid_bounds(grid_id: int | None) -> list[list[float]]:
+    """[[south, west], [north, east]] of the grid (the province without one)."""
+    if grid_id is not None:
+        box = db().execute(text("SELECT ST_YMin(geom), ST_XMin(geom), ST_YMax(geom), "
+                                "ST_XMax(geom) FROM grids WHERE id = :g"), {"g": grid_id}).one()
+        return [[box[0], box[1]], [box[2], box[3]]]
+    return areas.bounds(db(), "410000")
 
 
 @bp.get("/api/v1/field/worklist")

@@ -47,8 +47,8 @@ def calendar_warning() -> dict:
 @bp.get("/")
 @roles(*ROLES)
 def index():
-    """Home: the command map."""
-    return redirect("/map")
+    """Home: the phone page for inspectors and grid workers, the command map for the rest."""
+    return redirect("/field" if g.user.role == "inspector" else "/map")
 
 
 @bp.get("/map")
