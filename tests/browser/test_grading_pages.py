@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from sqlalchemy import text
 
 from geo.core.db import unit_of_work
+from tests.browser.a11y import serious_violations
 from tests.browser.test_cases_page import DESKTOP, PHONE, signed_in
 from tests.browser.test_pages import browser  # noqa: F401  (the module's Chromium fixture)
 from tests.browser.test_pages_language import problems
@@ -80,8 +81,11 @@ def ready(page, root):
 
 
 def reads_well(page, viewport):
+    """Fits the width, no raw codes or English on the Chinese page, and nothing axe-core
+    calls a serious accessibility violation (tests/browser/a11y.py)."""
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
     assert problems(page.evaluate("document.body.innerText"), "zh") == []
+    assert serious_violations(page) == []
 
 
 def shoot(page, name):

@@ -117,7 +117,7 @@ export function startQueue(options) {
       b.setAttribute("aria-selected", on ? "true" : "false");
       b.tabIndex = on ? 0 : -1;
     });
-    list.setAttribute("aria-labelledby", "lw-tab-" + tab);
+    document.getElementById("lw-queue-panel").setAttribute("aria-labelledby", "lw-tab-" + tab);
     state.body = null;
     options.onTab(tab);
     refresh();

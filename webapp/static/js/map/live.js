@@ -101,7 +101,10 @@ function loadInspections(ctx, layer) {
       parts.forEach(function (part) {
         part.items.forEach(function (item) {
           if (item.lat === null || item.lon === null) return;
-          L.marker([item.lat, item.lon], {icon: priorityIcon(item),
+          // out of the tab order (hundreds of markers); the title names it for the pointer
+          L.marker([item.lat, item.lon], {icon: priorityIcon(item), keyboard: false,
+                                          title: label("kind_", item.kind) + " · " +
+                                            (item.employer || item.description || "#" + item.id),
                                           zIndexOffset: item.priority === "urgent" ? 1000 : 0})
             .bindPopup(function () { return inspectionPopup(item); }).addTo(layer);
           n++;

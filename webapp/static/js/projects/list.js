@@ -56,7 +56,7 @@ function pickMap(form) {
     form.elements.lon.value = event.latlng.lng.toFixed(6);
     form.elements.lat.value = event.latlng.lat.toFixed(6);
     form.elements.crs.value = "wgs84";
-    if (marker) marker.setLatLng(event.latlng); else marker = L.marker(event.latlng).addTo(map);
+    if (marker) marker.setLatLng(event.latlng); else marker = L.marker(event.latlng, {keyboard: false}).addTo(map);
   });
   document.getElementById("lw-new").addEventListener("toggle", function () {
     map.invalidateSize();
