@@ -134,3 +134,26 @@ def test_the_map_of_a_county_shows_breadcrumb_layers_and_grid_colours_offline(
     page.screenshot(path=str(ARTIFACTS / "map-grid.png"))
     assert hosts == {"127.0.0.1"}, f"requests left the machine: {hosts}"
     page.close()
+
+
+@pytest.mark.parametrize("metric", ["employers_per_staff", "mean_risk"])
+def test_grid_colours_are_fitted_to_the_area_and_the_legend_gives_their_breaks(
+        browser, live_server, metric):  # noqa: F811
+    """Quantile classes over the grids shown: at least 4 distinct fills on the demo data (fixed
+    steps painted a county in one colour), the legend's rows give each class's bounds in
+    ascending order, and a grid without staff is not drawn in grade C's red."""
+    page = sign_in(browser, live_server, "/map?area=410100")  # 郑州市: enough grids to rank
+    page.wait_for_selector('.folium-map[data-ready="1"][data-classes]', timeout=60_000)
+    if metric != "employers_per_staff":
+        page.select_option("#lw-metric", metric)
+        page.wait_for_selector(f'.folium-map[data-metric="{metric}"]', timeout=15_000)
+    classes = int(page.locator(".folium-map").get_attribute("data-classes"))
+    fills = set(page.eval_on_selector_all("path.lw-grid", "ps => ps.map(p => p.getAttribute('fill'))"))
+    assert classes >= 4 and len(fills) >= 4
+    breaks = [float(b) for b in page.locator(".lw-legend-fill").get_attribute(
+        "data-breaks").split()]
+    assert breaks == sorted(breaks) and len(breaks) >= classes - 1
+    rows = page.locator(".lw-legend-fill .lw-legend-row").all_inner_texts()
+    assert rows[0].startswith("<") and any(r.startswith("≥") for r in rows)
+    assert "#d62728" not in fills  # red is grade C's, never a grid's
+    page.close()

@@ -16,7 +16,7 @@ export const GRADE = {A: "#2ca02c", B: "#ff9f1c", C: "#d62728", unrated: "#6b7f9
 export const RISK = {red: "#d62728", orange: "#ff7f0e", yellow: "#e6c300", low: "#2ca02c"};
 export const OUTSIDE = "#c51b8a";          // employers outside any grid, coverage gaps
 export const DISCLOSED = "#4a1486";        // ring: employer on a published disclosure list
-export const NO_STAFF = "#d62728";         // grids without staff
+export const NO_STAFF = "#37474f";         // grids without staff (not red: red is grade C)
 export const NO_VALUE = "#e0e0e0";
 export const UNKNOWN = "#888888";
 

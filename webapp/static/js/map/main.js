@@ -10,12 +10,16 @@ import {NO_STAFF, NO_VALUE, RAMP, WARM} from "../core/colours.js";
 import * as tiles from "./tiles.js";
 import * as live from "./live.js";
 import * as panels from "./panels.js";
+import * as legend from "./legend.js";
+import {classOf, fitted} from "./scale.js";
 
+// Grid fills: classes fitted to the area shown (scale.js); light = good, dark = attention.
 export const METRICS = {
-  employers_per_staff: {steps: [40, 80, 120, 160, 200], ramp: RAMP},
-  open_complaints: {steps: [1, 2, 4, 8, 16], ramp: WARM},
-  on_time_share: {steps: [0.5, 0.6, 0.7, 0.8, 0.9], ramp: WARM.slice().reverse()},
-  mean_risk: {steps: [20, 35, 50, 65, 80], ramp: WARM}
+  employers_per_staff: {ramp: RAMP, format: function (v) { return v.toFixed(0); }},
+  open_complaints: {ramp: WARM, format: function (v) { return v.toFixed(v < 10 ? 1 : 0); }},
+  on_time_share: {ramp: WARM.slice().reverse(),
+                  format: function (v) { return Math.round(v * 100) + "%"; }},
+  mean_risk: {ramp: WARM, format: function (v) { return v.toFixed(1); }}
 };
 
 function metricValue(metric, props, extra) {
@@ -25,21 +29,38 @@ function metricValue(metric, props, extra) {
   return extra ? extra[metric] : null;
 }
 
-export function gridColour(props, metric, extra) {
-  metric = metric || "employers_per_staff";
-  const value = metricValue(metric, props, extra);
+function extraOf(ctx, props) {
+  return ctx.gridMetrics ? ctx.gridMetrics[props.id] : null;
+}
+
+export function gridColour(ctx, props) {
+  const value = metricValue(ctx.metric, props, extraOf(ctx, props));
   if (value === Infinity) return NO_STAFF;
-  if (value === null || value === undefined) return NO_VALUE;
-  const spec = METRICS[metric];
-  let i = 0;
-  while (i < spec.steps.length && value >= spec.steps[i]) i++;
-  return spec.ramp[i];
+  if (value === null || value === undefined || !ctx.scale) return NO_VALUE;
+  return ctx.scale.colours[classOf(ctx.scale, value)];
 }
 
 function gridStyle(ctx, f) {
-  const extra = ctx.gridMetrics ? ctx.gridMetrics[f.properties.id] : null;
   return {className: "lw-grid", color: "#555", weight: 0.6, fillOpacity: 0.55,
-          fillColor: gridColour(f.properties, ctx.metric, extra)};
+          fillColor: gridColour(ctx, f.properties)};
+}
+
+// Fit the classes to the grids shown for the current metric, recolour, rewrite the legend.
+function rescale(ctx) {
+  if (!ctx.grids) return;
+  const values = [];
+  ctx.grids.eachLayer(function (layer) {
+    const p = layer.feature.properties;
+    values.push(metricValue(ctx.metric, p, extraOf(ctx, p)));
+  });
+  const spec = METRICS[ctx.metric];
+  ctx.scale = Object.assign(fitted(values, spec.ramp, 5), {metric: ctx.metric, format: spec.format});
+  ctx.grids.setStyle(function (f) { return gridStyle(ctx, f); });
+  const used = new Set();
+  ctx.grids.eachLayer(function (layer) { used.add(gridColour(ctx, layer.feature.properties)); });
+  const box = ctx.map.getContainer();
+  box.setAttribute("data-classes", String(ctx.scale.colours.filter(function (c) { return used.has(c); }).length));
+  legend.update(ctx);
 }
 
 function gridPopup(ctx, p) {
@@ -67,7 +88,7 @@ export function setMetric(ctx, metric) {
       data.items.forEach(function (item) { ctx.gridMetrics[item.id] = item; });
     });
   return ready.then(function () {
-    if (ctx.grids) ctx.grids.setStyle(function (f) { return gridStyle(ctx, f); });
+    rescale(ctx);
     ctx.map.getContainer().setAttribute("data-metric", metric);
   }).catch(function (err) { status(t("error") + ": " + err.message); });
 }
@@ -134,6 +155,7 @@ export function start(map, config) {
   const ctx = {map: map, config: config, metric: "employers_per_staff", gridMetrics: null,
                control: layersControl(), officers: null};
   ctx.control.addTo(map);
+  legend.init(ctx);
   // For tests and the console.
   globalThis.LW = {ctx: ctx, get officers() { return ctx.officers; },
                    officerPosition: function (id) { return live.officerPosition(ctx, id); }};
@@ -173,6 +195,7 @@ export function start(map, config) {
       map.getContainer().setAttribute("data-" + key, String(o.count));
     });
     ctx.grids = overlays.grids.layer;
+    rescale(ctx);
     status("");
   }).catch(function (err) {
     status(t("error") + ": " + err.message);

@@ -10,7 +10,7 @@
 import {el, link, table} from "../core/dom.js";
 import {getJSON} from "../core/http.js";
 import {formatNumber, label, t} from "../core/i18n.js";
-import {COLD, DISCLOSED, GRADE, HOT, NO_STAFF, OUTSIDE, RISK, UNKNOWN} from "../core/colours.js";
+import {COLD, DISCLOSED, HOT, OUTSIDE, RISK, UNKNOWN} from "../core/colours.js";
 
 const OVERLAP = "#7b3294";
 
@@ -156,27 +156,6 @@ function loadKpis(ctx) {
   });
 }
 
-function legend(ctx) {
-  const control = L.control({position: "bottomright"});
-  control.onAdd = function () {
-    const box = el("div", null, "lw-box lw-legend");
-    box.appendChild(el("strong", t("legend")));
-    [[GRADE.A, t("grade") + " A"], [GRADE.B, t("grade") + " B"], [GRADE.C, t("grade") + " C"],
-     [GRADE.unrated, t("grade") + ": " + t("grade_unrated")],
-     [OUTSIDE, t("outside_grid")], [NO_STAFF, t("grids") + ": " + t("no_staff")],
-     [DISCLOSED, t("disclosed")], [RISK.red, t("projects")]].forEach(function (r) {
-      const row = el("div");
-      const swatch = el("span", null, "lw-swatch");
-      swatch.style.background = r[0];
-      row.appendChild(swatch);
-      row.appendChild(el("span", r[1]));
-      box.appendChild(row);
-    });
-    return box;
-  };
-  control.addTo(ctx.map);
-}
-
 function loadDisclosed(ctx) {
   const url = ctx.config.layers.disclosed;
   if (!url) return;
@@ -259,7 +238,6 @@ function loadProjects(ctx) {
 }
 
 export function init(ctx) {
-  legend(ctx);
   loadCoverage(ctx);
   loadHotspots(ctx);
   loadKpis(ctx);
