@@ -3,12 +3,13 @@ from urllib.parse import urlparse
 
 import pytest
 import requests
+from playwright.sync_api import expect
 from sqlalchemy import text
 
 from geo.core.db import unit_of_work
 from tests.browser.test_pages import browser  # noqa: F401  (the module's Chromium fixture)
-from tests.conftest import ARTIFACTS, PASSWORD, bearer
-from tests.dispatch_fixtures import add_employer, add_inspector
+from tests.conftest import ARTIFACTS, PASSWORD, bearer, unique
+from tests.dispatch_fixtures import add_employer, add_inspector, committed  # noqa: F401
 
 PAYLOAD = '<img src=x onerror="window.__xss=1">'
 SITE = (113.3904, 34.5123)  # 新密市 (410183), away from other tests' sites
@@ -156,4 +157,38 @@ def test_grid_colours_are_fitted_to_the_area_and_the_legend_gives_their_breaks(
     rows = page.locator(".lw-legend-fill .lw-legend-row").all_inner_texts()
     assert rows[0].startswith("<") and any(r.startswith("≥") for r in rows)
     assert "#d62728" not in fills  # red is grade C's, never a grid's
+    page.close()
+
+
+def test_search_finds_the_area_shown_first_and_a_result_elsewhere_moves_the_map_there(
+        browser, live_server, committed, db):  # noqa: F811
+    """Two employers of one name: the one in 中原区 (the area shown) first, the one in 登封市
+    after it, marked as elsewhere; choosing that one opens 登封市's map — breadcrumb, key
+    figures and layers — with its popup."""
+    name = unique("检索测试单位")
+    here = committed.employer(lon=113.62, lat=34.75, county="410102")
+    there_lon, there_lat = db.execute(text("SELECT ST_X(p), ST_Y(p) FROM (SELECT "
+                                           "ST_PointOnSurface(geom) p FROM admin_areas "
+                                           "WHERE adcode = '410185') s")).one()
+    there = committed.employer(lon=there_lon, lat=there_lat, county="410185")
+    with unit_of_work(committed.sessions) as s:
+        s.execute(text("UPDATE employers SET name = :n || '（' || id || '）' "
+                       "WHERE id = ANY(:e)"), {"n": name, "e": [here, there]})
+    page = sign_in(browser, live_server, "/map?area=410102")
+    page.fill("#lw-search-q", name)
+    page.wait_for_selector("#lw-search-results li.lw-result-elsewhere", timeout=15_000)
+    results = page.locator("#lw-search-results li.lw-result")
+    assert f"（{here}）" in results.nth(0).inner_text()
+    elsewhere = page.locator("#lw-search-results li.lw-result-elsewhere")
+    assert elsewhere.count() == 1 and f"（{there}）" in elsewhere.inner_text()
+    elsewhere.dispatch_event("mousedown")
+    page.wait_for_url(f"**/map?area=410185&employer={there}", timeout=15_000)
+    page.wait_for_selector('.folium-map[data-ready="1"][data-kpis="loaded"]', timeout=60_000)
+    assert "410185" not in page.locator(".lw-crumbs").inner_text()
+    assert page.locator(".lw-crumbs").inner_text().rstrip().endswith(
+        db.execute(text("SELECT name FROM admin_areas WHERE adcode = '410185'")).scalar_one())
+    expect(page.locator(".lw-kpis h6")).to_contain_text(
+        db.execute(text("SELECT name FROM admin_areas WHERE adcode = '410185'")).scalar_one())
+    expect(page.locator(".leaflet-popup-content")).to_contain_text(name, timeout=15_000)
+    assert page.errors == []
     page.close()

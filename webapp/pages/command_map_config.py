@@ -16,7 +16,7 @@ STRINGS = ("cities", "counties", "grids", "employers", "staff", "grid_code", "lo
            "legend", "risk_class", "area_m2", "coverage_gap", "coverage_overlap", "hotspot_z",
            "hotspot_p", "hotspot_cell", "http_error", "grade_unrated", "disclosed",
            "period", "projects", "projects_ui.map.layer", "projects_ui.map.counts",
-           "projects_ui.col.warning", "no_value")
+           "projects_ui.col.warning", "no_value", "search_elsewhere")
 STRING_PREFIXES = ("status_", "priority_", "kind_", "inspection_status_", "kpi_", "risk_class_",
                    "hotspot_class_", "disclosure.category.", "project.level.",
                    "project.status.")

@@ -54,12 +54,14 @@ def index():
 @bp.get("/map")
 @roles(*ROLES)
 @query(Param("area", "adcode of the province, a city or a county, or a grid code",
-             pattern=r"[0-9A-Za-z_-]{1,32}", default=PROVINCE))
-def command_map(area: str):
+             pattern=r"[0-9A-Za-z_-]{1,32}", default=PROVINCE),
+       Param("employer", "an employer to show on opening (a search result)", type="integer",
+             minimum=1))
+def command_map(area: str, employer: int | None):
     """The command-centre map of an area (drill-down province → city → county → grid)."""
     found = command_map_places.place(db(), area)
-    parts = maps.map_page(found["bounds"], "map/main.js",
-                          command_map_config(found, g.user.role), settings().tile_url)
+    config = {**command_map_config(found, g.user.role), "focusEmployer": employer}
+    parts = maps.map_page(found["bounds"], "map/main.js", config, settings().tile_url)
     mine = territory.current()  # breadcrumb links only inside the user's territory
     reachable = {p["key"] for p in found["path"] if mine.covers(str(p["key"]))}
     return render_template("map.html", parts=parts, user=g.user, place=found,

@@ -106,40 +106,69 @@ function initSearch(ctx) {
   const list = document.getElementById("lw-search-results");
   if (!form) return;
   let timer = null, results = [];
+  const place = ctx.config.place, area = place.adcode;
+  // Is a county inside the area shown (a grid's map: its county)?
+  function inside(county) {
+    if (!county) return false;
+    if (place.level === "province") return true;
+    if (place.level === "city") return county === area || county.slice(0, 4) + "00" === area;
+    return county === area;
+  }
   function show(items) {
     results = items;
     list.replaceChildren();
     if (!items.length) list.appendChild(el("li", t("no_results"), "lw-muted"));
     items.forEach(function (item) {
-      const li = el("li", null, "lw-result");
+      const li = el("li", null, "lw-result" + (item.inside ? "" : " lw-result-elsewhere"));
       li.appendChild(el("span", item.title));
-      li.appendChild(el("small", item.subtitle));
+      li.appendChild(el("small", item.inside ? item.subtitle
+        : t("search_elsewhere") + (item.subtitle ? " · " + item.subtitle : "")));
       li.addEventListener("mousedown", function (e) { e.preventDefault(); go(item); });
       list.appendChild(li);
     });
     list.hidden = false;
   }
+  // A result inside the area shown: fly there; elsewhere: open the map of its area, so the
+  // breadcrumb, the key figures and the layers follow.
   function go(item) {
     list.hidden = true;
-    if (item.bounds) ctx.map.flyToBounds(item.bounds, {maxZoom: 15});
-    else ctx.map.flyTo([item.lat, item.lon], 16);
-    if (item.employerId) tiles.showEmployer(ctx, item.employerId, [item.lat, item.lon]);
+    if (item.inside && item.bounds) { ctx.map.flyToBounds(item.bounds, {maxZoom: 15}); return; }
+    if (item.inside) {
+      ctx.map.flyTo([item.lat, item.lon], 16);
+      tiles.showEmployer(ctx, item.employerId, [item.lat, item.lon]);
+      return;
+    }
+    globalThis.location.href = "/map?area=" + encodeURIComponent(item.area) +
+      (item.employerId ? "&employer=" + item.employerId : "");
   }
   function search() {
     const q = input.value.trim();
     if (!q) { list.hidden = true; return; }
     const enc = encodeURIComponent(q);
+    const none = function () { return {items: []}; };
     Promise.all([
-      getJSON(ctx.config.layers.gridSearch + enc).catch(function () { return {items: []}; }),
-      getJSON(ctx.config.layers.employerSearch + enc).catch(function () { return {items: []}; })
+      getJSON(ctx.config.layers.gridSearch + enc).catch(none),
+      getJSON(ctx.config.layers.employerSearch + enc + "&area=" + area).catch(none),
+      getJSON(ctx.config.layers.employerSearch + enc).catch(none)
     ]).then(function (res) {
       if (input.value.trim() !== q) return;  // a newer query is on its way
-      const items = res[0].items.map(function (g) {
-        return {title: g.code + " " + g.name, subtitle: g.county_name || "", bounds: g.bounds};
-      }).concat(res[1].items.filter(function (e) { return e.lat !== null; }).map(function (e) {
-        return {title: e.name, subtitle: e.credit_code, lat: e.lat, lon: e.lon, employerId: e.id};
-      }));
-      show(items);
+      const seen = {};
+      const grids = res[0].items.map(function (g) {
+        return {title: g.code + " " + g.name, subtitle: g.county_name || "", bounds: g.bounds,
+                area: g.code, inside: inside(g.county_adcode)};
+      });
+      const employers = res[1].items.concat(res[2].items).filter(function (e) {
+        if (e.lat === null || seen[e.id]) return false;
+        seen[e.id] = true;
+        return true;
+      }).map(function (e) {
+        return {title: e.name, subtitle: e.credit_code, lat: e.lat, lon: e.lon, employerId: e.id,
+                area: e.county_adcode, inside: inside(e.county_adcode)};
+      });
+      // the area shown first, then elsewhere, each marked
+      const items = grids.concat(employers);
+      show(items.filter(function (i) { return i.inside; })
+        .concat(items.filter(function (i) { return !i.inside; })));
     });
   }
   input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(search, 250); });
@@ -148,6 +177,15 @@ function initSearch(ctx) {
     e.preventDefault();
     if (results.length) go(results[0]); else search();
   });
+}
+
+// The employer a search elsewhere chose: centred, its popup open.
+function focusEmployer(ctx, id) {
+  getJSON(ctx.config.layers.employer + encodeURIComponent(id)).then(function (e) {
+    if (e.lat === null) return;
+    ctx.map.setView([e.lat, e.lon], 16);
+    tiles.showEmployer(ctx, id, [e.lat, e.lon]);
+  }).catch(function (err) { status(err.message); });
 }
 
 export function start(map, config) {
@@ -203,6 +241,7 @@ export function start(map, config) {
     map.getContainer().setAttribute("data-ready", "1");
     // Optional layers load on their own; one missing never breaks the page.
     tiles.init(ctx, function (metric) { return setMetric(ctx, metric); });
+    if (config.focusEmployer) focusEmployer(ctx, config.focusEmployer);
     live.init(ctx);
     panels.init(ctx);
   });

@@ -138,16 +138,31 @@ function loadKpis(ctx) {
   panel.onAdd = function () { L.DomEvent.disableClickPropagation(box); return box; };
   const request = ctx.config.layers.kpis ? getJSON(ctx.config.layers.kpis)
     : Promise.reject({status: 404});
-  return request.then(function (data) {
-    box.appendChild(el("h6", t("kpi_title", {today: data.today})));
+  function draw(data) {
+    box.textContent = "";
+    // the area's name, not its code: the figures are of the place the map shows
+    box.appendChild(el("h6", ctx.config.place.name + " · " + t("kpi_title", {today: data.today})));
     const list = el("dl");
     KPIS.forEach(function (spec) {
       figureRow(list, spec[0], data[spec[0]], false);
       (spec[1] || []).forEach(function (state) { figureRow(list, state, data[spec[0]][state], true); });
     });
     box.appendChild(list);
+  }
+  return request.then(function (data) {
+    draw(data);
     panel.addTo(ctx.map);
     ctx.map.getContainer().setAttribute("data-kpis", "loaded");
+    // The figures refresh on their own; the map stays as the user left it.
+    let last = data;
+    setInterval(function () {
+      getJSON(ctx.config.layers.kpis, {etag: true}).then(function (fresh) {
+        if (fresh === last) return;
+        last = fresh;
+        draw(fresh);
+        ctx.map.getContainer().setAttribute("data-kpis-at", String(Date.now()));
+      }).catch(function () { return null; });
+    }, ctx.config.kpiRefreshMs || 60000);
   }).catch(function (err) {
     box.appendChild(el("span", t("kpis") + ": " + t("unavailable"), "lw-muted"));
     panel.addTo(ctx.map);
