@@ -1,7 +1,10 @@
 """Folium map builders; Leaflet comes from the app's own /vendor route, never a CDN."""
 from __future__ import annotations
 
+import functools
+import posixpath
 import re
+from pathlib import Path
 
 import folium
 from flask import current_app, url_for
@@ -49,10 +52,36 @@ def map_page(bounds: list[list[float]], module: str, config: dict,
     root.render()
     data = htmlsafe_json_dumps(config, dumps=current_app.json.dumps)
     src = url_for("static", filename="js/" + module)
-    # As before modules: the page's own requests wait until its assets (fonts) have loaded.
+    # The page starts as soon as its modules are in (a module script runs after the document
+    # is parsed), not after every font file: its requests go out beside the fonts'.
     # A metric scale only (folium's control_scale adds miles too).
-    start = (f'import {{start}} from "{src}";\nwindow.addEventListener("load", () => {{'
-             f' L.control.scale({{imperial: false}}).addTo({m.get_name()});'
-             f' start({m.get_name()}, {data}); }});\n')
-    return {"head": with_nonce(root.header.render()), "body": with_nonce(root.html.render()),
+    start = (f'import {{start}} from "{src}";\n'
+             f'L.control.scale({{imperial: false}}).addTo({m.get_name()});\n'
+             f'start({m.get_name()}, {data});\n')
+    # Every module the page imports, fetched in parallel with the styles instead of one
+    # import level after another.
+    preload = "".join(f'<link rel="modulepreload" href="{url_for("static", filename="js/" + f)}">'
+                      for f in module_graph(module))
+    return {"head": with_nonce(root.header.render()) + preload,
+            "body": with_nonce(root.html.render()),
             "script": root.script.render(), "module": start, "map_name": m.get_name()}
+
+
+IMPORT = re.compile(r'^import\s[^;]*?\sfrom\s+"(\.{1,2}/[^"]+\.js)"', re.MULTILINE)
+
+
+@functools.cache
+def module_graph(module: str) -> tuple[str, ...]:
+    """`module` and every module it imports, directly or not (paths under static/js)."""
+    root = Path(current_app.static_folder) / "js"
+    seen: list[str] = []
+    todo = [module]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.append(name)
+        source = (root / name).read_text(encoding="utf-8")
+        here = posixpath.dirname(name)
+        todo += [posixpath.normpath(posixpath.join(here, found)) for found in IMPORT.findall(source)]
+    return tuple(seen)
