@@ -243,3 +243,47 @@ def test_planner_commit_of_a_grid_someone_else_changed_says_so_and_reloads(
         assert page.get_attribute("#lw-panel", "data-state") == "empty"
     finally:
         page.close()
+
+
+def test_planner_split_line_starts_inside_the_county(
+        browser, live_server, county, db):  # noqa: F811
+    """The split line's first vertex lands on a grid inside the county (the grid's click no
+    longer swallows it) and a line across the selected grid previews as a valid split."""
+    row = db.execute(text("""
+        WITH c AS (SELECT geom FROM admin_areas WHERE level = 'county' AND adcode = :c),
+        s AS (SELECT g.id, g.geom, ST_MakeLine(p0, ST_SetSRID(ST_MakePoint(
+                     ST_X(p0) + k * (ST_X(m) - ST_X(p0)), ST_Y(p0) + k * (ST_Y(m) - ST_Y(p0))),
+                     4326)) AS line
+              FROM grids g JOIN grids n ON n.county_adcode = g.county_adcode AND n.id <> g.id
+                   CROSS JOIN LATERAL (SELECT ST_PointOnSurface(n.geom) AS p0,
+                                              ST_PointOnSurface(g.geom) AS m) pts,
+                   unnest(ARRAY[1.6, 2.0, 2.5, 3.0]) k
+              WHERE g.county_adcode = :c)
+        SELECT s.id, ST_X(ST_StartPoint(s.line)) AS x0, ST_Y(ST_StartPoint(s.line)) AS y0,
+               ST_X(ST_EndPoint(s.line)) AS x1, ST_Y(ST_EndPoint(s.line)) AS y1
+        FROM s, c
+        WHERE ST_Within(ST_StartPoint(s.line), c.geom)
+          AND NOT ST_Intersects(ST_StartPoint(s.line), s.geom)
+          AND ST_NumGeometries(ST_Split(s.geom, s.line)) = 2
+        ORDER BY s.id, ST_Length(s.line) LIMIT 1"""), {"c": county}).one()
+    page = open_planner(browser, live_server)
+    try:
+        page.evaluate("id => LWPlanner.select(id)", row.id)
+        points = page.evaluate("""([p, q]) => {
+            const map = LWPlanner.state.map;
+            map.fitBounds(L.latLngBounds([p, q]), {padding: [120, 120], animate: false});
+            const box = map.getContainer().getBoundingClientRect();
+            return [p, q].map(ll => { const c = map.latLngToContainerPoint(ll);
+                                      return [c.x + box.left, c.y + box.top]; });
+        }""", [[row.y0, row.x0], [row.y1, row.x1]])
+        page.click("#lw-split")
+        page.mouse.click(*points[0])  # inside the county, on a neighbouring grid
+        assert page.evaluate("LWPlanner.state.map.pm.Draw.Line._layer.getLatLngs().length") == 1
+        page.mouse.click(*points[1])
+        page.mouse.dblclick(*points[1])
+        page.wait_for_selector('#lw-panel[data-state="valid"]', timeout=30_000)
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "planner-split.png"))
+        assert page.errors == []
+    finally:
+        page.close()

@@ -57,6 +57,10 @@ function addGrid(feature) {
   layer.bindTooltip(el("span", p.code + " · " + p.employer_count),
                     {permanent: true, direction: "center", className: "lw-grid-label"});
   layer.on("click", function (e) {
+    // While a split line is drawn, a click on a grid is the line's next vertex: it must
+    // reach the map, where Geoman's drawing listens (stopping it here meant no vertex could
+    // be placed inside the county).
+    if (S.mode === "split") return;
     L.DomEvent.stop(e);
     if (P.onGridClick) P.onGridClick(g);
   });
