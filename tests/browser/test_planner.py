@@ -284,6 +284,11 @@ def test_planner_split_line_starts_inside_the_county(
         page.wait_for_selector('#lw-panel[data-state="valid"]', timeout=30_000)
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "planner-split.png"))
+        # However long the preview, the commit box stays on screen.
+        page.evaluate("""() => { const d = document.createElement('div');
+            d.style.height = '3000px'; document.getElementById('lw-preview').appendChild(d); }""")
+        box = page.locator("#lw-commit").bounding_box()
+        assert 0 <= box["y"] and box["y"] + box["height"] <= 900
         assert page.errors == []
     finally:
         page.close()
