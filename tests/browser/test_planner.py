@@ -292,3 +292,32 @@ def test_planner_split_line_starts_inside_the_county(
         assert page.errors == []
     finally:
         page.close()
+
+
+def test_planner_exports_the_grids_and_imports_a_file_as_a_proposal(
+        browser, live_server, county, db):  # noqa: F811
+    """The export buttons download the county's grids; the same file imported back is a
+    proposal that changes nothing, previewed, and nothing is written."""
+    before = db.execute(text("SELECT count(*), max(version) FROM grids WHERE county_adcode = :c"),
+                        {"c": county}).one()
+    page = open_planner(browser, live_server)
+    try:
+        links = page.locator("a.lw-export")
+        assert [links.nth(i).get_attribute("data-format") for i in range(links.count())] == [
+            "geojson", "gpkg", "shp"]
+        got = page.request.get(live_server + links.first.get_attribute("href"))
+        assert got.status == 200
+        exported = got.json()
+        assert len(exported["features"]) == before[0]
+        page.set_input_files("#lw-import-file", files=[{
+            "name": "grids.geojson", "mimeType": "application/geo+json", "buffer": got.body()}])
+        summary = page.locator(".lw-import-summary")
+        summary.wait_for(timeout=30_000)
+        assert summary.inner_text() == f"0 new, 0 changed, 0 deleted, {before[0]} unchanged"
+        assert "grids.geojson" in page.inner_text("#lw-action")
+        db.rollback()
+        assert db.execute(text("SELECT count(*), max(version) FROM grids "
+                               "WHERE county_adcode = :c"), {"c": county}).one() == before
+        assert page.errors == []
+    finally:
+        page.close()

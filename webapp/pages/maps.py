@@ -67,7 +67,7 @@ def map_page(bounds: list[list[float]], module: str, config: dict,
             "script": root.script.render(), "module": start, "map_name": m.get_name()}
 
 
-IMPORT = re.compile(r'^import\s[^;]*?\sfrom\s+"(\.{1,2}/[^"]+\.js)"', re.MULTILINE)
+IMPORT = re.compile(r'^import\s(?:[^;"]*?\sfrom\s+)?"(\.{1,2}/[^"]+\.js)"', re.MULTILINE)
 
 
 @functools.cache

@@ -46,6 +46,8 @@ def planner_config(county: dict, can_edit: bool, can_staff: bool = False,
             "grid": "/api/v1/grids/",
             "merge": "/api/v1/grids/merge",
             "partition": f"/api/v1/counties/{adcode}/partition",
+            "import": f"/api/v1/counties/{adcode}/grids/import",
+            "export": f"/api/v1/counties/{adcode}/grids/export?format=",
             "officers": "/api/v1/officers",
         },
         # static/js/map/tiles.js reads these names.

@@ -9,6 +9,7 @@ import {layersControl} from "../core/leaflet.js";
 import * as tiles from "../map/tiles.js";
 import {P, S} from "./state.js";
 import "./edit.js";
+import "./files.js";
 import "./panel.js";
 import "./staffing.js";
 import "./tools.js";
@@ -211,5 +212,6 @@ export function start(map, config) {
   getJSON(config.urls.counties).then(addCounties).catch(function () {});
   P.initPanel();
   P.initTools();
+  P.initFiles();
   return P.reload();
 }
