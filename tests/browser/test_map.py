@@ -192,3 +192,18 @@ def test_search_finds_the_area_shown_first_and_a_result_elsewhere_moves_the_map_
     expect(page.locator(".leaflet-popup-content")).to_contain_text(name, timeout=15_000)
     assert page.errors == []
     page.close()
+
+
+@pytest.mark.parametrize(("area", "expected", "count"), [
+    ("410000", "郑州市", 18), ("410100", "中原区", 12), ("410102", "第1网格", None)])
+def test_the_map_names_the_places_one_level_down(browser, live_server, area, expected,
+                                                  count):  # noqa: F811
+    """The cities on the province, the counties on a city, the grids on a county, by name
+    (a grid's name without its county's, which the breadcrumb already says)."""
+    page = sign_in(browser, live_server, f"/map?area={area}")
+    labels = page.locator(".lw-area-label")
+    assert any(expected in text for text in labels.all_inner_texts())
+    if count is not None:
+        assert labels.count() == count
+    assert not any(text.startswith("中原区第") for text in labels.all_inner_texts())
+    page.close()

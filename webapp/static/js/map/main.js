@@ -179,6 +179,41 @@ function initSearch(ctx) {
   });
 }
 
+// Names of the places one level down, drawn on the map: the cities of the province, the
+// counties of a city, the grids of a county (or of the grid's county).
+function labelPlaces(ctx, overlays) {
+  const place = ctx.config.place;
+  const group = L.layerGroup();
+  function label(layer, text) {
+    const at = layer.getBounds().getCenter();
+    const spot = typeof layer.getCenter === "function" ? layer.getCenter() : at;
+    L.tooltip({permanent: true, direction: "center", interactive: false,
+               className: "lw-area-label lw-area-label-" + place.level})
+      .setLatLng(spot).setContent(el("span", text)).addTo(group);
+  }
+  if (place.level === "province") {
+    overlays.cities.layer.eachLayer(function (l) { label(l, l.feature.properties.name); });
+  } else if (place.level === "city") {
+    overlays.counties.layer.eachLayer(function (l) {
+      if (l.feature.properties.parent_adcode === place.adcode || l.feature.properties.adcode === place.adcode) {
+        label(l, l.feature.properties.name);
+      }
+    });
+  } else {
+    // "中原区第1网格" in 中原区 reads "第1网格": the county is in the breadcrumb
+    const county = (place.path || []).find(function (p) { return p.level === "county"; });
+    const prefix = county ? county.name : "";
+    overlays.grids.layer.eachLayer(function (l) {
+      const p = l.feature.properties;
+      const name = p.name && prefix && p.name.indexOf(prefix) === 0 && p.name.length > prefix.length
+        ? p.name.slice(prefix.length) : p.name || p.code;
+      label(l, name);
+    });
+  }
+  group.addTo(ctx.map);
+  ctx.map.getContainer().setAttribute("data-labels", String(group.getLayers().length));
+}
+
 // The employer a search elsewhere chose: centred, its popup open.
 function focusEmployer(ctx, id) {
   getJSON(ctx.config.layers.employer + encodeURIComponent(id)).then(function (e) {
@@ -234,6 +269,7 @@ export function start(map, config) {
     });
     ctx.grids = overlays.grids.layer;
     rescale(ctx);
+    labelPlaces(ctx, overlays);
     status("");
   }).catch(function (err) {
     status(t("error") + ": " + err.message);
