@@ -13,7 +13,7 @@ def page(client, tokens, role, query="", **headers):
 
 def config_of(html: str) -> dict:
     """The page's JSON config (the argument of start(map, …) in the module script)."""
-    found = re.search(r"start\((?:null|map_\w+), (\{.*\})\)\);", html)
+    found = re.search(r"start\((?:null|map_\w+), (\{.*\})\)\)?;", html)
     assert found, "no start(…) call in the page"
     return json.loads(found.group(1))
 
