@@ -112,11 +112,14 @@ def test_an_unknown_employer_is_404_for_an_inspector(client, field):
 def test_a_fix_queued_offline_is_refused_when_the_location_moved_since(client, field, db):
     """A phone without signal sends its survey later with `surveyed_at`: kept when nothing
     moved the employer since; refused (409, nothing changed) when a newer survey exists."""
-    from datetime import UTC, datetime, timedelta
+    from datetime import timedelta
+
+    from geo.core import clock
     headers, own = field["headers"], field["own"]
-    x, y = db.execute(text("SELECT ST_X(geom), ST_Y(geom) FROM employers WHERE id = :e"),
-                      {"e": own}).one()
-    taken = datetime.now(UTC) - timedelta(minutes=20)
+    # Location history is stamped by PostgreSQL's now(): the fix's time is set against it.
+    x, y, db_now = db.execute(text("SELECT ST_X(geom), ST_Y(geom), now() FROM employers "
+                                   "WHERE id = :e"), {"e": own}).one()
+    taken = db_now - timedelta(minutes=20)
     first = client.post(f"/api/v1/employers/{own}/location", headers=headers, json={
         "lon": x + 0.0001, "lat": y, "accuracy_m": 5, "surveyed_at": taken.isoformat()})
     assert first.status_code == 200, first.get_json()  # no survey since: the late fix counts
@@ -129,7 +132,7 @@ def test_a_fix_queued_offline_is_refused_when_the_location_moved_since(client, f
         "after this fix" in late.get_json()["error"]["message"]
     assert snapshot(db, own) == before
     for bad, status in (("2026-12-03T10:00:00", 400), ("yesterday", 400),
-                        ((datetime.now(UTC) + timedelta(hours=1)).isoformat(), 422)):
+                        ((clock.now() + timedelta(hours=1)).isoformat(), 422)):
         r = client.post(f"/api/v1/employers/{own}/location", headers=headers, json={
             "lon": x + 0.0003, "lat": y, "accuracy_m": 5, "surveyed_at": bad})
         assert r.status_code == status, (bad, r.get_json())

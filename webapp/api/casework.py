@@ -2,7 +2,7 @@
 day plan; the body and query helpers the casework routes share (webapp.api.cases)."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from urllib.parse import quote
 
 from flask import Blueprint, Response, g, jsonify, request
@@ -29,7 +29,7 @@ from webapp.api.dispatch import DISPATCH, WATCH, committed, settings
 from webapp.core import territory
 from webapp.core.apidoc import accepts
 from webapp.core.auth import roles
-from webapp.core.body import column_length, field, json_object
+from webapp.core.body import column_length, field, instant, json_object
 from webapp.core.context import actor, db
 from webapp.core.context import settings as app_settings
 from webapp.core.params import ADCODE, Param, query
@@ -53,21 +53,6 @@ def date_field(body: dict, name: str, required: bool = False) -> date | None:
     except ValueError:
         raise InvalidInput(Text("webapp.casework.date_format", name=name), {"parameter": name}) \
             from None
-
-
-def instant_field(body: dict, name: str) -> datetime | None:
-    raw = field(body, name, required=False, max_length=40)
-    if raw is None:
-        return None
-    try:
-        value = datetime.fromisoformat(raw)
-    except ValueError:
-        raise InvalidInput(Text("casework.error.instant_format", name=name),
-                           {"parameter": name}) from None
-    if value.tzinfo is None:
-        raise InvalidInput(Text("casework.error.offset_required", name=name),
-                           {"parameter": name})
-    return value
 
 
 def working_calendar() -> WorkingCalendar:
@@ -108,7 +93,7 @@ def create_complaint():
         occurred_on=date_field(body, "occurred_on"),
         continuing=field(body, "continuing", bool, required=False, default=False),
         violation_ended_on=date_field(body, "violation_ended_on"),
-        received_at=instant_field(body, "received_at"),
+        received_at=instant(body, "received_at"),
         employer_credit_code=field(employer, "credit_code", required=False, max_length=32),
         employer_name=field(employer, "name", required=False,
                             max_length=column_length(Employer.name)),

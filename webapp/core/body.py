@@ -114,15 +114,18 @@ def money(body: dict, name: str, required: bool = True) -> Decimal | None:
     return amount
 
 
+
 def instant(body: dict, name: str, required: bool = False) -> datetime | None:
     """An ISO 8601 time with its time zone (2026-12-03T10:15:00+08:00)."""
-    value = field(body, name, required=required, max_length=40)
-    if value is None:
+    raw = field(body, name, required=required, max_length=40)
+    if raw is None:
         return None
     try:
-        found = datetime.fromisoformat(value)
+        value = datetime.fromisoformat(raw)
     except ValueError:
-        found = None
-    if found is None or found.tzinfo is None:
-        raise InvalidInput(Text("webapp.field.instant", name=name), {"parameter": name})
-    return found
+        raise InvalidInput(Text("casework.error.instant_format", name=name),
+                           {"parameter": name}) from None
+    if value.tzinfo is None:
+        raise InvalidInput(Text("casework.error.offset_required", name=name),
+                           {"parameter": name})
+    return value
