@@ -201,6 +201,8 @@ def seed_employers(session: Session, total: int, rng: np.random.Generator,
     placed: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     serial = 0
     for county, n in zip(counties, counts):
+        if n == 0:  # a tiny demo dataset leaves the smallest counties empty
+            continue
         x, y = sample_points(county, int(n), rng)
         placed[county.adcode] = (x, y)
         cur.copy_expert("COPY employer_load FROM STDIN", employer_rows(county, x, y, rng, serial))
@@ -228,7 +230,8 @@ def seed_grids(session: Session, placed: dict[str, tuple[np.ndarray, np.ndarray]
         "SELECT adcode, name FROM admin_areas WHERE level = 'county'")).all())
     made = 0
     for adcode, (x, y) in placed.items():
-        k = int(max(3, min(len(x) // 2, round(len(x) / employers_per_grid))))
+        # At least three grids a county, never more than it has employers (small demo datasets).
+        k = int(min(len(x), max(3, min(len(x) // 2, round(len(x) / employers_per_grid)))))
         centres = kmeans_centres(x, y, k, rng)
         mp = shapely.MultiPoint(centres)
         session.execute(text("""

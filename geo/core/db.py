@@ -26,12 +26,15 @@ class Base(DeclarativeBase):
 def make_engine(url: str, pool_size: int = 5, statement_timeout_ms: int | None = None) -> Engine:
     """A bounded, recycled connection pool (see PERFORMANCE.md pitfalls).
 
-    With `statement_timeout_ms`, every statement is cancelled by the server after that long,
+    Every session runs with `jit=off`. With `statement_timeout_ms`, every statement is cancelled by the server after that long,
     so work a client gave up on (or a killed worker left behind) does not run on.
     """
-    connect_args = {"connect_timeout": 5}
+    # JIT off: our statements are short and many; compiling them costs more than it saves
+    # (a dispatch recommendation: 8.7 ms with JIT, 0.6 ms without, at 1M employers).
+    options = ["-c jit=off"]
     if statement_timeout_ms:
-        connect_args["options"] = f"-c statement_timeout={int(statement_timeout_ms)}"
+        options.append(f"-c statement_timeout={int(statement_timeout_ms)}")
+    connect_args = {"connect_timeout": 5, "options": " ".join(options)}
     return create_engine(
         url,
         pool_size=pool_size,

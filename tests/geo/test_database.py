@@ -222,3 +222,8 @@ def test_every_migration_downgrades_and_upgrades_again(database_url):
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def test_app_sessions_run_without_jit(db):
+    """Short, frequent statements: JIT compilation would cost more than it saves."""
+    assert db.execute(text("SHOW jit")).scalar_one() == "off"

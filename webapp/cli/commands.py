@@ -1,8 +1,11 @@
-"""`flask --app wsgi ...` commands: prepare (migrate + data + demo accounts), seed, create-user."""
+"""`flask --app wsgi ...` commands: prepare (migrate + data + demo accounts), seed, create-user,
+backup and restore."""
 from __future__ import annotations
 
 import json
+import os
 import time
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -12,8 +15,10 @@ from dispatch.demo import link_demo_inspector
 from geo.accounts import service as accounts
 from geo.accounts.models import ROLES
 from geo.areas import boundaries
+from geo.core import backup as backups
 from geo.core import clock, migrate
 from geo.core.db import unit_of_work
+from geo.core.text import Text
 from webapp.cli.jobs import job_sessions
 
 
@@ -50,6 +55,22 @@ def refresh_derived() -> dict:
         done["pruned"] = accounts.prune(session, now=clock.now())
     click.echo(f"derived data: {json.dumps(done)} in {time.monotonic() - started:.1f} s")
     return done
+
+
+def said(message: Text) -> str:
+    """A message for the operator: Chinese unless the shell's locale is English."""
+    return message.render("en" if os.environ.get("LANG", "").startswith("en") else "zh")
+
+
+def known_schema(revision: str) -> bool:
+    from alembic.script import ScriptDirectory
+    from alembic.util import CommandError
+
+    try:
+        return ScriptDirectory.from_config(migrate.alembic_config("")).get_revision(
+            revision) is not None
+    except CommandError:
+        return False
 
 
 def register(app: Flask) -> None:
@@ -134,3 +155,45 @@ def register(app: Flask) -> None:
             accounts.create_user(session, username=username, password=password, role=role,
                                  actor="cli", area=area)
         click.echo(f"created {username} ({role}, {area})")
+
+    @app.cli.command("backup")
+    @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+    def backup(file: Path) -> None:
+        """Write the database (pg_dump custom format) and the uploaded files to FILE (a tar)."""
+        ext = current_app.extensions["liangwang"]
+        started = time.monotonic()
+        try:
+            manifest = backups.backup(ext["url"], ext["settings"].var, file)
+        except backups.BackupError as exc:
+            raise click.ClickException(said(exc.message)) from None
+        rows = sum(r for r, _ in manifest["tables"].values())
+        click.echo(said(Text("cli.backup.done", path=str(file), tables=len(manifest["tables"]),
+                             rows=rows, files=len(manifest["files"]),
+                             size=f"{file.stat().st_size / 1e6:.1f}",
+                             seconds=f"{time.monotonic() - started:.1f}")))
+
+    @app.cli.command("restore")
+    @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+    @click.option("--force", is_flag=True,
+                  help="end the other sessions on the database (stop the app instead if you can)")
+    def restore(file: Path, force: bool) -> None:
+        """Replace the database and the uploaded files with the backup FILE, then migrate."""
+        ext = current_app.extensions["liangwang"]
+        started = time.monotonic()
+        ext["engine"].dispose()  # this command's own pooled sessions are not "other sessions"
+        if "job_sessions" in ext:
+            ext["job_sessions"].kw["bind"].dispose()
+        try:
+            result = backups.restore(ext["url"], ext["settings"].var, file,
+                                     known_schema=known_schema, force=force)
+        except backups.BackupError as exc:
+            raise click.ClickException(said(exc.message)) from None
+        migrate.upgrade(ext["url"])
+        if result["differ"]:
+            raise click.ClickException(said(Text("cli.restore.differs",
+                                                 tables=", ".join(result["differ"]))))
+        click.echo(said(Text("cli.restore.done", path=str(file),
+                             made_at=result["manifest"]["made_at"],
+                             tables=len(result["tables"]),
+                             files=len(result["manifest"]["files"]),
+                             seconds=f"{time.monotonic() - started:.1f}")))
