@@ -25,7 +25,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
-from geo.core.clock import now
+from geo.core.clock import BEIJING, now
 from geo.core.embedded import find_bindir
 from geo.core.errors import InvalidInput
 from geo.core.text import Text
@@ -102,7 +102,7 @@ def backup(url: str, var: Path, path: Path) -> dict:
             conn.exec_driver_sql("COMMIT")
         engine.dispose()
         files = _stored_files(var)
-        manifest = {"format": FORMAT, "made_at": now().isoformat(), "schema": schema,
+        manifest = {"format": FORMAT, "made_at": now().astimezone(BEIJING).isoformat(timespec="seconds"), "schema": schema,
                     "tables": tables, "sha256": {DUMP: _sha256(dump)},
                     "files": {name: p.stat().st_size for name, p in files}}
         manifest["sha256"].update({name: _sha256(p) for name, p in files})
