@@ -79,13 +79,14 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
         partition_files as partition_files_api,
     )
     from webapp.cli import commands as cli
-    from webapp.core import auth, compression, errors, openapi, security, validation
+    from webapp.core import auth, compression, errors, metrics, openapi, security, validation
     from webapp.pages import cases as cases_pages
     from webapp.pages import complaints as complaints_pages
     from webapp.pages import field, planner
     from webapp.pages import views as pages
 
     errors.register(app)
+    metrics.register(app)
     security.register(app)
     compression.register(app)
     auth.register(app)
@@ -114,7 +115,7 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
                    public_pages,
                    grid_edits_api, map_api, command_api, openapi, planner, complaints_pages,
                    cases_pages, checks_pages, staff_pages, grading_pages, project_pages,
-                   coordination_pages, annual_pages, pages):
+                   coordination_pages, annual_pages, metrics, pages):
         app.register_blueprint(module.bp)
     from webapp.core import ratelimit
     ratelimit.register(app, (public_api.bp, public_pages.bp), settings.public_per_minute)

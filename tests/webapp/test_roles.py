@@ -10,6 +10,7 @@ ALL = set(ROLES)
 # (method, path, roles allowed). Public routes are listed with None.
 ROUTES = [
     ("GET", "/healthz", None),
+    ("GET", "/metrics", None),  # from this machine; elsewhere an admin token (test_metrics)
     ("GET", "/api/openapi.json", None),
     ("GET", "/login", None),
     ("GET", "/public/", None),

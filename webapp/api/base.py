@@ -34,16 +34,22 @@ def geojson_response(body: str) -> Response:
 @bp.get("/healthz")
 @public
 def healthz():
-    """Liveness and database check: 503 when PostGIS cannot be reached."""
+    """Liveness and database check (503 when PostGIS cannot be reached), with the streaming
+    replicas and when the derived data (risk scores, hotspot layers) were last computed."""
     try:
-        version = db().execute(text("SELECT postgis_lib_version()")).scalar_one()
+        version, replicas, recovery, derived = db().execute(text(
+            "SELECT postgis_lib_version(), (SELECT count(*) FROM pg_stat_replication), "
+            "pg_is_in_recovery(), (SELECT max(computed_at) FROM hotspot_results)")).one()
     except OperationalError:
         resp = jsonify({"status": "unavailable", "error": {
             "code": "database_unavailable", "message": Text("webapp.error.database_unreachable"),
             "details": {}}})
         resp.status_code = 503
         return resp
-    return jsonify({"status": "ok", "postgis": version})
+    return jsonify({"status": "ok", "postgis": version,
+                    "database": {"role": "standby" if recovery else "primary",
+                                 "replicas_streaming": replicas},
+                    "jobs": {"derived_data_at": derived.isoformat() if derived else None}})
 
 
 @bp.get("/api/v1/areas")

@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 
 
 def wants_json() -> bool:
-    return request.path.startswith("/api/") or request.path == "/healthz" \
+    return request.path.startswith(("/api/", "/ogc")) or request.path in ("/healthz", "/metrics") \
         or request.accept_mimetypes.best == "application/json"
 
 
