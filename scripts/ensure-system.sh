@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Make sure the system packages the app needs are present.
 #   ensure-system.sh run   PostgreSQL + PostGIS (skipped when DATABASE_URL is set)
-#   ensure-system.sh test  PostgreSQL + PostGIS + Chromium
+#   ensure-system.sh test  PostgreSQL + PostGIS + Chromium + GDAL (ogrinfo)
 # As root on Debian/Ubuntu, missing packages are installed with apt-get; otherwise
 # this prints the one command to run and stops.
 set -euo pipefail
@@ -32,6 +32,10 @@ if [ "$mode" = test ] || [ -z "${DATABASE_URL:-}" ]; then
 fi
 if [ "$mode" = test ] && ! command -v chromium >/dev/null 2>&1; then
   missing+=(chromium)
+fi
+# GDAL's command-line tools: the OGC API tests read /ogc with ogrinfo and ogr2ogr.
+if [ "$mode" = test ] && ! command -v ogrinfo >/dev/null 2>&1; then
+  missing+=(gdal-bin)
 fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 

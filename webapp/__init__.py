@@ -97,6 +97,7 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
     from webapp.api import disclosure as disclosure_api
     from webapp.api import grading as grading_api
     from webapp.api import officers as officers_api
+    from webapp.api import ogc as ogc_api
     from webapp.api import projects as projects_api
     from webapp.api import public as public_api
     from webapp.api import random_checks as random_checks_api
@@ -115,7 +116,7 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
                    public_pages,
                    grid_edits_api, map_api, command_api, openapi, planner, complaints_pages,
                    cases_pages, checks_pages, staff_pages, grading_pages, project_pages,
-                   coordination_pages, annual_pages, metrics, pages):
+                   coordination_pages, annual_pages, metrics, ogc_api, pages):
         app.register_blueprint(module.bp)
     from webapp.core import ratelimit
     ratelimit.register(app, (public_api.bp, public_pages.bp), settings.public_per_minute)

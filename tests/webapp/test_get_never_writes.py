@@ -225,6 +225,7 @@ def requests_for(app, ids: dict) -> list[str]:
         "/api/v1/audits": ["area=410000"],
         "/api/v1/rewards": ["area=410000", "area=410102&status=proposed&overdue=false"],
         "/projects": ["area=410102&level=red"],
+        "/ogc/collections/<collection_id>/items": ["limit=50&bbox=113.5,34.6,113.8,34.9"],
     }
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith("/api/v1/kpis/"):
@@ -242,6 +243,8 @@ def requests_for(app, ids: dict) -> list[str]:
         "<int:attachment_id>": str(ids["attachment"]),
         "<int:campaign_id>": str(ids["campaign"]), "<int:audit_id>": str(ids["audit"]),
         "<day>": "2026-10-01", "<int:year>": "2026", "<year>": "2026",
+        "<collection_id>/items/<feature_id>": f"grids/items/{ids['grid']}",
+        "<collection_id>": "employers",
     }
     urls = []
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):

@@ -10,7 +10,15 @@ ALL = set(ROLES)
 # (method, path, roles allowed). Public routes are listed with None.
 ROUTES = [
     ("GET", "/healthz", None),
-    ("GET", "/metrics", None),  # from this machine; elsewhere an admin token (test_metrics)
+    ("GET", "/metrics", None),
+    ("GET", "/ogc", ALL),
+    ("GET", "/ogc/", ALL),
+    ("GET", "/ogc/api", ALL),
+    ("GET", "/ogc/conformance", ALL),
+    ("GET", "/ogc/collections", ALL),
+    ("GET", "/ogc/collections/grids", ALL),
+    ("GET", "/ogc/collections/grids/items?limit=5", ALL),
+    ("GET", "/ogc/collections/grids/items/999999", ALL),  # from this machine; elsewhere an admin token (test_metrics)
     ("GET", "/api/openapi.json", None),
     ("GET", "/login", None),
     ("GET", "/public/", None),
@@ -268,7 +276,7 @@ def test_role_table(client, tokens, method, path, allowed, role):
 @pytest.mark.parametrize("method, path, allowed", [r for r in ROUTES if r[2] is not None])
 def test_anonymous_requests_are_refused(client, method, path, allowed):
     r = client.open(path, method=method, **({"json": {}} if method in ("POST", "PUT", "PATCH") else {}))
-    if path.startswith("/api/"):
+    if path.startswith(("/api/", "/ogc")):
         assert r.status_code == 401 and r.get_json()["error"]["code"] == "unauthorized"
     else:
         assert r.status_code == 302 and r.headers["Location"].startswith("/login")
@@ -286,6 +294,7 @@ def test_every_route_declares_who_may_use_it_and_is_in_the_table(app):
         concrete = concrete.replace("<year>", "999999")
         concrete = concrete.replace("<z>/<x>/<y>", "999999/999999/999999")
         concrete = concrete.replace("<adcode>", "410102")
+        concrete = concrete.replace("<collection_id>", "grids").replace("<feature_id>", "999999")
         assert concrete in tested or rule.rule in {"/logout", "/api/v1/auth/token"}, \
             f"{rule.rule} is missing from the role table"
 

@@ -174,7 +174,7 @@ def register(app: Flask) -> None:
         territory.start(user)
         if access != PUBLIC:
             if user is None:
-                if request.path.startswith("/api/"):
+                if request.path.startswith(("/api/", "/ogc")):
                     raise Unauthorized(Text("webapp.auth.sign_in_first"))
                 return redirect(url_for("auth.login", next=request.full_path))
             if user.role not in access:

@@ -94,7 +94,8 @@ VIEW_ARGS = {"inspection_id": "inspection", "complaint_id": "complaint", "case_i
 # Path variables that name nothing with a territory of its own: a decision or recusal is
 # checked through the complaint or officer beside it in the same path.
 # A cross-county request (loan_id) has two counties; its views check either side.
-UNSCOPED = {"decision_id", "recusal_id", "review_id", "loan_id", "entry_id", "day", "year", "z", "x", "y", "package",
+UNSCOPED = {"collection_id", "feature_id",  # OGC API: the collection filters by territory
+            "decision_id", "recusal_id", "review_id", "loan_id", "entry_id", "day", "year", "z", "x", "y", "package",
             "filename"}
 QUERY_PARAMS = {"area": "area", "county": "area", "grid": "grid"}
 
