@@ -52,9 +52,12 @@ class Collection:
         where = self._scope(counties, box)
         matched = session.execute(text(
             f"SELECT count(*) FROM {self.table} t WHERE {where}"), params).scalar_one()
+        # The page's keys first: PostgreSQL would build the JSON of every row OFFSET skips.
         rows = session.execute(text(
-            f"SELECT {self._feature()}::text FROM {self.table} t WHERE {where} "
-            f"ORDER BY t.{self.id_column} LIMIT :limit OFFSET :offset"), params).scalars().all()
+            f"WITH page AS (SELECT t.{self.id_column} AS k FROM {self.table} t WHERE {where} "
+            f"ORDER BY t.{self.id_column} LIMIT :limit OFFSET :offset) "
+            f"SELECT {self._feature()}::text FROM page JOIN {self.table} t "
+            f"ON t.{self.id_column} = page.k ORDER BY page.k"), params).scalars().all()
         return list(rows), matched
 
     def item(self, session: Session, feature_id: str, *, counties: list[str] | None) -> str | None:
