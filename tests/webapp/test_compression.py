@@ -24,3 +24,23 @@ def test_small_answers_and_clients_without_gzip_are_left_alone(client, tokens):
     assert "Content-Encoding" not in r.headers
     r = client.get("/api/v1/areas?level=city", headers=bearer(tokens["command"]))
     assert "Content-Encoding" not in r.headers and r.get_json()["features"]
+
+
+def test_static_and_vendored_files_are_gzipped_once_and_revalidate(client):
+    from geo.core.config import ROOT
+    from webapp.core import compression
+    cases = [("/static/js/core/http.js", ROOT / "webapp/static/js/core/http.js"),
+             ("/vendor/leaflet/leaflet.js", ROOT / "node_modules/leaflet/dist/leaflet.js")]
+    for url, path in cases:
+        r = client.get(url, headers={"Accept-Encoding": "gzip"})
+        assert r.status_code == 200 and r.headers["Content-Encoding"] == "gzip", url
+        assert gzip.decompress(r.data) == path.read_bytes()
+        assert len(r.data) * 2 < path.stat().st_size
+        etag = r.headers["ETag"]
+        cached = compression._files.get(etag.removeprefix("W/").strip('"'))
+        assert cached == r.data  # the second answer comes from the cache, byte for byte
+        assert client.get(url, headers={"Accept-Encoding": "gzip"}).data == r.data
+        again = client.get(url, headers={"Accept-Encoding": "gzip", "If-None-Match": etag})
+        assert again.status_code == 304 and not again.data
+        plain = client.get(url)
+        assert "Content-Encoding" not in plain.headers and plain.data == path.read_bytes()
