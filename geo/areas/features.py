@@ -5,7 +5,7 @@ from geo.core.text import Text
 AREAS = Collection(
     id="admin_areas", title=Text("ogc.collection.admin_areas"),
     description=Text("ogc.collection.admin_areas.about"),
-    table="admin_areas", geometry="geom", id_column="adcode",
+    table="admin_areas", geometry="geom", id_column="adcode", integer_ids=False,
     properties=(("adcode", "t.adcode"), ("name", "t.name"), ("level", "t.level"),
                 ("parent_adcode", "t.parent_adcode"),
                 ("area_km2", "round(t.area_km2::numeric, 2)")),

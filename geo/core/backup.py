@@ -26,7 +26,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 from geo.core.clock import BEIJING, now
-from geo.core.embedded import find_bindir
+from geo.core.embedded import EmbeddedError, find_bindir
 from geo.core.errors import InvalidInput
 from geo.core.text import Text
 
@@ -72,6 +72,14 @@ def fingerprints(connection) -> dict[str, list]:
     return out
 
 
+def _bindir() -> Path:
+    """PostgreSQL's client programs (pg_dump, pg_restore) of the newest installed version."""
+    try:
+        return find_bindir()
+    except EmbeddedError:
+        raise BackupError(Text("error.backup.no_client")) from None
+
+
 def _run(args: list, env: dict, error: str) -> subprocess.CompletedProcess:
     out = subprocess.run([str(a) for a in args], capture_output=True, text=True, env=env)
     if out.returncode != 0:
@@ -87,7 +95,7 @@ def backup(url: str, var: Path, path: Path) -> dict:
     if not path.parent.is_dir():
         raise BackupError(Text("error.backup.no_folder", path=str(path.parent)))
     dsn, env = libpq(url)
-    bindir = find_bindir()
+    bindir = _bindir()
     engine = _engine(url)
     with tempfile.TemporaryDirectory(dir=path.parent, prefix=".lw-backup-") as tmp:
         dump = Path(tmp) / DUMP
@@ -171,7 +179,7 @@ def restore(url: str, var: Path, path: Path, *, known_schema, force: bool = Fals
     if manifest.get("schema") and not known_schema(manifest["schema"]):
         raise BackupError(Text("error.backup.newer_schema", schema=manifest["schema"]))
     dsn, env = libpq(url)
-    bindir = find_bindir()
+    bindir = _bindir()
     var = Path(var)
     var.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=var, prefix=".lw-restore-") as tmp:

@@ -28,6 +28,7 @@ class Collection:
     properties: tuple[tuple[str, str], ...]  # (name, SQL expression over alias `t`)
     county: str  # SQL expression giving the county adcode of a row (for territory scoping)
     id_column: str = "id"
+    integer_ids: bool = True
     where: str = "TRUE"
 
     def _scope(self, counties: list[str] | None, extra: str = "") -> str:
@@ -62,7 +63,12 @@ class Collection:
 
     def item(self, session: Session, feature_id: str, *, counties: list[str] | None) -> str | None:
         """One feature as GeoJSON text, or None (absent, or outside the counties)."""
+        key: object = feature_id
+        if self.integer_ids:  # compare as integers, so the primary key's index is used
+            if not (feature_id.isascii() and feature_id.isdigit() and len(feature_id) <= 18):
+                return None
+            key = int(feature_id)
         return session.execute(text(
             f"SELECT {self._feature()}::text FROM {self.table} t "
-            f"WHERE t.{self.id_column}::text = :fid AND {self._scope(counties)}"),
-            {"fid": feature_id, "counties": counties}).scalar()
+            f"WHERE t.{self.id_column} = :fid AND {self._scope(counties)}"),
+            {"fid": key, "counties": counties}).scalar()

@@ -106,12 +106,24 @@ def test_a_county_reader_sees_only_its_county(client, county_token, db):
 @pytest.mark.parametrize("query, parameter", [
     ("bbox=1,2,3", "bbox"), ("bbox=114,35,113,34", "bbox"), ("bbox=a,b,c,d", "bbox"),
     ("bbox=113,34,114,35&bbox-crs=EPSG:3857", "bbox-crs"), ("limit=0", "limit"),
-    ("limit=ten", "limit"), ("offset=-1", "offset")])
+    ("limit=ten", "limit"), ("offset=-1", "offset"),
+    ("offset=99999999999999999999", "offset"), ("limit=" + "9" * 5000, "limit")])
 def test_bad_parameters_get_a_400_naming_them_in_chinese(client, tokens, query, parameter):
     r = get(client, tokens["command"], f"/ogc/collections/grids/items?{query}")
     body = r.get_json()
     assert r.status_code == 400 and body["error"]["details"]["parameter"] == parameter
     assert any("\u4e00" <= ch <= "\u9fff" for ch in body["error"]["message"])
+
+
+def test_odd_arguments_and_ids_get_an_answer_not_an_error(client, tokens):
+    tok = tokens["command"]
+    r = get(client, tok, "/ogc/collections/grids/items?limit=2&collection_id=x&_external=1")
+    assert r.status_code == 200
+    assert all("collection_id=x" not in link["href"] for link in r.get_json()["links"])
+    for fid in ("abc", "1.5", "9" * 40, "-1", "１２"):
+        assert get(client, tok, f"/ogc/collections/grids/items/{fid}").status_code == 404
+    assert get(client, tok, "/ogc/collections/admin_areas/items/410102").get_json()[
+        "properties"]["name"] == "中原区"
 
 
 def test_unknown_collections_and_anonymous_callers(client, tokens):

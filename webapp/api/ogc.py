@@ -162,7 +162,11 @@ def collection(collection_id: str):
     return _json(_describe(_collection(collection_id), _extent()))
 
 
-def _int(name: str, default: int, minimum: int) -> int:
+MAX_OFFSET = 2_000_000_000
+PAGE_ARGS = ("bbox", "bbox-crs")  # carried into the next/prev links; other arguments are not
+
+
+def _int(name: str, default: int, minimum: int, maximum: int | None = None) -> int:
     raw = request.args.get(name)
     if raw in (None, ""):
         return default
@@ -172,6 +176,9 @@ def _int(name: str, default: int, minimum: int) -> int:
         value = None
     if value is None or value < minimum:
         raise InvalidInput(Text("ogc.error.integer", name=name, minimum=minimum),
+                           {"parameter": name})
+    if maximum is not None and value > maximum:
+        raise InvalidInput(Text("ogc.error.too_large", name=name, maximum=maximum),
                            {"parameter": name})
     return value
 
@@ -203,10 +210,10 @@ def items(collection_id: str):
     """A page of features (GeoJSON) in id order: `limit` (≤ 10,000), `offset`, `bbox`."""
     c = _collection(collection_id)
     limit = min(_int("limit", DEFAULT_LIMIT, 1), MAX_LIMIT)
-    offset = _int("offset", 0, 0)
+    offset = _int("offset", 0, 0, MAX_OFFSET)
     bbox = _bbox()
     features, matched = c.items(db(), counties=_allowed(), limit=limit, offset=offset, bbox=bbox)
-    page = {k: v for k, v in request.args.items() if k not in ("limit", "offset")}
+    page = {k: request.args[k] for k in PAGE_ARGS if request.args.get(k)}
     links = [_link("ogc.items", "self", GEOJSON, collection_id=c.id, limit=limit,
                    offset=offset, **page)]
     if offset + len(features) < matched:
