@@ -39,10 +39,15 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
         "url": url,
         "engine": engine,
         "sessions": make_sessionmaker(engine),
+        "replicas": [make_sessionmaker(make_engine(u.strip(),
+                                                  statement_timeout_ms=settings.statement_timeout_ms))
+                     for u in settings.database_replica_urls.split(",") if u.strip()],
     }
 
     @app.teardown_appcontext
     def close_session(exc):
+        from webapp.core.context import close_replica_session
+        close_replica_session()
         session = g.pop("db", None)
         if session is not None:
             session.rollback()

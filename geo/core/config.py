@@ -79,6 +79,9 @@ class Settings(EnvSettings):
     RiskSettings), all built once by webapp.core.settings.AppSettings."""
 
     database_url: str | None = Field(None, validation_alias=_env("DATABASE_URL", "database_url"))
+    # Streaming standbys for read-only views, comma-separated (webapp.core.context).
+    database_replica_urls: str = Field("", validation_alias=_env("DATABASE_REPLICA_URLS",
+                                                                 "database_replica_urls"))
     demo: bool = False
     secret_key: str = Field("", validation_alias=_env("SECRET_KEY", "secret_key"))
     token_ttl_s: int = 12 * 3600

@@ -60,5 +60,6 @@ def test_route_labels_are_templates_not_raw_paths(client, tokens):
 
 def test_healthz_says_primary_replicas_and_when_derived_data_was_computed(client):
     body = client.get("/healthz").get_json()
-    assert body["database"] == {"role": "primary", "replicas_streaming": 0}
+    assert body["database"] == {"role": "primary", "replicas_streaming": 0,
+                                "replicas_configured": 0}
     assert "derived_data_at" in body["jobs"]

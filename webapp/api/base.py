@@ -1,7 +1,7 @@
 """JSON API under /api/v1: thin views over geo services."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
@@ -46,9 +46,11 @@ def healthz():
             "details": {}}})
         resp.status_code = 503
         return resp
+    configured = current_app.extensions["liangwang"]["replicas"]
     return jsonify({"status": "ok", "postgis": version,
                     "database": {"role": "standby" if recovery else "primary",
-                                 "replicas_streaming": replicas},
+                                 "replicas_streaming": replicas,
+                                 "replicas_configured": len(configured)},
                     "jobs": {"derived_data_at": derived.isoformat() if derived else None}})
 
 

@@ -14,7 +14,7 @@ from geo.core import clock
 from webapp.api.base import GEOJSON
 from webapp.api.dispatch import WATCH, settings
 from webapp.core.auth import roles
-from webapp.core.context import db
+from webapp.core.context import db, replica_reads
 from webapp.core.context import settings as app_settings
 from webapp.core.params import ADCODE, Param, query
 
@@ -55,6 +55,7 @@ def warnings(area: str, level: str | None, page: int, per_page: int):
              default=8),
        Param("significant", "only hot and cold cells", enum=("true", "false"),
              default="false"))
+@replica_reads
 def hotspots_layer(area: str, metric: str, res: int, significant: str):
     """Gi* hot and cold spots on H3 cells (GeoJSON), cached until the area's inputs change."""
     result = hotspots.get(db(), area=area, metric=metric, res=res, settings=risk_settings())
@@ -78,6 +79,7 @@ def _context(area: str) -> kpis.Context:
 @bp.get("/api/v1/kpis")
 @roles(*WATCH)
 @query(AREA)
+@replica_reads
 def kpi_panel(area: str):
     """KPIs of an area; every figure links to the list behind it ({"value", "list"})."""
     return jsonify(kpis.figures(db(), _context(area)))
@@ -94,7 +96,7 @@ def _list_view(name: str, doc: str):
                                   per_page=per_page))
     view.__name__ = "kpi_" + name.replace("-", "_")
     view.__doc__ = doc
-    return roles(*WATCH)(query(*params)(view))
+    return roles(*WATCH)(query(*params)(replica_reads(view)))
 
 
 LIST_DOCS = {

@@ -15,7 +15,7 @@ from geo.tiles import service as tiles
 from geo.tiles.cache import TileCache
 from webapp.core import territory
 from webapp.core.auth import roles
-from webapp.core.context import db, settings
+from webapp.core.context import db, replica_reads, settings
 from webapp.core.context import settings as app_settings
 from webapp.core.params import ADCODE, Param, query
 
@@ -44,6 +44,7 @@ def _coordinate(name: str, raw: str) -> int:
 
 @bp.get("/api/v1/tiles/employers/<z>/<x>/<y>.pbf")
 @roles(*ROLES)
+@replica_reads
 def employer_tile(z: str, x: str, y: str):
     """Employers as a Mapbox Vector Tile (layer `employers`, or `clusters` when dense)."""
     if_none_match = tuple(request.if_none_match.as_set()) if request.if_none_match else ()
@@ -62,6 +63,7 @@ def employer_tile(z: str, x: str, y: str):
 @roles(*ROLES)
 @query(Param("area", "grids inside this area (adcode of a county, city or the province)",
              pattern=ADCODE, required=True))
+@replica_reads
 def list_grid_metrics(area: str):
     """Per grid: employers, staff, employers per staff, open complaints, share inspected on time."""
     counties = areas.county_adcodes(db(), area)
@@ -72,6 +74,7 @@ def list_grid_metrics(area: str):
 @roles(*ROLES)
 @query(Param("q", "fragment of a grid code or name", required=True, max_length=64),
        Param("limit", "maximum results", type="integer", minimum=1, maximum=50, default=10))
+@replica_reads
 def search_grids(q: str, limit: int):
     """Grids whose code or name contains `q`, exact codes first, with their bounds."""
     return jsonify({"items": command_map.search_grids(db(), q, limit, territory.current())})

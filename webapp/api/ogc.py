@@ -23,7 +23,7 @@ from geo.core.features import DEFAULT_LIMIT, MAX_LIMIT, Collection
 from geo.core.text import Text
 from geo.employers.features import EMPLOYERS
 from webapp.core.auth import roles
-from webapp.core.context import db
+from webapp.core.context import db, replica_reads
 from webapp.core.i18n import t
 
 bp = Blueprint("ogc", __name__)
@@ -148,6 +148,7 @@ def conformance():
 
 @bp.get("/ogc/collections")
 @roles(*ROLES)
+@replica_reads
 def collections():
     """Every feature collection: grids, admin areas, employers, construction projects."""
     extent = _extent()
@@ -157,6 +158,7 @@ def collections():
 
 @bp.get("/ogc/collections/<collection_id>")
 @roles(*ROLES)
+@replica_reads
 def collection(collection_id: str):
     """One collection's description."""
     return _json(_describe(_collection(collection_id), _extent()))
@@ -206,6 +208,7 @@ def _bbox() -> tuple[float, float, float, float] | None:
 
 @bp.get("/ogc/collections/<collection_id>/items")
 @roles(*ROLES)
+@replica_reads
 def items(collection_id: str):
     """A page of features (GeoJSON) in id order: `limit` (≤ 10,000), `offset`, `bbox`."""
     c = _collection(collection_id)
@@ -232,6 +235,7 @@ def items(collection_id: str):
 
 @bp.get("/ogc/collections/<collection_id>/items/<feature_id>")
 @roles(*ROLES)
+@replica_reads
 def item(collection_id: str, feature_id: str):
     """One feature; 404 when absent or outside the reader's territory (the same answer)."""
     c = _collection(collection_id)
