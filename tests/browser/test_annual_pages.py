@@ -43,6 +43,7 @@ def test_a_written_review_from_start_to_an_inspection(browser, live_server, camp
         field.fill(f"已按规定执行（材料 {i + 1}）")
     row.locator(".lw-submit button").click()
     page.select_option("#lw-state", "submitted")
+    ready(page, "lw-review")  # the list of the new filter is drawn (older answers are not)
     row = page.locator("#lw-sub-rows tr").first
     expect(row).to_contain_text("已报送", timeout=30_000)
     row.locator("select[name=social_insurance]").select_option("problem")

@@ -85,11 +85,17 @@ export function start(config) {
   }
   progress(c);
 
+  let loads = 0;  // only the newest answer is drawn: two reloads may cross on the wire
   function reload() {
+    const seq = ++loads;
+    root.setAttribute("data-ready", "0");
     const q = "per_page=200" + (status.value ? "&status=" + status.value : "");
     getJSON("/api/v1/review-campaigns/" + c.id).then(progress)
       .catch(function () { /* the list below says what went wrong */ });
     return getJSON("/api/v1/review-campaigns/" + c.id + "/submissions?" + q).then(function (body) {
+      if (seq !== loads) {
+        return;
+      }
       document.getElementById("lw-total").textContent =
         t("annual_ui.subs.total", {total: formatNumber(body.total)});
       drawTable(document.getElementById("lw-sub-rows"),
