@@ -51,14 +51,16 @@ class Collection:
                    f" AND ST_Intersects(t.{self.geometry}, ST_MakeEnvelope(:x0, :y0, :x1, :y1, 4326))")
             params.update(x0=bbox[0], y0=bbox[1], x1=bbox[2], y1=bbox[3])
         where = self._scope(counties, box)
-        matched = session.execute(text(
-            f"SELECT count(*) FROM {self.table} t WHERE {where}"), params).scalar_one()
         # The page's keys first: PostgreSQL would build the JSON of every row OFFSET skips.
         rows = session.execute(text(
             f"WITH page AS (SELECT t.{self.id_column} AS k FROM {self.table} t WHERE {where} "
             f"ORDER BY t.{self.id_column} LIMIT :limit OFFSET :offset) "
             f"SELECT {self._feature()}::text FROM page JOIN {self.table} t "
             f"ON t.{self.id_column} = page.k ORDER BY page.k"), params).scalars().all()
+        if rows and len(rows) < limit:  # the last page: what came before and this are all
+            return list(rows), offset + len(rows)
+        matched = session.execute(text(
+            f"SELECT count(*) FROM {self.table} t WHERE {where}"), params).scalar_one()
         return list(rows), matched
 
     def item(self, session: Session, feature_id: str, *, counties: list[str] | None) -> str | None:

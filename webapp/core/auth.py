@@ -30,7 +30,7 @@ from webapp.core import territory
 from webapp.core.apidoc import accepts, errors, succeeds
 from webapp.core.body import column_length, field
 from webapp.core.context import client_ip, db, settings
-from webapp.core.errors import error_response
+from webapp.core.errors import error_response, for_programs
 from webapp.core.i18n import t
 
 bp = Blueprint("auth", __name__)
@@ -174,7 +174,7 @@ def register(app: Flask) -> None:
         territory.start(user)
         if access != PUBLIC:
             if user is None:
-                if request.path.startswith(("/api/", "/ogc")):
+                if for_programs(request.path):
                     raise Unauthorized(Text("webapp.auth.sign_in_first"))
                 return redirect(url_for("auth.login", next=request.full_path))
             if user.role not in access:

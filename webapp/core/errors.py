@@ -17,8 +17,16 @@ from webapp.core.i18n import language
 log = logging.getLogger(__name__)
 
 
+# Paths answered for programs (JSON errors, 401 rather than a sign-in redirect).
+API_PREFIXES = ("/api/", "/ogc")
+
+
+def for_programs(path: str) -> bool:
+    return path.startswith(API_PREFIXES)
+
+
 def wants_json() -> bool:
-    return request.path.startswith(("/api/", "/ogc")) or request.path in ("/healthz", "/metrics") \
+    return for_programs(request.path) or request.path in ("/healthz", "/metrics") \
         or request.accept_mimetypes.best == "application/json"
 
 
