@@ -34,7 +34,7 @@ run: system-run setup
 	LIANGWANG_DEMO=1 $(VENV)/bin/flask --app wsgi prepare --employers $(EMPLOYERS)
 	@echo "serving on http://127.0.0.1:$(PORT)  (demo accounts: var/demo-accounts.json)"
 	rm -rf var/prometheus && mkdir -p var/prometheus
-	LIANGWANG_DEMO=1 PROMETHEUS_MULTIPROC_DIR=$(CURDIR)/var/prometheus exec $(VENV)/bin/gunicorn --workers $(WORKERS) --threads $(THREADS) --bind 127.0.0.1:$(PORT) \
+	LIANGWANG_DEMO=1 PROMETHEUS_MULTIPROC_DIR=$(CURDIR)/var/prometheus exec $(VENV)/bin/gunicorn -c webapp/gunicorn_conf.py --workers $(WORKERS) --threads $(THREADS) --bind 127.0.0.1:$(PORT) \
 		--timeout 120 --access-logfile - wsgi:app
 
 lint-js: node

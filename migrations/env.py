@@ -14,6 +14,7 @@ import dispatch.officers.models  # noqa: F401  (register tables)
 import dispatch.projects.models  # noqa: F401  (register tables)
 import dispatch.referrals.models  # noqa: F401  (register tables)
 import dispatch.rewards.models  # noqa: F401  (register tables)
+import dispatch.schedule.models  # noqa: F401  (register tables)
 import dispatch.written_review.models  # noqa: F401  (register tables)
 import geo.accounts.models  # noqa: F401
 import geo.areas.models  # noqa: F401

@@ -112,6 +112,7 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
     from webapp.pages import checks as checks_pages
     from webapp.pages import coordination as coordination_pages
     from webapp.pages import grading as grading_pages
+    from webapp.pages import jobs as job_pages
     from webapp.pages import projects as project_pages
     from webapp.pages import public as public_pages
     from webapp.pages import staff as staff_pages
@@ -121,7 +122,7 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
                    public_pages,
                    grid_edits_api, map_api, command_api, openapi, planner, complaints_pages,
                    cases_pages, checks_pages, staff_pages, grading_pages, project_pages,
-                   coordination_pages, annual_pages, metrics, ogc_api, pages):
+                   coordination_pages, annual_pages, job_pages, metrics, ogc_api, pages):
         app.register_blueprint(module.bp)
     from webapp.core import ratelimit
     ratelimit.register(app, (public_api.bp, public_pages.bp), settings.public_per_minute)

@@ -83,6 +83,23 @@ class TileCache:
         except OSError:
             pass  # a full or read-only disk costs speed, not correctness
 
+    def prune(self) -> dict:
+        """Remove every superseded version's tiles (the scheduled tile-cache pruning): all
+        version directories but each database's current one, once untouched for KEEP_OLD_S."""
+        current = set()
+        for marker in self.root.glob("*.version.json"):
+            try:
+                current.add(json.loads(marker.read_text())["version"])
+            except (OSError, ValueError, KeyError):
+                continue
+        cutoff = time.time() - KEEP_OLD_S
+        removed = 0
+        for child in self.root.glob("*-*"):
+            if child.is_dir() and child.name not in current and child.stat().st_mtime < cutoff:
+                shutil.rmtree(child, ignore_errors=True)
+                removed += 1
+        return {"versions_removed": removed, "versions_kept": len(current)}
+
     def _prune(self, database: str, keep: str) -> None:
         cutoff = time.time() - KEEP_OLD_S
         for child in self.root.glob(f"{database}-*"):

@@ -29,6 +29,7 @@ PAGES = {
         "rewards", "reviews", "audits", "random-checks", "incidents")},
     **{f"list-{name}": (f"/lists/{name}?area=410100", "command", None)
        for name in kpis.LISTS if name not in OWN_PAGES},
+    "jobs": ("/admin/jobs", "admin", None),
     "login": ("/login", None, None),
     **{f"public-{name or 'home'}": (f"/public/{name}", None, None)
        for name in ("", "disclosures", "random-checks", "guide")},

@@ -11,6 +11,8 @@ ALL = set(ROLES)
 ROUTES = [
     ("GET", "/healthz", None),
     ("GET", "/metrics", None),
+    ("GET", "/admin/jobs", {"admin"}),
+    ("POST", "/admin/jobs/nothing/run", {"admin"}),  # an unknown job: 404 once allowed
     ("GET", "/ogc", ALL),
     ("GET", "/ogc/", ALL),
     ("GET", "/ogc/api", ALL),
@@ -293,7 +295,7 @@ def test_every_route_declares_who_may_use_it_and_is_in_the_table(app):
         concrete = re.sub(r"<int:\w+>", "999999", concrete).replace("<day>", "2026-10-01")
         concrete = concrete.replace("<year>", "999999")
         concrete = concrete.replace("<z>/<x>/<y>", "999999/999999/999999")
-        concrete = concrete.replace("<adcode>", "410102")
+        concrete = concrete.replace("<adcode>", "410102").replace("<job>", "nothing")
         concrete = concrete.replace("<collection_id>", "grids").replace("<feature_id>", "999999")
         assert concrete in tested or rule.rule in {"/logout", "/api/v1/auth/token"}, \
             f"{rule.rule} is missing from the role table"

@@ -37,9 +37,12 @@ def healthz():
     """Liveness and database check (503 when PostGIS cannot be reached), with the streaming
     replicas and when the derived data (risk scores, hotspot layers) were last computed."""
     try:
-        version, replicas, recovery, derived = db().execute(text(
+        version, replicas, recovery, derived, seen, failed = db().execute(text(
             "SELECT postgis_lib_version(), (SELECT count(*) FROM pg_stat_replication), "
-            "pg_is_in_recovery(), (SELECT max(computed_at) FROM hotspot_results)")).one()
+            "pg_is_in_recovery(), (SELECT max(computed_at) FROM hotspot_results), "
+            "(SELECT max(seen_at) FROM scheduled_jobs), "
+            "(SELECT count(*) FROM job_runs WHERE status = 'failed' "
+            "AND finished_at > now() - interval '1 day')")).one()
     except OperationalError:
         resp = jsonify({"status": "unavailable", "error": {
             "code": "database_unavailable", "message": Text("webapp.error.database_unreachable"),
@@ -51,7 +54,9 @@ def healthz():
                     "database": {"role": "standby" if recovery else "primary",
                                  "replicas_streaming": replicas,
                                  "replicas_configured": len(configured)},
-                    "jobs": {"derived_data_at": derived.isoformat() if derived else None}})
+                    "jobs": {"derived_data_at": derived.isoformat() if derived else None,
+                             "scheduler_seen_at": seen.isoformat() if seen else None,
+                             "failed_24h": failed}})
 
 
 @bp.get("/api/v1/areas")

@@ -75,8 +75,10 @@ def known_schema(revision: str) -> bool:
 
 def register(app: Flask) -> None:
     from webapp.cli.employers import employers
+    from webapp.cli.schedule import jobs
 
     app.cli.add_command(employers)
+    app.cli.add_command(jobs)
 
     @app.cli.command("prepare")
     @click.option("--employers", default=200_000, show_default=True,

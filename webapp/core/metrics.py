@@ -22,7 +22,7 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from sqlalchemy import text
 
 from geo.core.errors import Forbidden, Unauthorized
@@ -96,6 +96,28 @@ class DatabaseFigures:
         yield GaugeMetricFamily("liangwang_hotspots_age_seconds",
                                 "time since the hotspot layers were last computed",
                                 value=float(age) if age is not None else float("nan"))
+        yield from _job_figures(s)
+
+
+def _job_figures(s):
+    """Runs of each scheduled job by outcome, and when each last finished that way."""
+    from dispatch.schedule import service as schedule
+
+    runs = CounterMetricFamily("liangwang_job_runs", "recorded runs of each scheduled job",
+                               labels=["job", "status"])
+    last = GaugeMetricFamily("liangwang_job_last_finished_timestamp_seconds",
+                             "when a job last finished with this status", labels=["job", "status"])
+    for job, status, n, at in schedule.metrics(s):
+        runs.add_metric([job, status], n)
+        if at is not None:
+            last.add_metric([job, status], float(at))
+    yield runs
+    yield last
+    seen = s.execute(text(
+        "SELECT extract(epoch FROM now() - max(seen_at)) FROM scheduled_jobs")).scalar()
+    yield GaugeMetricFamily("liangwang_scheduler_seen_age_seconds",
+                            "time since a scheduler process was last heard from",
+                            value=float(seen) if seen is not None else float("nan"))
 
 
 def _allowed() -> None:

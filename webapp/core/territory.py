@@ -96,7 +96,8 @@ VIEW_ARGS = {"inspection_id": "inspection", "complaint_id": "complaint", "case_i
 # A cross-county request (loan_id) has two counties; its views check either side.
 UNSCOPED = {"collection_id", "feature_id",  # OGC API: the collection filters by territory
             "decision_id", "recusal_id", "review_id", "loan_id", "entry_id", "day", "year", "z", "x", "y", "package",
-            "filename"}
+            "filename",
+            "job"}  # a scheduled job works on the whole province: its page checks that
 QUERY_PARAMS = {"area": "area", "county": "area", "grid": "grid"}
 
 
