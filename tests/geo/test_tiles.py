@@ -147,3 +147,23 @@ def test_a_fresh_version_is_shared_through_the_disk_not_recomputed(db, tmp_path)
     version = first.version(db)
     db.execute(text("UPDATE employers SET grade = grade WHERE id = (SELECT min(id) FROM employers)"))
     assert other_worker.version(db) == version  # trusted for ttl_s, read from the shared file
+
+
+def test_pruning_removes_only_superseded_versions_nobody_can_still_be_writing(db, tmp_path):
+    import os
+    import time
+
+    from geo.tiles.cache import KEEP_OLD_S
+
+    cache = TileCache(tmp_path, ttl_s=0)
+    current = cache.version(db)
+    database = current.split("-")[0]
+    for version in (current, f"{database}-old", f"{database}-recent", "otherdb-old"):
+        cache.put(version, "employers", 1, 1, 1, b"tile")
+    long_ago = time.time() - KEEP_OLD_S - 10
+    for version in (current, f"{database}-old", "otherdb-old"):
+        os.utime(tmp_path / version, (long_ago, long_ago))
+    assert cache.prune() == {"versions_removed": 2, "versions_kept": 1}
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_dir()) == sorted(
+        [current, f"{database}-recent"])
+    assert cache.get(current, "employers", 1, 1, 1) == b"tile"
