@@ -20,6 +20,7 @@ import geo.accounts.models  # noqa: F401
 import geo.areas.models  # noqa: F401
 import geo.attachments.models  # noqa: F401
 import geo.core.db  # noqa: F401
+import geo.core.versions  # noqa: F401  (register tables)
 import geo.employers.models  # noqa: F401
 import geo.grids.models  # noqa: F401
 from geo.core.db import Base

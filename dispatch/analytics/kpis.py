@@ -13,17 +13,16 @@ from datetime import date
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from dispatch.analytics import rollups
 from dispatch.analytics.settings import RiskSettings
 from dispatch.calendar.service import WorkingCalendar
 from dispatch.inspections.supervision import INTERVAL_SQL, OVERDUE_SQL
-from dispatch.officers import service as officers
 from dispatch.referrals.service import OVERDUE_SQL as REFERRAL_OVERDUE_SQL
 from dispatch.settings import DispatchSettings
 from geo.areas.service import county_adcodes, find_area
 from geo.core import clock
 from geo.core.errors import InvalidInput
 from geo.core.text import Text
-from geo.grids import coverage
 
 # Complaints still waiting for the acceptance decision (部令第25号 Art. 18: 5 working days).
 COMPLAINT_STATES = ("within_limit", "due_today", "past_limit")
@@ -97,7 +96,8 @@ LISTS: dict[str, Listing] = {
     "high-risk-uninspected": Listing(
         "employer_risk r JOIN employers e ON e.id = r.employer_id",
         "r.county_adcode = ANY(:c) AND r.level = 'red' AND (e.last_inspected_at IS NULL OR "
-        "e.last_inspected_at < now() - make_interval(days => :uninspected_days))",
+        "e.last_inspected_at < CAST(:as_of AS timestamptz) - make_interval(days => "
+        ":uninspected_days))",
         "e.id, e.name, e.credit_code, e.county_adcode, e.grid_id, e.grade, "
         "r.score::float8 AS score, e.last_inspected_at", "r.score DESC, e.id"),
     # Referrals to other departments not signed for, or not answered, in time (部门协调).
@@ -185,33 +185,35 @@ def _link(name: str, area: str, state: str | None = None) -> str:
 def figures(session: Session, ctx: Context) -> dict:
     """All KPIs of the area; each figure is {"value", "list"} (the list returns that count).
 
-    Risk figures read the stored scores (dispatch.analytics.jobs keeps them fresh)."""
+    Coverage, staffing, overdue and high-risk figures are the area's counties' rollups
+    (dispatch.analytics.rollups: stored per county, recounted where stale); the others are
+    counted live. Risk figures read the stored scores (dispatch.analytics.jobs keeps them
+    fresh)."""
     a = ctx.area
-    cover = coverage.coverage(session, a, staff=officers.staff_per_grid)
+    rolled = rollups.combine(rollups.current(session, ctx.counties, ctx.params)[0])
 
     def figure(name: str, state: str | None = None) -> dict:
         return {"value": count(session, ctx, name, state), "list": _link(name, a, state)}
 
-    load = session.execute(text(f"""
-        SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY s.employers::float8 / s.staff),
-               max(s.employers::float8 / s.staff), count(*)
-        FROM {LISTS['employers-per-staff'].source} WHERE s.staff > 0
-    """), ctx.params).one()
+    def stored(name: str, key: str) -> dict:
+        return {"value": rolled[key], "list": _link(name, a)}
+
+    median, most = rolled["ratio_median"], rolled["ratio_max"]
     return {
         "area": a, "today": ctx.params["today"].isoformat(),
         # Coverage is geo.coverage.coverage (the grid-planning report); its list is that report.
-        "coverage_pct": {"value": round(cover["covered_pct"], 3),
+        "coverage_pct": {"value": round(rolled["covered_pct"], 3),
                          "list": f"/api/v1/coverage?area={a}"},
-        "employers_outside_grids": figure("employers-outside-grids"),
-        "grids_without_staff": figure("grids-without-staff"),
-        "grids_understaffed": {**figure("grids-understaffed"),
+        "employers_outside_grids": stored("employers-outside-grids", "employers_outside_grids"),
+        "grids_without_staff": stored("grids-without-staff", "grids_without_staff"),
+        "grids_understaffed": {**stored("grids-understaffed", "grids_understaffed"),
                                "minimum": ctx.params["min_grid_staff"]},
         # The headline is the median; the list holds the `grids` it is taken over.
-        "employers_per_staff": {"value": load[0] and round(load[0], 2),
-                                "median": load[0] and round(load[0], 2),
-                                "max": load[1] and round(load[1], 2), "grids": load[2],
+        "employers_per_staff": {"value": median and round(median, 2),
+                                "median": median and round(median, 2),
+                                "max": most and round(most, 2), "grids": rolled["staffed_grids"],
                                 "list": _link("employers-per-staff", a)},
-        "overdue_inspections": figure("overdue-employers"),
+        "overdue_inspections": stored("overdue-employers", "overdue_inspections"),
         "open_complaints": {"value": count(session, ctx, "open-complaints"),
                             "list": _link("open-complaints", a),
                             **{s: figure("open-complaints", s) for s in COMPLAINT_STATES}},
@@ -221,7 +223,7 @@ def figures(session: Session, ctx: Context) -> dict:
         "urgent_responses": {"value": count(session, ctx, "urgent-responses"),
                              "list": _link("urgent-responses", a),
                              **{s: figure("urgent-responses", s) for s in URGENT_STATES}},
-        "high_risk_uninspected": figure("high-risk-uninspected"),
+        "high_risk_uninspected": stored("high-risk-uninspected", "high_risk_uninspected"),
         "overdue_referrals": figure("overdue-referrals"),
         "pending_rewards": figure("pending-rewards"),
         "review_missing": figure("review-missing"),

@@ -100,3 +100,14 @@ class HotspotCell(Base):
     p: Mapped[float | None] = mapped_column(Float)
     gi_bin: Mapped[int] = mapped_column(SmallInteger)
     __table_args__ = (CheckConstraint("gi_bin BETWEEN -3 AND 3", name="gi_bin"),)
+
+
+class CountyRollup(Base):
+    """A county's rolled-up KPI figures (dispatch.analytics.rollups) and the key they were
+    computed for: the county's data versions, the day and the settings."""
+
+    __tablename__ = "county_rollups"
+    county_adcode: Mapped[str] = mapped_column(String(6), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64))
+    figures = mapped_column(JSONB, nullable=False)
+    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from geo.tiles.service import LayerExtension
 
-VERSION_SQL = ("SELECT count(*)::text || ':' || coalesce(sum(xmin::text::bigint), 0)::text "
-               "FROM employer_risk")
+VERSION_SCOPES = ("employer_risk",)  # the stored scores' data-version counters
 
 
 def point_sql(alias: str) -> dict:
@@ -32,13 +31,8 @@ def cluster_sql(alias: str) -> dict:
             "output": "red, orange, yellow,"}
 
 
-def version_sql() -> str:
-    """A query whose value changes when stored risk scores change."""
-    return VERSION_SQL
-
-
 # The employer tiles' risk columns (geo.tiles.service renders over employers aliased `e`).
 EMPLOYER_TILES = LayerExtension(
     point_select=point_sql("e")["select"], point_join=point_sql("e")["join"],
     cluster_join=cluster_sql("e")["join"], cluster_aggregate=cluster_sql("e")["aggregate"],
-    cluster_output=cluster_sql("e")["output"], version_sql=VERSION_SQL)
+    cluster_output=cluster_sql("e")["output"], version_scopes=VERSION_SCOPES)

@@ -96,6 +96,36 @@ def prune(session: Session, now: datetime) -> dict:
     return done
 
 
+def _rollup_scope(session: Session) -> tuple[list[str], dict]:
+    """Every county and the KPI parameters of the province (today from the app's clock)."""
+    from dispatch.analytics import kpis
+    from dispatch.analytics.settings import RiskSettings
+    from dispatch.calendar.service import WorkingCalendar
+
+    ctx = kpis.context(session, PROVINCE, today=clock.today(),
+                       settings=DispatchSettings.from_env(), risk_settings=RiskSettings.from_env(),
+                       calendar=WorkingCalendar.load(session))
+    return ctx.counties, ctx.params
+
+
+def rollups(session: Session, now: datetime) -> dict:
+    """Fold the data-version tallies, then store the KPI rollups of every stale county."""
+    from dispatch.analytics import rollups as county_rollups
+    from geo.core import versions
+
+    folded = versions.compact(session)
+    counties, params = _rollup_scope(session)
+    return {**county_rollups.refresh(session, counties, params, now), "tallies_folded": folded}
+
+
+def rollup_verify(session: Session, now: datetime) -> dict:
+    """Recount every county whose stored rollup is current and report any that differ."""
+    from dispatch.analytics import rollups as county_rollups
+
+    counties, params = _rollup_scope(session)
+    return county_rollups.verify(session, counties, params)
+
+
 def catalogue(var: Path) -> dict[str, Job]:
     """Every job by name. `var` is the instance directory (where the tile cache lives)."""
     tiles = TileCache(var / "tiles")
@@ -106,6 +136,8 @@ def catalogue(var: Path) -> dict[str, Job]:
 
     jobs = [
         Job("derived", derived, every_s=600),
+        Job("rollups", rollups, every_s=60, attempts=1),
+        Job("rollup_verify", rollup_verify, cron={"hour": 2, "minute": 30}),
         Job("scheduled_inspections", scheduled_inspections, cron={"hour": 6, "minute": 30}),
         Job("grading_proposals", grading_proposals, cron={"month": 1, "day": 15, "hour": 2}),
         Job("disclosure_drafts", disclosure_drafts,

@@ -31,6 +31,8 @@ def schedule_text(job: Job) -> Text:
     if job.every_s:
         if job.every_s % 3600 == 0:
             return Text("jobs.every_hours", n=job.every_s // 3600)
+        if job.every_s == 60:
+            return Text("jobs.every_minute")
         return Text("jobs.every_minutes", n=job.every_s // 60)
     c = job.cron
     at = f"{int(c.get('hour', 0)):02d}:{int(c.get('minute', 0)):02d}"

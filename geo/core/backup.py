@@ -25,6 +25,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
+from geo.core import versions
 from geo.core.clock import BEIJING, now
 from geo.core.embedded import EmbeddedError, find_bindir
 from geo.core.errors import InvalidInput
@@ -173,7 +174,8 @@ def restore(url: str, var: Path, path: Path, *, known_schema, force: bool = Fals
 
     `known_schema(revision)` says whether this code knows the backup's schema revision (a
     backup from newer code is refused). Other sessions on the database make it refuse
-    unless `force`, which ends them. Returns {"manifest", "tables" (as restored), "differ"}.
+    unless `force`, which ends them. Returns {"manifest", "tables" (as restored), "differ",
+    "versions_before" (for `advance_versions`, once migrated)}.
     """
     manifest = read_manifest(path)
     if manifest.get("schema") and not known_schema(manifest["schema"]):
@@ -192,6 +194,8 @@ def restore(url: str, var: Path, path: Path, *, known_schema, force: bool = Fals
         _run([bindir / "pg_restore", "--list", dump], env, "error.backup.unreadable_dump")
         engine = _engine(url)
         with engine.connect() as conn:
+            versions_before = versions.total(conn) if conn.execute(text(
+                "SELECT to_regclass('data_versions')")).scalar() else 0
             others = conn.execute(text(
                 "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
                 "AND pid <> pg_backend_pid() AND backend_type = 'client backend'")).scalars().all()
@@ -210,7 +214,17 @@ def restore(url: str, var: Path, path: Path, *, known_schema, force: bool = Fals
         engine.dispose()
     saved = manifest.get("tables", {})
     differ = sorted(t for t in set(saved) | set(tables) if saved.get(t) != tables.get(t))
-    return {"manifest": manifest, "tables": tables, "differ": differ}
+    return {"manifest": manifest, "tables": tables, "differ": differ,
+            "versions_before": versions_before}
+
+
+def advance_versions(url: str, past: int) -> None:
+    """After a restore (and its migration): move the data versions past every value handed
+    out before it, so caches keyed by them never serve pre-restore answers."""
+    engine = _engine(url)
+    with engine.begin() as conn:
+        versions.advance(conn, past)
+    engine.dispose()
 
 
 def _swap(new: Path, target: Path) -> None:

@@ -14,9 +14,12 @@ from geo.areas import service as areas
 from geo.core import clock
 from geo.core.errors import Conflict, InvalidInput, NotFound, Unprocessable
 from geo.core.text import Text
+from geo.employers.credit_code import ALPHABET
 from geo.employers.models import Employer
 
 SEARCH_COUNT_CAP = 10_000  # beyond this, counting every match costs more than it tells
+SHORT_QUERY = 2  # characters: too short for trigrams
+SHORT_AREA_COUNTIES = 20  # a short query still matches anywhere in the name inside a city
 FIELD_VISIT_PRECISION = "county"  # placed at a county centroid: someone must go and look
 
 
@@ -81,38 +84,71 @@ def _like(fragment: str) -> str:
     return f"%{escaped}%"
 
 
+def search_mode(q: str | None, counties: list[str] | None) -> str:
+    """How a query is matched: "code" (a whole credit code: the unique b-tree first),
+    "contains" (name, address or code contains it: pg_trgm), or "prefix" for a query of
+    one or two characters outside a small area (trigrams need three; a contains-match would
+    read every employer of the province, so the name must start with it: a b-tree range)."""
+    if not q:
+        return "contains"
+    if len(q) == 18 and all(c in ALPHABET for c in q.upper()):
+        return "code"
+    if len(q) <= SHORT_QUERY and (counties is None or len(counties) > SHORT_AREA_COUNTIES):
+        return "prefix"
+    return "contains"
+
+
 def search(session: Session, *, q: str | None = None, counties: list[str] | None = None,
            field_visit: bool | None = None, page: int = 1, per_page: int = 20) -> dict:
-    """Employers whose name, address or credit code contains `q`, best matches first.
+    """Employers whose name, address or credit code contains `q`, best matches first
+    (`match` says how `q` was matched: search_mode).
 
     `total` is exact up to SEARCH_COUNT_CAP; above it `total_exact` is false.
     """
     q = " ".join(q.split()) if q else None
+    mode = search_mode(q, counties)
     params: dict[str, Any] = {
         "q": q, "pattern": _like(q) if q else None, "code": q.upper() if q else None,
         "code_pattern": _like(q.upper()) if q else None, "prefix": q and _like(q)[1:],
         "counties": counties, "visit": field_visit, "precision": FIELD_VISIT_PRECISION,
         "limit": per_page, "offset": (page - 1) * per_page, "cap": SEARCH_COUNT_CAP + 1,
     }
-    where = """
-        (CAST(:q AS text) IS NULL OR name ILIKE :pattern OR address ILIKE :pattern
-         OR credit_code LIKE :code_pattern)
+    scope = """
         AND (CAST(:counties AS text[]) IS NULL OR county_adcode = ANY(CAST(:counties AS text[])))
         AND (CAST(:visit AS boolean) IS NULL OR (location_precision = :precision) = :visit)
     """
+    if mode == "code":
+        exact = session.execute(text(f"""
+            SELECT id, credit_code, name, address, ST_X(geom) AS lon, ST_Y(geom) AS lat,
+                   location_source, location_precision, grid_id, county_adcode
+            FROM employers WHERE credit_code = :code {scope}
+        """), params).mappings().all()
+        if exact:
+            return {"items": [_summary(r) for r in exact][:per_page] if page == 1 else [],
+                    "page": page, "per_page": per_page, "total": len(exact),
+                    "total_exact": True, "match": "code"}
+        mode = "contains"  # a well-formed code nobody has: look for it inside other fields
+    if mode == "prefix":
+        where = f'(name COLLATE "C") LIKE :prefix {scope}'
+        order = 'name COLLATE "C", id'
+    else:
+        where = f"""(CAST(:q AS text) IS NULL OR name ILIKE :pattern OR address ILIKE :pattern
+                     OR credit_code LIKE :code_pattern) {scope}"""
+        order = ("(credit_code = :code) DESC, (name = :q) DESC, (name ILIKE :prefix) DESC, "
+                 "char_length(name), id")
     rows = session.execute(text(f"""
         SELECT id, credit_code, name, address, ST_X(geom) AS lon, ST_Y(geom) AS lat,
                location_source, location_precision, grid_id, county_adcode
         FROM employers WHERE {where}
-        ORDER BY (credit_code = :code) DESC, (name = :q) DESC, (name ILIKE :prefix) DESC,
-                 char_length(name), id
+        ORDER BY {order}
         LIMIT :limit OFFSET :offset
     """), params).mappings().all()
     total = session.execute(text(f"""
         SELECT count(*) FROM (SELECT 1 FROM employers WHERE {where} LIMIT :cap) t
     """), params).scalar_one()
     return {"items": [_summary(r) for r in rows], "page": page, "per_page": per_page,
-            "total": min(total, SEARCH_COUNT_CAP), "total_exact": total <= SEARCH_COUNT_CAP}
+            "total": min(total, SEARCH_COUNT_CAP), "total_exact": total <= SEARCH_COUNT_CAP,
+            "match": mode}
 
 
 def _summary(row) -> dict:

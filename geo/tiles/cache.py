@@ -1,11 +1,11 @@
 """On-disk tile cache shared by every worker on the host, keyed by a data version.
 
-The data version is a fingerprint of the employers table (row count, and sums
-of ids and of the row versions' `xmin`, which change with every insert, update
-and delete, committed in any order). Computing it scans the table, so a computed
-version is trusted for `ttl_s` seconds; it is kept in a file so that all workers
-share it. Files are written to a temporary name and renamed, so a reader never
-sees half a tile; directories of superseded versions are removed.
+The data version is the sum of the write-maintained counters of the tables the tiles draw
+(geo.core.versions: employers, and what a layer adds, such as the stored risk scores), so
+it costs an index read, not a scan, and a tile is never served from before a committed
+write. The current version is noted in a file so that superseded versions can be pruned
+by any worker or by the scheduled job. Files are written to a temporary name and renamed,
+so a reader never sees half a tile.
 """
 from __future__ import annotations
 
@@ -15,26 +15,24 @@ import os
 import shutil
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-FINGERPRINT = """
-    SELECT count(*)::text || ':' || coalesce(sum(id), 0)::text || ':'
-           || coalesce(sum(xmin::text::bigint), 0)::text
-    FROM employers
-"""
+from geo.core import versions
+
 KEEP_OLD_S = 60  # a request that read the previous version may still be writing it
 
 
 class TileCache:
     """Tiles under `root/<version>/<layer>/<z>/<x>/<y>.pbf`; a version names its database."""
 
-    def __init__(self, root: Path, ttl_s: float = 2.0):
+    def __init__(self, root: Path):
         self.root = Path(root)
-        self.ttl_s = ttl_s
         self._database: dict[int, str] = {}  # engine id → identity; never changes for an engine
+        self._noted: dict[str, str] = {}  # database → the version this process last noted
 
     def database(self, session: Session) -> str:
         """Identity of the cluster and database, so two databases never share tiles."""
@@ -46,25 +44,31 @@ class TileCache:
             self._database[key] = hashlib.sha1(ident.encode()).hexdigest()[:12]
         return self._database[key]
 
-    def version(self, session: Session, extra: str | None = None) -> str:
-        """The current data version: from the shared file if fresh, else recomputed."""
+    def version(self, session: Session, scopes: Sequence[str] = ()) -> str:
+        """The current data version of the employers and `scopes` (from their counters)."""
         database = self.database(session)
+        raw = versions.current(session, ("employers", *scopes))
+        version = f"{database}-{hashlib.sha1(raw.encode()).hexdigest()[:16]}"
+        if self._noted.get(database) != version:
+            self._note(database, version)
+        return version
+
+    def _note(self, database: str, version: str) -> None:
+        """Record `version` as current in the shared file and prune what it superseded."""
         marker = self.root / f"{database}.version.json"
         try:
-            stored = json.loads(marker.read_text())
-            if time.time() - stored["at"] < self.ttl_s:
-                return stored["version"]
-        except (OSError, ValueError, KeyError):
+            stored = json.loads(marker.read_text()).get("version")
+        except (OSError, ValueError, AttributeError):
             stored = None
-        raw = session.execute(text(FINGERPRINT)).scalar_one()
-        if extra:
-            raw += "|" + str(session.execute(text(extra)).scalar_one())
-        version = f"{database}-{hashlib.sha1(raw.encode()).hexdigest()[:16]}"
-        self.root.mkdir(parents=True, exist_ok=True)
-        _write_atomic(marker, json.dumps({"version": version, "at": time.time()}).encode())
-        if stored is not None and stored.get("version") != version:
-            self._prune(database, keep=version)
-        return version
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            if stored != version:
+                _write_atomic(marker, json.dumps({"version": version, "at": time.time()}).encode())
+                if stored is not None:
+                    self._prune(database, keep=version)
+        except OSError:
+            return  # a full or read-only disk costs speed, not correctness
+        self._noted[database] = version
 
     def path(self, version: str, layer: str, z: int, x: int, y: int) -> Path:
         return self.root / version / layer / str(z) / str(x) / f"{y}.pbf"

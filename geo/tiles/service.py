@@ -35,12 +35,6 @@ class TileSettings(EnvSettings):
     point_limit: int = 512       # more employers than this in a tile → clusters
     points_min_zoom: int = 12    # below this zoom always clusters (a tile covers > 10 km)
     cluster_px: int = 16         # cluster cell size in screen pixels
-    version_ttl_ms: int = 2000   # how long a computed data version is trusted
-
-    @property
-    def version_ttl_s(self) -> float:
-        return self.version_ttl_ms / 1000
-
     @property
     def cells_per_side(self) -> int:
         """Cluster cells along a tile edge, shrunk if needed so cells² ≤ max_features."""
@@ -57,8 +51,8 @@ class LayerExtension:
     SQL fragments over the employers table aliased `e`, each empty or ending with a comma:
     `point_select` and `point_join` for the individual employers; `cluster_join`,
     `cluster_aggregate` (per cell, over `e`) and `cluster_output` (from the cell) for the
-    clusters. `version_sql` is a query whose value changes when the added data changes (it
-    keys the tile cache with the employers' own fingerprint).
+    clusters. `version_scopes` name the data-version counters (geo.core.versions) of the
+    added data: they key the tile cache together with the employers' own.
     """
 
     point_select: str = ""
@@ -66,7 +60,7 @@ class LayerExtension:
     cluster_join: str = ""
     cluster_aggregate: str = ""
     cluster_output: str = ""
-    version_sql: str | None = None
+    version_scopes: tuple[str, ...] = ()
 
 
 PLAIN = LayerExtension()  # employers only
@@ -101,7 +95,7 @@ def employer_tile(session: Session, cache: TileCache, z: int, x: int, y: int, *,
     territory has its own cached tiles."""
     check_coordinates(z, x, y, settings.max_zoom)
     territory = territory or whole_province()
-    version = cache.version(session, extra=extension.version_sql)
+    version = cache.version(session, extension.version_scopes)
     layer = "employers" if territory.whole else f"employers-{territory.adcode}"
     etag = f"{version}-{layer}-{z}-{x}-{y}"
     if etag in if_none_match:

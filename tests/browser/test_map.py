@@ -60,8 +60,7 @@ def test_a_script_in_an_employer_name_is_shown_as_text_in_the_popup_and_search(
         browser, live_server, hostile_employer):  # noqa: F811
     page = sign_in(browser, live_server, "/map?area=410183")
     show(page, SITE[1], SITE[0], 17)
-    # The server trusts its tile data version for a moment (version_ttl_s), so the first tiles
-    # may predate the employer: reload them until the employer is in one.
+    # Tiles load as the map settles: redraw until the employer is in one.
     page.wait_for_function("""id => {
         const layer = LW.ctx.employers;
         const shown = Object.values(layer._vectorTiles).some(t => t._features[id]);

@@ -173,3 +173,38 @@ def test_only_field_staff_and_admins_update_positions(client, tokens, db, import
     r = client.post("/api/v1/employers/987654321/location", headers=bearer(tokens["admin"]),
                     json={"lon": 113.6, "lat": 34.7, "accuracy_m": 5})
     assert r.status_code == 404
+
+
+def test_a_whole_credit_code_is_found_by_the_unique_index_first(client, tokens, imported):
+    body = search(client, tokens["command"], f"q={imported[1].lower()}")
+    assert body["match"] == "code" and [i["credit_code"] for i in body["items"]] == [imported[1]]
+    assert body["total"] == 1
+    outside = search(client, tokens["command"], f"q={imported[1]}&area=410100")  # it is in 洛阳
+    assert outside["items"] == []
+
+
+def test_a_two_character_query_matches_name_starts_across_the_province(client, tokens, imported):
+    """Trigrams need three characters: across the province "豫检" matches names that start
+    with it (an index range), inside a city anywhere in the name."""
+    province = search(client, tokens["admin"], "q=豫检&per_page=50")
+    assert province["match"] == "prefix"
+    assert set(imported) <= {i["credit_code"] for i in province["items"]}
+    assert all(i["name"].startswith("豫检") for i in province["items"])
+    assert search(client, tokens["admin"], "q=瑙山")["items"] == []  # not at the start
+    city = search(client, tokens["admin"], "q=瑙山&area=410300")
+    assert city["match"] == "contains" and [i["credit_code"] for i in city["items"]] == [
+        imported[1]]
+    assert search(client, tokens["admin"], "q=%25%25")["items"] == []  # wildcards are literal
+
+
+def test_short_queries_read_an_index_range_not_every_employer(db):
+    from geo.employers import service
+
+    db.execute(text("SET LOCAL enable_seqscan = off"))
+    plan = "\n".join(db.execute(text(
+        'EXPLAIN SELECT id FROM employers WHERE (name COLLATE "C") LIKE \'郑州%\' '
+        'ORDER BY name COLLATE "C", id LIMIT 20')).scalars())
+    assert "ix_employers_name_prefix" in plan
+    assert service.search_mode("郑州", None) == "prefix"
+    assert service.search_mode("郑州", ["410102"]) == "contains"
+    assert service.search_mode("郑州市", None) == "contains"

@@ -123,7 +123,7 @@ def test_a_second_request_is_served_from_the_cache_without_rendering(client, tok
 
 
 def test_the_data_version_changes_when_an_employer_changes_and_names_its_database(db, tmp_path):
-    cache = TileCache(tmp_path, ttl_s=0)
+    cache = TileCache(tmp_path)
     before = cache.version(db)
     assert cache.version(db) == before
     db.execute(text("UPDATE employers SET grade = grade WHERE id = (SELECT min(id) FROM employers)"))
@@ -141,12 +141,22 @@ def test_the_data_version_changes_when_an_employer_changes_and_names_its_databas
     assert cache.get(after_delete, "employers", 1, 1, 1) is None
 
 
-def test_a_fresh_version_is_shared_through_the_disk_not_recomputed(db, tmp_path):
-    first = TileCache(tmp_path, ttl_s=60)
-    other_worker = TileCache(tmp_path, ttl_s=60)
+def test_the_version_is_read_from_counters_never_by_scanning_employers(db, tmp_path):
+    """Two workers agree on the version at once after a write, and computing it reads no
+    employer row (the transaction's own table statistics say so)."""
+    first, other_worker = TileCache(tmp_path), TileCache(tmp_path)
     version = first.version(db)
+
+    def employer_reads() -> int:
+        return db.execute(text("SELECT coalesce(seq_scan, 0) + coalesce(idx_scan, 0) "
+                               "FROM pg_stat_xact_user_tables WHERE relname = 'employers'")
+                          ).scalar() or 0
+
     db.execute(text("UPDATE employers SET grade = grade WHERE id = (SELECT min(id) FROM employers)"))
-    assert other_worker.version(db) == version  # trusted for ttl_s, read from the shared file
+    before = employer_reads()
+    changed = other_worker.version(db)
+    assert first.version(db) == changed != version
+    assert employer_reads() == before
 
 
 def test_pruning_removes_only_superseded_versions_nobody_can_still_be_writing(db, tmp_path):
@@ -155,7 +165,7 @@ def test_pruning_removes_only_superseded_versions_nobody_can_still_be_writing(db
 
     from geo.tiles.cache import KEEP_OLD_S
 
-    cache = TileCache(tmp_path, ttl_s=0)
+    cache = TileCache(tmp_path)
     current = cache.version(db)
     database = current.split("-")[0]
     for version in (current, f"{database}-old", f"{database}-recent", "otherdb-old"):

@@ -44,3 +44,45 @@ def test_static_and_vendored_files_are_gzipped_once_and_revalidate(client):
         assert again.status_code == 304 and not again.data
         plain = client.get(url)
         assert "Content-Encoding" not in plain.headers and plain.data == path.read_bytes()
+
+
+def test_layers_answer_304_from_their_data_versions_without_building_the_body(
+        client, tokens, sessions, monkeypatch):
+    """Grids and areas: the ETag comes from the data versions, so a client holding the
+    current (gzipped, weak) ETag gets a 304 without the GeoJSON being built; a write to a
+    grid of the area, or to its employers, gives a new ETag."""
+    from sqlalchemy import text
+
+    from geo.areas import service as areas
+    from geo.core.db import unit_of_work
+
+    h = {**bearer(tokens["command"]), "Accept-Encoding": "gzip"}
+    url = "/api/v1/grids?county=410181&simplify=20"
+    first = client.get(url, headers=h)
+    assert first.status_code == 200 and first.headers["ETag"].startswith('W/"grids-')
+    built = []
+    real = areas.grids_geojson
+    monkeypatch.setattr(areas, "grids_geojson", lambda *a, **k: built.append(1) or real(*a, **k))
+    again = client.get(url, headers={**h, "If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and built == []
+    area = client.get("/api/v1/areas?level=city", headers=h)
+    assert client.get("/api/v1/areas?level=city", headers={
+        **h, "If-None-Match": area.headers["ETag"]}).status_code == 304
+    with unit_of_work(sessions) as s:  # a write in another county changes nothing here
+        s.execute(text("UPDATE grids SET name = name WHERE id = (SELECT min(id) FROM grids "
+                       "WHERE county_adcode = '410185')"))
+    assert client.get(url, headers={**h, "If-None-Match": first.headers["ETag"]}).status_code == 304
+    with unit_of_work(sessions) as s:
+        s.execute(text("UPDATE grids SET name = name WHERE id = (SELECT min(id) FROM grids "
+                       "WHERE county_adcode = '410181')"))
+    changed = client.get(url, headers={**h, "If-None-Match": first.headers["ETag"]})
+    assert changed.status_code == 200 and changed.headers["ETag"] != first.headers["ETag"]
+    assert built == [1] and json.loads(gzip.decompress(changed.data))["features"]
+
+
+def test_a_compressed_hotspot_layer_revalidates_with_its_weak_etag(client, tokens):
+    h = {**bearer(tokens["command"]), "Accept-Encoding": "gzip"}
+    url = "/api/v1/hotspots?area=410102&metric=risk"
+    r = client.get(url, headers=h)
+    assert r.headers.get("Content-Encoding") == "gzip" and r.headers["ETag"].startswith('W/"')
+    assert client.get(url, headers={**h, "If-None-Match": r.headers["ETag"]}).status_code == 304

@@ -1,6 +1,9 @@
 """JSON API under /api/v1: thin views over geo services."""
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
+
 from flask import Blueprint, Response, current_app, jsonify, request
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
@@ -9,6 +12,7 @@ from dispatch.officers import service as officers
 from geo.accounts import audit
 from geo.accounts.models import ROLES
 from geo.areas import service as areas
+from geo.core import versions
 from geo.core.errors import InvalidInput
 from geo.core.text import Text
 from webapp.core import territory
@@ -29,6 +33,29 @@ def geojson_response(body: str) -> Response:
     resp.add_etag()
     resp.headers["Cache-Control"] = "private, max-age=0, must-revalidate"
     return resp.make_conditional(request)
+
+
+def versioned_geojson(etag: str, build: Callable[[], str]) -> Response:
+    """A layer whose ETag is known before its body (from the data versions): a client that
+    holds it gets a 304 and the body is never built. Compressed answers carry the ETag weak
+    (webapp.core.compression), so it is compared weakly."""
+    if request.if_none_match.contains_weak(etag):
+        resp = Response(status=304)
+    else:
+        resp = Response(build(), mimetype=GEOJSON)
+    resp.set_etag(etag)
+    resp.headers["Cache-Control"] = "private, max-age=0, must-revalidate"
+    return resp
+
+
+def layer_etag(kind: str, scopes: tuple[str, ...], counties: list[str] | None, *params) -> str:
+    """The ETag of a layer: its data versions over these counties and its parameters."""
+    raw = "|".join([versions.current(db(), scopes, counties), *map(str, params)])
+    return f"{kind}-{hashlib.sha1(raw.encode()).hexdigest()[:20]}"
+
+
+# What the grids layer draws: the grids, their employer counts and who staffs them.
+GRID_LAYER_SCOPES = ("grids", "employers", "officer_grids")
 
 
 @bp.get("/healthz")
@@ -68,7 +95,8 @@ def healthz():
 )
 def list_areas(level: str, parent: str | None, simplify: float):
     """Administrative areas of one level as a GeoJSON FeatureCollection."""
-    return geojson_response(areas.areas_geojson(db(), level, parent, simplify))
+    etag = layer_etag("areas", ("admin_areas",), None, level, parent, simplify)
+    return versioned_geojson(etag, lambda: areas.areas_geojson(db(), level, parent, simplify))
 
 
 @bp.get("/api/v1/grids")
@@ -93,8 +121,10 @@ def list_grids(county: str | None, area: str | None, simplify: float, precision:
             raise InvalidInput(Text("webapp.grids.not_county", county=county,
                                     level=Text(f"level_{found['level']}")),
                                {"parameter": "county"})
-    return geojson_response(areas.grids_geojson(db(), county or area, simplify, precision,
-                                                staff=officers.staff_per_grid))
+    counties = areas.county_adcodes(db(), county or area)
+    etag = layer_etag("grids", GRID_LAYER_SCOPES, counties, county or area, simplify, precision)
+    return versioned_geojson(etag, lambda: areas.grids_geojson(
+        db(), county or area, simplify, precision, staff=officers.staff_per_grid))
 
 
 @bp.get("/api/v1/audit")

@@ -60,7 +60,7 @@ def hotspots_layer(area: str, metric: str, res: int, significant: str):
     """Gi* hot and cold spots on H3 cells (GeoJSON), cached until the area's inputs change."""
     result = hotspots.get(db(), area=area, metric=metric, res=res, settings=risk_settings())
     etag = f"{result.etag}-{significant}"
-    if request.if_none_match.contains(etag):
+    if request.if_none_match.contains_weak(etag):  # compressed answers carry it weak
         resp = Response(status=304)
     else:
         resp = Response(hotspots.geojson(db(), result, significant_only=significant == "true"),

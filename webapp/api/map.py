@@ -31,7 +31,7 @@ def tile_cache() -> TileCache:
     """One cache object per app; its state lives on disk, shared by every worker."""
     ext = current_app.extensions["liangwang"]
     if "tile_cache" not in ext:
-        ext["tile_cache"] = TileCache(settings().var / "tiles", tile_settings().version_ttl_s)
+        ext["tile_cache"] = TileCache(settings().var / "tiles")
     return ext["tile_cache"]
 
 

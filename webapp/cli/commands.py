@@ -191,6 +191,7 @@ def register(app: Flask) -> None:
         except backups.BackupError as exc:
             raise click.ClickException(said(exc.message)) from None
         migrate.upgrade(ext["url"])
+        backups.advance_versions(ext["url"], result["versions_before"])
         if result["differ"]:
             raise click.ClickException(said(Text("cli.restore.differs",
                                                  tables=", ".join(result["differ"]))))
