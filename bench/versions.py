@@ -9,6 +9,8 @@ the same database in one run:
   ETag from the counters;
 - what the triggers cost a bulk write: 10,000 employer updates with the triggers enabled
   against the same statement with them disabled (rolled back);
+- the KPI panel per level: every rolled-up county recounted in the request (as before the
+  rollups; the stored rows deleted in a rolled-back transaction) against the stored rows;
 - cached employer tiles, 28 requests at once through the running app (the browser's burst).
 
 Run against the demo (make run): .venv/bin/python -m bench.versions [BASE_URL]
@@ -90,6 +92,27 @@ def in_process(url: str, repeat: int = 20) -> None:
         line("10,000 employer updates (triggers off → on)", timed(update(False), 5),
              timed(update(True), 5))
         s.rollback()
+        kpi_levels(s, repeat)
+
+
+def kpi_levels(s, repeat: int) -> None:
+    from dispatch.analytics import kpis
+    from dispatch.analytics.settings import RiskSettings
+    from dispatch.calendar.service import WorkingCalendar
+    from dispatch.settings import DispatchSettings
+    from geo.core import clock
+
+    for level, area in (("province", "410000"), ("city", "410100"), ("county", "410102")):
+        ctx = kpis.context(s, area, today=clock.today(), settings=DispatchSettings(),
+                           risk_settings=RiskSettings(), calendar=WorkingCalendar.load(s))
+
+        def recounted(ctx=ctx):
+            s.execute(text("DELETE FROM county_rollups"))
+            kpis.figures(s, ctx)
+            s.rollback()
+
+        line(f"KPI panel, {level}", timed(recounted, 5),
+             timed(lambda ctx=ctx: kpis.figures(s, ctx), repeat))
 
 
 def burst(base: str, rounds: int = 10) -> None:

@@ -84,7 +84,7 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
         partition_files as partition_files_api,
     )
     from webapp.cli import commands as cli
-    from webapp.core import auth, compression, errors, metrics, openapi, security, validation
+    from webapp.core import assets, auth, compression, errors, metrics, openapi, security, validation
     from webapp.pages import cases as cases_pages
     from webapp.pages import complaints as complaints_pages
     from webapp.pages import field, planner
@@ -94,6 +94,7 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
     metrics.register(app)
     security.register(app)
     compression.register(app)
+    assets.register(app)
     auth.register(app)
     validation.register(app)
     from webapp.api import annual as annual_api

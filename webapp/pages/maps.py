@@ -13,8 +13,10 @@ from jinja2.utils import htmlsafe_json_dumps
 from webapp.core.i18n import t
 from webapp.core.security import csp_nonce
 
-VENDOR_JS = [("leaflet", "/vendor/leaflet/leaflet.js")]
-VENDOR_CSS = [("leaflet_css", "/vendor/leaflet/leaflet.css")]
+
+def _vendor(filename: str) -> str:
+    """Leaflet's URL with its content hash (webapp.core.assets)."""
+    return url_for("pages.vendor", package="leaflet", filename=filename)
 SCRIPT_TAG = re.compile(r"<script\b", re.IGNORECASE)
 
 
@@ -23,8 +25,8 @@ def local_map(bounds: list[list[float]], tile_url: str | None = None) -> folium.
     m = folium.Map(location=[(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2],
                    zoom_start=7, tiles=None, control_scale=False, min_zoom=5, max_zoom=18)
     # Replace folium's CDN links (jsdelivr, cdnjs, code.jquery.com) with our own copies.
-    m.default_js = list(VENDOR_JS)
-    m.default_css = list(VENDOR_CSS)
+    m.default_js = [("leaflet", _vendor("leaflet.js"))]
+    m.default_css = [("leaflet_css", _vendor("leaflet.css"))]
     if tile_url:
         folium.TileLayer(tiles=tile_url, attr=t("webapp.map.basemap_attribution"),
                          name="basemap").add_to(m)
