@@ -29,7 +29,7 @@ def test_the_page_reads_the_county_grids_at_full_precision_and_loads_geoman_loca
         client, tokens):
     html = page(client, tokens, "planner").get_data(as_text=True)
     assert f"/api/v1/grids?county={COUNTY}\\u0026precision=15" in html  # HTML-safe JSON
-    assert '<script src="/vendor/geoman/leaflet-geoman.min.js">' in html
+    assert '<script src="/vendor/geoman/leaflet-geoman.min.js?v=' in html  # content-hashed
     assert client.get("/vendor/geoman/leaflet-geoman.min.js").status_code == 200
     assert client.get("/vendor/geoman/leaflet-geoman.css").status_code == 200
     assert not re.search(r"""(src|href)=["']https?://""", html)

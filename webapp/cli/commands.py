@@ -3,7 +3,6 @@ backup and restore."""
 from __future__ import annotations
 
 import json
-import os
 import time
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from geo.core import backup as backups
 from geo.core import clock, migrate
 from geo.core.db import unit_of_work
 from geo.core.text import Text
-from webapp.cli.jobs import job_sessions
+from webapp.cli.jobs import job_sessions, said
 
 
 def seed_with_progress(employers: int, seed: int) -> dict:
@@ -55,11 +54,6 @@ def refresh_derived() -> dict:
         done["pruned"] = accounts.prune(session, now=clock.now())
     click.echo(f"derived data: {json.dumps(done)} in {time.monotonic() - started:.1f} s")
     return done
-
-
-def said(message: Text) -> str:
-    """A message for the operator: Chinese unless the shell's locale is English."""
-    return message.render("en" if os.environ.get("LANG", "").startswith("en") else "zh")
 
 
 def known_schema(revision: str) -> bool:

@@ -1,9 +1,18 @@
-"""Database sessions for commands and jobs (their own pool, the jobs' statement_timeout)."""
+"""What every command shares: database sessions (their own pool, the jobs'
+statement_timeout) and messages for the operator."""
 from __future__ import annotations
+
+import os
 
 from flask import current_app
 
 from geo.core.db import make_engine, make_sessionmaker
+from geo.core.text import Text
+
+
+def said(message: Text) -> str:
+    """A message for the operator: Chinese unless the shell's locale is English."""
+    return message.render("en" if os.environ.get("LANG", "").startswith("en") else "zh")
 
 
 def job_sessions():

@@ -15,7 +15,7 @@ from dispatch.schedule.jobs import catalogue
 from geo.core import clock
 from geo.core.db import unit_of_work
 from geo.core.text import Text
-from webapp.cli.jobs import job_sessions
+from webapp.cli.jobs import job_sessions, said
 
 jobs = AppGroup("jobs", help="Scheduled jobs: run the scheduler, run one job now, list them.")
 
@@ -29,8 +29,6 @@ def _catalogue():
 @click.option("--job", "only", multiple=True, help="run only this job (repeatable)")
 def scheduler_command(poll: float, only: tuple[str, ...]) -> None:
     """Run the jobs on their schedule until stopped (SIGTERM or Ctrl-C)."""
-    from webapp.cli.commands import said
-
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     known = _catalogue()
     for name in only:
@@ -49,8 +47,6 @@ def scheduler_command(poll: float, only: tuple[str, ...]) -> None:
 def run_command(name: str) -> None:
     """Run the job NAME now, here (it waits for nothing: busy elsewhere means skipped)."""
     from dispatch.schedule.runner import execute
-    from webapp.cli.commands import said
-
     known = _catalogue()
     if name not in known:
         raise click.ClickException(said(Text("jobs.error.unknown", name=name)))
@@ -66,8 +62,6 @@ def run_command(name: str) -> None:
 @jobs.command("list")
 def list_command() -> None:
     """Each job: schedule, next run, last run."""
-    from webapp.cli.commands import said
-
     with unit_of_work(job_sessions()) as session:
         seen = service.overview(session, _catalogue(), now=clock.now())
     for job in seen["jobs"]:
