@@ -59,7 +59,8 @@ def execute(sessions: sessionmaker, job: Job, *, trigger: str, requested_by: str
     """Run `job` now (claiming its queued request, if any), retrying failures.
 
     Returns the attempts as dicts (status, result or error), or None when another process
-    holds the job's lock (nothing ran, nothing was written)."""
+    holds the job's lock (nothing ran, nothing was written). A `manual` run runs only while
+    a request waits: two schedulers that both saw it run it once."""
     engine = sessions.kw["bind"]
     with engine.connect() as lock:
         got = lock.execute(text("SELECT pg_try_advisory_lock(:ns, hashtext(:name))"),
@@ -86,6 +87,8 @@ def _attempts(sessions, job, trigger, requested_by, sleep) -> list[dict]:
             SELECT id, requested_by FROM job_runs WHERE job = :job AND status = 'queued'
             FOR UPDATE SKIP LOCKED
         """), {"job": job.name}).first()
+    if queued is None and trigger == "manual":
+        return []  # the request was run by another scheduler meanwhile: nothing is wanted
     run_id = queued.id if queued is not None else None
     if queued is not None:
         trigger, requested_by = "manual", queued.requested_by

@@ -134,6 +134,9 @@ def test_a_request_is_queued_once_and_becomes_the_run(sessions):
     [row] = runs_of(sessions, job.name)
     assert (row.id, row.trigger, row.status, row.requested_by) == (
         queued["id"], "manual", "succeeded", "test-admin")
+    # A second scheduler saw the same request: once it gets the lock, nothing waits any more.
+    assert execute(sessions, job, trigger="manual") == []
+    assert len(runs_of(sessions, job.name)) == 1
     with unit_of_work(sessions) as s, pytest.raises(NotFound):
         service.request_run(s, jobs, "no-such-job", actor="test-admin", now=clock.now())
 
