@@ -123,7 +123,12 @@ def refresh(session: Session, counties: list[str], settings: RiskSettings) -> li
     if not stale:
         return []
     _stage_cells(session, stale)
-    session.execute(text("DELETE FROM employer_risk WHERE county_adcode = ANY(:c)"), {"c": stale})
+    # The counties' rows, and the rows of their employers filed under another county (one
+    # that moved here while its old county was not refreshed, or rows left from a reset).
+    session.execute(text("""
+        DELETE FROM employer_risk WHERE county_adcode = ANY(:c)
+           OR employer_id IN (SELECT id FROM employers WHERE county_adcode = ANY(:c))
+    """), {"c": stale})
     session.execute(text(f"""
         INSERT INTO employer_risk (employer_id, county_adcode, score, level, {POINTS}, h3,
                                    computed_at)

@@ -87,6 +87,19 @@ def test_an_update_that_forgets_updated_at_still_invalidates_the_scores(db):
     assert risk.refresh(db, [county], SETTINGS) == [county]
 
 
+def test_an_employer_that_moved_is_rescored_in_its_new_county_alone(db):
+    """Its old county is not refreshed (a write there would do it): the new county's
+    refresh takes the row over instead of failing on the duplicate key."""
+    old, new = "410181", "410185"
+    employer = add_employer(db, lon=SITE[0], lat=SITE[1], county=old)
+    risk.refresh(db, [old], SETTINGS)
+    db.execute(text("UPDATE employers SET county_adcode = :n WHERE id = :e"),
+               {"n": new, "e": employer})
+    assert risk.refresh(db, [new], SETTINGS) == [new]
+    assert db.execute(text("SELECT county_adcode FROM employer_risk WHERE employer_id = :e"),
+                      {"e": employer}).scalar_one() == new
+
+
 def test_risk_api_returns_the_explanation_and_404s_unknown_employers(client, tokens,
                                                                      committed):  # noqa: F811
     employer = committed.employer(lon=SITE[0], lat=SITE[1])

@@ -133,7 +133,9 @@ def register(app: Flask) -> None:
                 session.execute(text(
                     "TRUNCATE supervision_reports, case_supervisions, case_events, cases, "
                     "complaint_decisions, document_numbers, assignments, inspections, "
-                    "complaints, incidents, recusals, officers, employers, grid_history, grids "
+                    "complaints, incidents, recusals, officers, employers, grid_history, grids, "
+                    # derived tables without foreign keys: rebuilt from the new data
+                    "employer_risk, risk_inputs, hotspot_results, county_rollups "
                     "RESTART IDENTITY CASCADE"))
         started = time.monotonic()
         result = seed_with_progress(employers, seed)
