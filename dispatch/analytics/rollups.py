@@ -100,13 +100,19 @@ def _stored(session: Session, counties: list[str]) -> dict[str, tuple[str, dict]
         {"c": counties})}
 
 
-def current(session: Session, counties: list[str], params: dict) -> tuple[dict[str, dict], int]:
-    """Each county's figures: stored where its key is current, else recounted now. Returns
-    them and how many counties had to be recounted."""
+def _split(session: Session, counties: list[str], params: dict
+           ) -> tuple[dict[str, str], dict[str, dict], list[str]]:
+    """(each county's current key, the stored figures whose key is current, the stale counties)."""
     want = keys(session, counties, params)
     stored = _stored(session, counties)
     fresh = {c: f for c, (k, f) in stored.items() if want.get(c) == k}
-    stale = [c for c in counties if c not in fresh]
+    return want, fresh, sorted(c for c in counties if c not in fresh)
+
+
+def current(session: Session, counties: list[str], params: dict) -> tuple[dict[str, dict], int]:
+    """Each county's figures: stored where its key is current, else recounted now. Returns
+    them and how many counties had to be recounted."""
+    _, fresh, stale = _split(session, counties, params)
     return {**fresh, **compute(session, stale, params)}, len(stale)
 
 
@@ -124,28 +130,26 @@ def combine(per_county: dict[str, dict]) -> dict:
 
 def refresh(session: Session, counties: list[str], params: dict, now: datetime) -> dict:
     """Store the stale counties' figures (the scheduled job)."""
-    want = keys(session, counties, params)
-    stored = _stored(session, counties)
-    stale = sorted(c for c in counties if stored.get(c, (None,))[0] != want[c])
-    for county, figures in compute(session, stale, params).items():
+    want, _, stale = _split(session, counties, params)
+    rows = [{"c": c, "k": want[c], "f": json.dumps(f), "now": now}
+            for c, f in compute(session, stale, params).items()]
+    if rows:
         session.execute(text("""
             INSERT INTO county_rollups (county_adcode, key, figures, computed_at)
             VALUES (:c, :k, CAST(:f AS jsonb), :now)
             ON CONFLICT (county_adcode) DO UPDATE SET key = excluded.key,
                 figures = excluded.figures, computed_at = excluded.computed_at
-        """), {"c": county, "k": want[county], "f": json.dumps(figures), "now": now})
+        """), rows)
     return {"counties_refreshed": len(stale), "counties": len(counties)}
 
 
 def verify(session: Session, counties: list[str], params: dict) -> dict:
     """Recount every county and compare with its stored row where that row's key is current
     (a difference is drift: a write the data versions missed). Returns the drifting counties."""
-    want = keys(session, counties, params)
-    stored = _stored(session, counties)
-    checked = [c for c in counties if stored.get(c, (None,))[0] == want[c]]
-    recount = compute(session, checked, params)
-    drift = sorted(c for c in checked if not same(stored[c][1], recount[c]))
-    return {"counties_checked": len(checked), "drift": len(drift), "drifting": drift[:20]}
+    _, fresh, _ = _split(session, counties, params)
+    recount = compute(session, list(fresh), params)
+    drift = sorted(c for c in fresh if not same(fresh[c], recount[c]))
+    return {"counties_checked": len(fresh), "drift": len(drift), "drifting": drift[:20]}
 
 
 def same(a: dict, b: dict) -> bool:

@@ -13,13 +13,17 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from dispatch.analytics import jobs as analytics
+from dispatch.analytics import kpis
+from dispatch.analytics import rollups as county_rollups
+from dispatch.analytics.settings import RiskSettings
+from dispatch.calendar.service import WorkingCalendar
 from dispatch.disclosure import service as disclosure
 from dispatch.grading import service as grading
 from dispatch.inspections import scheduled
 from dispatch.schedule.runner import Job
 from dispatch.settings import DispatchSettings
 from geo.accounts import service as accounts
-from geo.core import clock
+from geo.core import clock, versions
 from geo.tiles.cache import TileCache
 
 ACTOR = "scheduler"  # the audit log's actor for what the jobs write
@@ -98,10 +102,6 @@ def prune(session: Session, now: datetime) -> dict:
 
 def _rollup_scope(session: Session) -> tuple[list[str], dict]:
     """Every county and the KPI parameters of the province (today from the app's clock)."""
-    from dispatch.analytics import kpis
-    from dispatch.analytics.settings import RiskSettings
-    from dispatch.calendar.service import WorkingCalendar
-
     ctx = kpis.context(session, PROVINCE, today=clock.today(),
                        settings=DispatchSettings.from_env(), risk_settings=RiskSettings.from_env(),
                        calendar=WorkingCalendar.load(session))
@@ -110,9 +110,6 @@ def _rollup_scope(session: Session) -> tuple[list[str], dict]:
 
 def rollups(session: Session, now: datetime) -> dict:
     """Fold the data-version tallies, then store the KPI rollups of every stale county."""
-    from dispatch.analytics import rollups as county_rollups
-    from geo.core import versions
-
     folded = versions.compact(session)
     counties, params = _rollup_scope(session)
     return {**county_rollups.refresh(session, counties, params, now), "tallies_folded": folded}
@@ -120,8 +117,6 @@ def rollups(session: Session, now: datetime) -> dict:
 
 def rollup_verify(session: Session, now: datetime) -> dict:
     """Recount every county whose stored rollup is current and report any that differ."""
-    from dispatch.analytics import rollups as county_rollups
-
     counties, params = _rollup_scope(session)
     return county_rollups.verify(session, counties, params)
 

@@ -79,16 +79,21 @@ def per_county(session: Session, scopes: Sequence[str], counties: Sequence[str]
 
 
 def compact(session) -> int:
-    """Fold each key's rows into one with the same sum (in one statement, so every reader
-    sees the same sums before and after; rows of transactions still open are left alone).
-    Returns the rows removed."""
-    before = session.execute(text("SELECT count(*) FROM data_versions")).scalar_one()
-    session.execute(text("""
-        WITH gone AS (DELETE FROM data_versions RETURNING scope, county_adcode, n)
-        INSERT INTO data_versions (scope, county_adcode, n)
-        SELECT scope, county_adcode, sum(n) FROM gone GROUP BY scope, county_adcode
-    """))
-    return before - session.execute(text("SELECT count(*) FROM data_versions")).scalar_one()
+    """Fold the rows of each key that has several into one with the same sum (in one
+    statement, so every reader sees the same sums before and after; rows of transactions
+    still open are left alone; keys already folded are not rewritten). Returns the rows
+    removed."""
+    return session.execute(text("""
+        WITH gone AS (
+            DELETE FROM data_versions WHERE (scope, county_adcode) IN (
+                SELECT scope, county_adcode FROM data_versions
+                GROUP BY scope, county_adcode HAVING count(*) > 1)
+            RETURNING scope, county_adcode, n),
+        kept AS (INSERT INTO data_versions (scope, county_adcode, n)
+                 SELECT scope, county_adcode, sum(n) FROM gone GROUP BY scope, county_adcode
+                 RETURNING 1)
+        SELECT (SELECT count(*) FROM gone) - (SELECT count(*) FROM kept)
+    """)).scalar_one()
 
 
 def total(connection) -> int:

@@ -1,7 +1,7 @@
 """Command-centre analytics API: employer risk, early warnings, hotspots and KPIs."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, jsonify
 
 from dispatch.analytics import hotspots, kpis, risk
 from dispatch.analytics.h3cells import MAX_RES, MIN_RES
@@ -11,7 +11,7 @@ from dispatch.calendar.service import WorkingCalendar
 from geo.accounts.models import ROLES
 from geo.areas.service import county_adcodes
 from geo.core import clock
-from webapp.api.base import GEOJSON
+from webapp.api.base import versioned_geojson
 from webapp.api.dispatch import WATCH, settings
 from webapp.core.auth import roles
 from webapp.core.context import db, replica_reads
@@ -59,14 +59,8 @@ def warnings(area: str, level: str | None, page: int, per_page: int):
 def hotspots_layer(area: str, metric: str, res: int, significant: str):
     """Gi* hot and cold spots on H3 cells (GeoJSON), cached until the area's inputs change."""
     result = hotspots.get(db(), area=area, metric=metric, res=res, settings=risk_settings())
-    etag = f"{result.etag}-{significant}"
-    if request.if_none_match.contains_weak(etag):  # compressed answers carry it weak
-        resp = Response(status=304)
-    else:
-        resp = Response(hotspots.geojson(db(), result, significant_only=significant == "true"),
-                        mimetype=GEOJSON)
-    resp.set_etag(etag)
-    resp.headers["Cache-Control"] = "private, max-age=0, must-revalidate"
+    resp = versioned_geojson(f"{result.etag}-{significant}", lambda: hotspots.geojson(
+        db(), result, significant_only=significant == "true"))
     resp.headers["X-Hotspots-Reused"] = "true" if result.reused else "false"
     return resp
 

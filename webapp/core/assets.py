@@ -17,6 +17,10 @@ from flask import Flask, current_app, request
 from werkzeug.security import safe_join
 
 IMMUTABLE = "public, max-age=31536000, immutable"
+# npm package -> folder inside it that the browser may load from (/vendor/<package>/…).
+VENDOR = {"leaflet": "leaflet/dist", "bootstrap": "bootstrap/dist",
+          "noto-sans-sc": "@fontsource/noto-sans-sc", "vectorgrid": "leaflet.vectorgrid/dist",
+          "geoman": "@geoman-io/leaflet-geoman-free/dist"}
 _versions: dict[str, tuple[tuple[int, int], str]] = {}  # path → ((mtime_ns, size), hash)
 
 
@@ -41,8 +45,6 @@ def _file(endpoint: str, values: dict) -> str | None:
     """The file on disk behind a static or vendor URL (None when there is none)."""
     if endpoint == "static":
         return safe_join(current_app.static_folder, values.get("filename", ""))
-    from webapp.pages.views import VENDOR
-
     folder = VENDOR.get(values.get("package", ""))
     if folder is None:
         return None

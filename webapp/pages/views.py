@@ -9,6 +9,7 @@ from geo.accounts.models import ROLES
 from geo.areas import places as command_map_places
 from geo.areas import service as areas
 from webapp.core import territory
+from webapp.core.assets import VENDOR
 from webapp.core.auth import public, roles
 from webapp.core.context import db, settings
 from webapp.core.i18n import language
@@ -19,10 +20,6 @@ from webapp.pages.strings import page_strings
 
 bp = Blueprint("pages", __name__)
 
-# npm package -> folder inside it that the browser may load from.
-VENDOR = {"leaflet": "leaflet/dist", "bootstrap": "bootstrap/dist",
-          "noto-sans-sc": "@fontsource/noto-sans-sc", "vectorgrid": "leaflet.vectorgrid/dist",
-          "geoman": "@geoman-io/leaflet-geoman-free/dist"}
 PROVINCE = "410000"
 
 
