@@ -9,6 +9,9 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
+# The app refuses a SECRET_KEY shorter than 32 characters.
+SECRET = "bench-secret-key-not-secret-0123456789abcdef"
+
 
 def timed(fn: Callable[[], object], repeat: int) -> list[float]:
     """Milliseconds of each of `repeat` calls (after one warm-up call)."""

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import requests
 
-from bench.common import free_port, p50_p95
+from bench.common import SECRET, free_port, p50_p95
 from geo.core.config import ROOT
 
 ZOOMS = range(6, 15)
@@ -88,7 +88,7 @@ def run(url: str, sessions) -> None:
     tiles = sample_tiles(sessions)
     work = Path(tempfile.mkdtemp(prefix="lw-bench-tiles-"))
     ours_port, tipg_port = free_port(), free_port()
-    env = dict(os.environ, DATABASE_URL=url, SECRET_KEY="bench", LIANGWANG_VAR=str(work),
+    env = dict(os.environ, DATABASE_URL=url, SECRET_KEY=SECRET, LIANGWANG_VAR=str(work),
                PYTHONPATH=str(ROOT))
     ours = start([sys.executable, "-m", "gunicorn", "--workers", "2", "--bind",
                   f"127.0.0.1:{ours_port}", "wsgi:app"], env,

@@ -19,12 +19,16 @@ from sqlalchemy.orm import Session
 from geo.core import versions
 
 INPUT_SCOPES = ("employers", "complaints", "cases")
-WARNINGS_SQL = """
-SELECT e.county_adcode, count(*)::text || ':' || sum(w.xmin::text::bigint)::text
+WARNINGS_FROM = """
 FROM project_warnings w JOIN projects p ON p.id = w.project_id
 JOIN employers e ON e.id = p.contractor_id
 WHERE e.county_adcode = ANY(:c) GROUP BY e.county_adcode
 """
+WARNED = "count(*)::text || ':' || sum(w.xmin::text::bigint)::text"
+WARNINGS_SQL = f"SELECT e.county_adcode, {WARNED} {WARNINGS_FROM}"
+# With whether this transaction wrote one of them itself.
+WARNINGS_OWN_SQL = (f"SELECT e.county_adcode, {WARNED}, "
+                    f"bool_or(w.xmin = pg_current_xact_id()::xid) {WARNINGS_FROM}")
 
 
 def county_fingerprints(session: Session, counties: list[str], salt: str = "",
@@ -34,8 +38,29 @@ def county_fingerprints(session: Session, counties: list[str], salt: str = "",
     counties = list(counties)
     counters = versions.per_county(session, INPUT_SCOPES, counties)
     warned = dict(session.execute(text(WARNINGS_SQL), {"c": counties}).all())
-    return {c: hashlib.md5(f"{counters.get(c)}|{warned.get(c)}|{day}|{salt}".encode()).hexdigest()
-            for c in counties}
+    return {c: _digest(counters.get(c), warned.get(c), day, salt) for c in counties}
+
+
+def _digest(counters: str | None, warnings: str | None, day: str, salt: str) -> str:
+    return hashlib.md5(f"{counters}|{warnings}|{day}|{salt}".encode()).hexdigest()
+
+
+def fingerprints_before_after(session: Session, counties: list[str], salt: str = ""
+                              ) -> dict[str, tuple[str | None, str]]:
+    """{county: (its fingerprint without this transaction's own writes, with them)}; the
+    first is None where this transaction wrote project warnings there (their part of the
+    fingerprint cannot be taken back)."""
+    counties = list(counties)
+    day = session.execute(text("SELECT current_date")).scalar_one().isoformat()
+    counters = versions.per_county_before_after(session, INPUT_SCOPES, counties)
+    warned = {c: (w, own) for c, w, own in session.execute(text(WARNINGS_OWN_SQL),
+                                                          {"c": counties})}
+    out = {}
+    for c in counties:
+        before, after = counters.get(c, (None, None))
+        w, own = warned.get(c, (None, False))
+        out[c] = (None if own else _digest(before, w, day, salt), _digest(after, w, day, salt))
+    return out
 
 
 def combined(fingerprints: dict[str, str], salt: str = "") -> str:

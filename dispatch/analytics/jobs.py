@@ -39,6 +39,15 @@ def after_write(session: Session, counties: Iterable[str | None],
     return risk.refresh(session, wanted, settings or RiskSettings.from_env())
 
 
+def after_own_write(session: Session, employer_ids: Iterable[int | None],
+                    settings: RiskSettings | None = None) -> list[str]:
+    """Rescore only these employers, after a write that changed their own inputs alone
+    (not complaints or cases, which project warnings read): a handful of rows instead of
+    their counties. Returns the counties that stay current (see risk.rescore)."""
+    return risk.rescore(session, sorted({e for e in employer_ids if e is not None}),
+                        settings or RiskSettings.from_env())
+
+
 def counties_of_employers(session: Session, employer_ids: Iterable[int]) -> list[str]:
     """The counties of these employers (to rescore after writing them)."""
     return list(session.execute(text(

@@ -96,9 +96,10 @@ FROM s
 SCOPES = {
     "counties": {"employers": "e.county_adcode = ANY(:counties)", "complaints": "true",
                  "cases": "true", "projects": "true"},
-    "employer": {"employers": "e.id = :employer_id", "complaints": "employer_id = :employer_id",
-                 "cases": "employer_id = :employer_id",
-                 "projects": "p.contractor_id = :employer_id"},
+    "employers": {"employers": "e.id = ANY(:employer_ids)",
+                  "complaints": "employer_id = ANY(:employer_ids)",
+                  "cases": "employer_id = ANY(:employer_ids)",
+                  "projects": "p.contractor_id = ANY(:employer_ids)"},
 }
 
 
@@ -145,6 +146,42 @@ def refresh(session: Session, counties: list[str], settings: RiskSettings) -> li
     return stale
 
 
+def rescore(session: Session, employer_ids: list[int], settings: RiskSettings) -> list[str]:
+    """Rescore these employers alone, after a write that changed their own inputs and no
+    one else's (an inspection done: the days since the last one). A county whose stored
+    scores were current before this transaction stays marked current: its mark moves from
+    the fingerprint without this transaction's writes to the one with them. Returns those
+    counties; any other stays stale for the next refresh (the scheduled job or a reader).
+
+    Two such writers in one county at once: the second's mark update finds the first's
+    mark and leaves the county stale, never marking a score it did not compute as current.
+    An employer's cell is kept (a rescored employer has not moved: moving changes the
+    county's fingerprint, and the county then stays stale)."""
+    if not employer_ids:
+        return []
+    session.flush()
+    rescored = session.execute(text(f"""
+        UPDATE employer_risk r SET score = s.score, level = s.level,
+            {", ".join(f"{p} = s.{p}" for p in POINTS.split(", "))}, computed_at = now()
+        FROM ({score_sql("employers")}) s
+        WHERE r.employer_id = s.id AND r.county_adcode = s.county_adcode
+        RETURNING r.county_adcode
+    """), {**settings.sql_params(), "employer_ids": list(employer_ids)}).scalars().all()
+    if len(rescored) < len(set(employer_ids)):  # never scored, or filed under another county
+        return []
+    counties = sorted(set(rescored))
+    marks = inputs.fingerprints_before_after(session, counties, settings.fingerprint())
+    kept = session.execute(text("""
+        UPDATE risk_inputs r SET fingerprint = t.after, refreshed_at = now()
+        FROM unnest(CAST(:c AS text[]), CAST(:before AS text[]), CAST(:after AS text[]))
+             AS t(c, before, after)
+        WHERE r.county_adcode = t.c AND r.fingerprint = t.before
+        RETURNING r.county_adcode
+    """), {"c": counties, "before": [marks[c][0] for c in counties],
+           "after": [marks[c][1] for c in counties]}).scalars().all()
+    return sorted(kept)
+
+
 def _stale(session: Session, counties: list[str],
            settings: RiskSettings) -> tuple[dict[str, str], list[str]]:
     current = inputs.county_fingerprints(session, counties, settings.fingerprint())
@@ -171,8 +208,9 @@ def _stage_cells(session: Session, counties: list[str]) -> None:
 
 def explain(session: Session, employer_id: int, settings: RiskSettings) -> dict:
     """The score of one employer, computed now, with each factor's input and points."""
-    row = session.execute(text(score_sql("employer")),
-                          {**settings.sql_params(), "employer_id": employer_id}).mappings().first()
+    row = session.execute(text(score_sql("employers")),
+                          {**settings.sql_params(), "employer_ids": [employer_id]}
+                          ).mappings().first()
     if row is None:
         raise NotFound(Text("dispatch.error.employer_not_found", employer_id=employer_id),
                        {"employer_id": employer_id})

@@ -17,7 +17,7 @@ from dispatch.analytics import jobs
 from dispatch.analytics.settings import RiskSettings
 from dispatch.calendar.service import WorkingCalendar
 from dispatch.inspections import service as inspections
-from dispatch.inspections.models import Assignment, Inspection
+from dispatch.inspections.models import Inspection
 from dispatch.inspections.service import status_text
 from dispatch.officers import service as officers
 from dispatch.settings import DispatchSettings
@@ -131,11 +131,10 @@ def assign(session: Session, inspection_id: int, raw_ids, *, actor: str | None,
                        {"officer_ids": busy})
     _attach(session, inspection, ids, actor)
     now = inspections.now_utc()
-    inspection.status = "assigned"
-    inspection.assigned_at = now
-    if inspection.due_at is None:  # an urgent complaint's clock already runs from receipt
-        inspection.due_at = inspections.due_at(inspection.priority, now, settings,
-                                               calendar or WorkingCalendar.load(session))
+    # The due time first: the calendar's query would flush a half-made change (two UPDATEs).
+    due = inspection.due_at or inspections.due_at(  # an urgent complaint's clock runs already
+        inspection.priority, now, settings, calendar or WorkingCalendar.load(session))
+    inspection.status, inspection.assigned_at, inspection.due_at = "assigned", now, due
     inspection.version += 1
     if override is not None:
         inspection.team_override_reason, inspection.team_override_by = override, actor
@@ -152,31 +151,29 @@ def assign(session: Session, inspection_id: int, raw_ids, *, actor: str | None,
 
 
 def _attach(session: Session, inspection: Inspection, ids: list[int], actor: str | None) -> None:
-    for officer_id in ids:
-        officer = officers.get(session, officer_id)
-        officers.record_transition(session, officer, "assigned", actor=actor,
-                                   inspection_id=inspection.id, reason="assigned")
-        officer.status = "assigned"
-        officer.version += 1
-        session.add(Assignment(inspection_id=inspection.id, officer_id=officer_id,
-                               county_adcode=inspection.county_adcode, assigned_by=actor))
-    session.flush()
+    """The team's assignments, their officers `assigned` (they were checked available under
+    the lock `check_team` holds), with their history rows: one statement."""
+    session.execute(text(f"""
+        WITH old AS (SELECT id, status FROM officers WHERE id = ANY(:ids)), {officers.MOVE_CTES}
+        INSERT INTO assignments (inspection_id, officer_id, county_adcode, assigned_by)
+        SELECT :inspection_id, id, :county, :actor FROM moved
+    """), {"ids": ids, "to": "assigned", "inspection_id": inspection.id, "actor": actor,
+           "reason": "assigned", "county": inspection.county_adcode})
 
 
 def _release(session: Session, inspection: Inspection, reason: str, actor: str | None) -> list:
-    """End the active assignments and make their officers available again."""
-    released = session.execute(text("""
-        UPDATE assignments SET released_at = now(), release_reason = :reason
-        WHERE inspection_id = :id AND released_at IS NULL RETURNING officer_id
-    """), {"id": inspection.id, "reason": reason}).scalars().all()
-    for officer_id in sorted(released):
-        officer = officers.get(session, officer_id, lock=True)
-        if officer.status != "available":
-            officers.record_transition(session, officer, "available", actor=actor,
-                                       inspection_id=inspection.id, reason=reason)
-            officer.status = "available"
-            officer.version += 1
-    return sorted(released)
+    """End the active assignments and make their officers available again (locked in id
+    order, as `check_team` locks them); returns the officers released. One statement."""
+    return session.execute(text(f"""
+        WITH released AS (
+            UPDATE assignments SET released_at = now(), release_reason = :reason
+            WHERE inspection_id = :inspection_id AND released_at IS NULL RETURNING officer_id),
+        old AS (SELECT o.id, o.status FROM officers o JOIN released r ON r.officer_id = o.id
+                WHERE o.status <> 'available' ORDER BY o.id FOR UPDATE OF o),
+        {officers.MOVE_CTES}
+        SELECT officer_id FROM released ORDER BY officer_id
+    """), {"inspection_id": inspection.id, "reason": reason, "to": "available",
+           "actor": actor}).scalars().all()
 
 
 def _reason(reason) -> str:
@@ -238,7 +235,7 @@ def complete(session: Session, inspection_id: int, summary, *, actor: str | None
     inspection.version += 1
     session.execute(text("UPDATE employers SET last_inspected_at = now() WHERE id = :e"),
                     {"e": inspection.employer_id})
-    jobs.after_write(session, [inspection.county_adcode], risk_settings)  # days since inspection is a factor
+    jobs.after_own_write(session, [inspection.employer_id], risk_settings)  # days since inspection
     audit.record(session, actor=actor, action="complete", entity="inspection",
                  entity_id=inspection_id, after={"status": "done", "summary": summary,
                                                  "released": released})

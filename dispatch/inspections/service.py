@@ -126,7 +126,6 @@ def serialise(row: dict) -> dict:
 
 
 def detail(session: Session, inspection_id: int) -> dict:
-    get(session, inspection_id)
     row = session.execute(text("""
         SELECT i.id, i.kind, i.status, i.priority, i.description, i.employer_id, e.name AS employer,
                i.county_adcode, ST_X(i.geom) AS lon, ST_Y(i.geom) AS lat, i.created_at, i.due_at,
@@ -134,7 +133,9 @@ def detail(session: Session, inspection_id: int) -> dict:
                (SELECT array_agg(a.officer_id ORDER BY a.officer_id) FROM assignments a
                 WHERE a.inspection_id = i.id AND a.released_at IS NULL) AS officer_ids
         FROM inspections i LEFT JOIN employers e ON e.id = i.employer_id WHERE i.id = :id
-    """), {"id": inspection_id}).mappings().one()
+    """), {"id": inspection_id}).mappings().first()
+    if row is None:
+        get(session, inspection_id)  # raises the 404
     return serialise(dict(row))
 
 

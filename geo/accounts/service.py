@@ -8,7 +8,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -134,22 +134,24 @@ def open_session(session: Session, user: User, *, kind: str, ttl_s: int, ip: str
     return secret
 
 
+TOUCH_EVERY_S = 60  # last_seen_at is kept to the minute: one write per minute, not per request
+
+# Built once: every request runs it, and building the expression costs more than the query.
+LIVE_SESSION = (
+    select(User, UserSession.id,
+           UserSession.last_seen_at < func.now() - timedelta(seconds=TOUCH_EVERY_S))
+    .join(UserSession, UserSession.user_id == User.id)
+    .where(UserSession.id == bindparam("digest"), UserSession.kind == bindparam("kind"),
+           UserSession.revoked_at.is_(None), UserSession.expires_at > func.now(), User.active))
+
+
 def session_user(session: Session, secret: str, *, kind: str) -> tuple[User, str, bool] | None:
     """(user, session id, due for a last-seen update) for a live session's secret, else None.
 
     Live: not revoked, not expired by the database clock, and its user is active.
     """
-    row = session.execute(
-        select(User, UserSession.id,
-               UserSession.last_seen_at < func.now() - timedelta(seconds=TOUCH_EVERY_S))
-        .join(UserSession, UserSession.user_id == User.id)
-        .where(UserSession.id == _digest(secret), UserSession.kind == kind,
-               UserSession.revoked_at.is_(None), UserSession.expires_at > func.now(),
-               User.active)).first()
+    row = session.execute(LIVE_SESSION, {"digest": _digest(secret), "kind": kind}).first()
     return (row[0], row[1], bool(row[2])) if row else None
-
-
-TOUCH_EVERY_S = 60  # last_seen_at is kept to the minute: one write per minute, not per request
 
 
 def touch_session(session: Session, session_id: str) -> None:

@@ -62,20 +62,39 @@ def current(session: Session, scopes: Sequence[str], counties: Sequence[str] | N
 def per_county(session: Session, scopes: Sequence[str], counties: Sequence[str]
                ) -> dict[str, str]:
     """{county: its version for these scopes} (the table-wide row of county '' included)."""
-    rows = session.execute(text("""
-        WITH t AS (SELECT scope, county_adcode, sum(n) AS n FROM data_versions
+    return {c: after for c, (_, after) in
+            per_county_before_after(session, scopes, counties).items()}
+
+
+# Rows of this transaction itself (a savepoint's rows have their own id: they count as
+# another writer's, so a caller comparing "before" with a stored value just finds it stale).
+OWN_ROWS = "v.xmin = pg_current_xact_id()::xid"
+
+
+def per_county_before_after(session: Session, scopes: Sequence[str], counties: Sequence[str]
+                            ) -> dict[str, tuple[str, str]]:
+    """{county: (its version without this transaction's own writes, with them)}, for a writer
+    that brought derived data up to date for its own writes alone: it may move a stored
+    "fresh at version X" mark from the first to the second (only if it was at the first)."""
+    rows = session.execute(text(f"""
+        WITH t AS (SELECT scope, county_adcode, sum(n) AS n,
+                          sum(n) FILTER (WHERE NOT ({OWN_ROWS})) AS before
+                   FROM data_versions v
                    WHERE scope = ANY(CAST(:scopes AS text[]))
-                     AND county_adcode = ANY(CAST(:counties AS text[]) || '{""}')
+                     AND county_adcode = ANY(CAST(:counties AS text[]) || '{{""}}')
                    GROUP BY scope, county_adcode)
-        SELECT k.c, string_agg(s.scope || '.' || (coalesce(v.n, 0) + coalesce(w.n, 0))::text,
-                               '-' ORDER BY s.scope)
+        SELECT k.c,
+               string_agg(s.scope || '.' || (coalesce(v.before, 0) + coalesce(w.before, 0))::text,
+                          '-' ORDER BY s.scope),
+               string_agg(s.scope || '.' || (coalesce(v.n, 0) + coalesce(w.n, 0))::text,
+                          '-' ORDER BY s.scope)
         FROM unnest(CAST(:counties AS text[])) AS k(c)
         CROSS JOIN unnest(CAST(:scopes AS text[])) AS s(scope)
         LEFT JOIN t v ON v.scope = s.scope AND v.county_adcode = k.c
         LEFT JOIN t w ON w.scope = s.scope AND w.county_adcode = ''
         GROUP BY k.c
     """), {"scopes": list(scopes), "counties": list(counties)})
-    return dict(rows.all())
+    return {c: (before, after) for c, before, after in rows}
 
 
 def compact(session) -> int:

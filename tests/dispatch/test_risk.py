@@ -5,6 +5,7 @@ from sqlalchemy import text
 from dispatch.analytics import risk
 from dispatch.analytics.settings import FACTORS, RiskSettings
 from dispatch.calendar.service import WorkingCalendar
+from geo.core.db import unit_of_work
 from tests import command_fixtures
 from tests.conftest import bearer
 from tests.dispatch_fixtures import SITE, add_employer, committed  # noqa: F401 (fixture)
@@ -125,3 +126,115 @@ def test_warnings_are_sorted_and_counted_by_level(client, tokens):
     yellow = client.get("/api/v1/warnings?area=410100&level=yellow", headers=h).get_json()
     assert yellow["total"] == body["counts"]["yellow"]
     assert {i["level"] for i in yellow["items"]} <= {"yellow"}
+
+
+def _score(s, employer: int) -> tuple[float, float]:
+    row = s.execute(text("SELECT score, p_inspection FROM employer_risk WHERE employer_id = :e"),
+                    {"e": employer}).one()
+    return float(row[0]), float(row[1])
+
+
+def _inspected(s, employer: int) -> None:
+    s.execute(text("UPDATE employers SET last_inspected_at = now() WHERE id = :e"),
+              {"e": employer})
+
+
+def test_an_inspection_done_rescores_its_employer_alone_and_the_county_stays_current(
+        sessions, committed):  # noqa: F811
+    county = "410181"
+    first = committed.employer(lon=SITE[0], lat=SITE[1], county=county)  # never inspected
+    with unit_of_work(sessions) as s:
+        risk.refresh(s, [county], SETTINGS)
+        before = _score(s, first)
+    with unit_of_work(sessions) as s:
+        _inspected(s, first)
+        assert risk.rescore(s, [first], SETTINGS) == [county]
+    with unit_of_work(sessions) as s:
+        after = _score(s, first)
+        assert after[1] == 0 < before[1]  # the days-since-inspection points are gone
+        assert after[0] == risk.explain(s, first, SETTINGS)["score"]
+        assert risk.refresh(s, [county], SETTINGS) == []  # current: nothing to recompute
+
+
+def test_a_county_already_stale_stays_stale_after_one_rescored_employer(sessions, committed):  # noqa: F811
+    county = "410181"
+    first = committed.employer(lon=SITE[0], lat=SITE[1], county=county)
+    other = committed.employer(lon=SITE[0], lat=SITE[1], county=county)
+    with unit_of_work(sessions) as s:
+        risk.refresh(s, [county], SETTINGS)
+    with unit_of_work(sessions) as s:  # a write that rescored nothing
+        s.execute(text("UPDATE employers SET grade = 'C' WHERE id = :e"), {"e": other})
+    with unit_of_work(sessions) as s:
+        _inspected(s, first)
+        assert risk.rescore(s, [first], SETTINGS) == []
+    with unit_of_work(sessions) as s:
+        assert risk.refresh(s, [county], SETTINGS) == [county]
+        assert _score(s, other)[0] == risk.explain(s, other, SETTINGS)["score"]
+
+
+def test_two_rescores_at_once_never_mark_a_score_current_that_was_not_computed(
+        sessions, committed):  # noqa: F811
+    """The second writer's mark update waits for the first's commit, then finds the mark
+    moved: it leaves the county stale instead of claiming the first one's write."""
+    import threading
+    county = "410181"
+    first = committed.employer(lon=SITE[0], lat=SITE[1], county=county)
+    second = committed.employer(lon=SITE[0], lat=SITE[1], county=county)
+    with unit_of_work(sessions) as s:
+        risk.refresh(s, [county], SETTINGS)
+    one, two = sessions(), sessions()
+    try:
+        _inspected(one, first)
+        _inspected(two, second)
+        assert risk.rescore(one, [first], SETTINGS) == [county]
+        kept = []
+        waiting = threading.Thread(target=lambda: kept.append(
+            risk.rescore(two, [second], SETTINGS)))
+        waiting.start()
+        with sessions() as watch:  # until the second waits on the first's lock
+            for _ in range(200):
+                if watch.execute(text("SELECT count(*) FROM pg_stat_activity "
+                                      "WHERE wait_event_type = 'Lock'")).scalar_one():
+                    break
+                watch.rollback()
+                threading.Event().wait(0.02)
+            else:
+                raise AssertionError("the second rescore never waited for the first")
+        one.commit()
+        waiting.join()
+        two.commit()
+        assert kept == [[]]
+    finally:
+        one.close()
+        two.close()
+    with unit_of_work(sessions) as s:
+        assert risk.refresh(s, [county], SETTINGS) == [county]
+        assert _score(s, second)[1] == 0
+
+
+def test_completing_an_inspection_rescores_its_employer_in_a_few_statements(
+        sessions, committed):  # noqa: F811
+    from sqlalchemy import event
+
+    from dispatch.inspections import assign
+    from dispatch.settings import DispatchSettings
+    from tests.dispatch_fixtures import metres_east
+    county = "410181"
+    employer = committed.employer(lon=SITE[0], lat=SITE[1], county=county)
+    team = [committed.inspector(lon=x, lat=y, county=county) for x, y in
+            (metres_east(*SITE, 100), metres_east(*SITE, 200))]
+    job = committed.inspection(lon=SITE[0], lat=SITE[1], employer_id=employer, county=county)
+    with unit_of_work(sessions) as s:
+        risk.refresh(s, [county], SETTINGS)
+    with unit_of_work(sessions) as s:
+        assign.assign(s, job, team, actor="test", settings=DispatchSettings())
+    statements = []
+    with unit_of_work(sessions) as s:
+        conn = s.connection()
+        event.listen(conn, "before_cursor_execute", lambda *a, **k: statements.append(a[2]))
+        assign.complete(s, job, "done", actor="test", risk_settings=SETTINGS)
+    with unit_of_work(sessions) as s:
+        assert _score(s, employer)[1] == 0
+        assert risk.refresh(s, [county], SETTINGS) == []
+    assert not any("INSERT INTO employer_risk" in sql for sql in statements)
+    assert len(statements) <= 12, "\n".join(s[:90].replace("\n", " ") for s in statements)

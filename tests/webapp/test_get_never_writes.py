@@ -211,6 +211,7 @@ def requests_for(app, ids: dict) -> list[str]:
                                       ("waiting", "assigned", "on_site", "done")],
         "/api/v1/kpis": ["area=410000", "area=410102"],
         "/api/v1/officers/live": ["area=410100"],
+        "/api/v1/officers/summary": ["area=410000", "area=410100", "area=410102"],
         "/api/v1/warnings": ["area=410000", "area=410100&level=red"],
         "/api/v1/projects": ["area=410102", "area=410000&level=orange&q=计数"],
         "/api/v1/projects/alerts": ["area=410000"],

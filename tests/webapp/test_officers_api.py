@@ -226,3 +226,42 @@ def test_bad_edits_change_nothing(client, tokens, committed, db):
     assert client.patch("/api/v1/officers/999999", json={"version": 1},
                         headers=admin).status_code == 404
     assert client.get("/api/v1/officers/999999", headers=admin).status_code == 404
+
+
+def test_the_map_above_county_level_counts_officers_and_open_jobs_per_area(
+        client, tokens, committed, db):  # noqa: F811
+    h = bearer(tokens["command"])
+
+    def row(area, child):
+        r = client.get(f"/api/v1/officers/summary?area={area}", headers=h)
+        assert r.status_code == 200, r.get_json()
+        return next(i for i in r.get_json()["items"] if i["adcode"] == child), r
+
+    before, _ = row("410000", "410100")
+    city_before, _ = row("410100", "410181")
+    committed.inspector(lon=SITE[0], lat=SITE[1], county="410181")
+    committed.inspector(lon=SITE[0], lat=SITE[1], county="410181", status="off_duty",
+                        minutes_old=600)
+    committed.inspection(lon=SITE[0], lat=SITE[1], county="410181", priority="urgent")
+    after, r = row("410000", "410100")
+    body = r.get_json()
+    assert body["level"] == "city" and len(body["items"]) == 18
+    assert after["name"] == "郑州市"
+    assert after["officers"]["available"] == before["officers"]["available"] + 1
+    assert after["officers"]["off_duty"] == before["officers"]["off_duty"] + 1
+    assert after["on_duty"] == before["on_duty"] + 1
+    assert after["stale"] == before["stale"] + 1
+    assert after["inspections"]["pending"] == before["inspections"]["pending"] + 1
+    assert after["urgent"] == before["urgent"] + 1
+    city_after, r = row("410100", "410181")
+    assert r.get_json()["level"] == "county"
+    assert city_after["officers_total"] == city_before["officers_total"] + 2
+    assert city_after["open"] == city_before["open"] + 1
+    # The same answer again costs a 304; a county has nothing one level down to count by.
+    again = client.get("/api/v1/officers/summary?area=410100", headers={
+        **h, "If-None-Match": r.headers["ETag"]})
+    assert again.status_code == 304
+    county = client.get("/api/v1/officers/summary?area=410181", headers=h).get_json()
+    assert county == {"level": None, "items": []}
+    assert client.get("/api/v1/officers/summary", headers=h).status_code == 400
+    assert client.get("/api/v1/officers/summary?area=419999", headers=h).status_code == 404

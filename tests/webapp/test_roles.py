@@ -40,6 +40,7 @@ ROUTES = [
     ("GET", "/planner", ALL),  # planner and admin edit; the others read
     ("GET", "/planner?county=411681", ALL),
     ("GET", "/api/v1/officers/live?area=410102", {"dispatcher", "command", "admin"}),
+    ("GET", "/api/v1/officers/summary?area=410100", {"dispatcher", "command", "admin"}),
     ("GET", "/api/v1/me", ALL),
     ("GET", "/api/v1/areas?level=city", ALL),
     ("GET", "/api/v1/grids?county=410102", ALL),

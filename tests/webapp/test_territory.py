@@ -43,6 +43,7 @@ MATRIX = [
     ("GET", "/api/v1/hotspots?area={county}&metric=risk&res=8", None),
     ("GET", "/api/v1/warnings?area={county}", None),
     ("GET", "/api/v1/officers/live?area={county}", None),
+    ("GET", "/api/v1/officers/summary?area={county}", None),
     ("GET", "/api/v1/officers?area={county}", None),
     ("GET", "/api/v1/inspections?area={county}", None),
     ("GET", "/api/v1/complaints?area={county}", None),

@@ -167,6 +167,24 @@ def officers_live(area):
                                                   settings().certificate_review_days))
 
 
+@bp.get("/api/v1/officers/summary")
+@roles(*WATCH)
+@query(Param("area", "the province or a city (adcode): counted per city or per county",
+             pattern=ADCODE, required=True))
+def officers_summary(area):
+    """The command map above county level: officers by status and open inspections (urgent
+    ones and mass incidents counted) per city of the province or per county of a city; a
+    county or grid has no rows. Conditional (ETag)."""
+    from dispatch.officers import summary
+    from geo.areas.service import find_area
+
+    place = find_area(db(), area)
+    resp = jsonify(summary.by_area(db(), area, place["level"], settings().stale_position_min))
+    resp.add_etag()
+    resp.headers["Cache-Control"] = "private, max-age=0, must-revalidate"
+    return resp.make_conditional(request)
+
+
 def _own_officer(officer_id: int) -> bool:
     """Inspectors act only on their own officer record."""
     if g.user.role != "inspector":
