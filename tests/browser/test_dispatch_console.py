@@ -113,6 +113,52 @@ def test_the_dispatcher_assigns_by_keyboard_and_the_panel_moves_on(
     page.context.close()
 
 
+def test_the_dispatcher_reassigns_a_sent_job_with_a_reason(
+        browser, live_server, scene, committed, sessions, db):  # noqa: F811
+    from dispatch.inspections import assign
+    from dispatch.settings import DispatchSettings
+    from geo.core.db import unit_of_work
+    first, _, team, _ = scene
+    with unit_of_work(sessions) as s:
+        assign.assign(s, first, team, actor="tests", settings=DispatchSettings())
+        lon, lat = s.execute(text("SELECT ST_X(geom), ST_Y(geom) FROM inspections WHERE id = :i"),
+                             {"i": first}).one()
+    others = [committed.inspector(lon=metres_east(lon, lat, 400 * (i + 1))[0], lat=lat,
+                                  county=COUNTY) for i in range(2)]
+    page = signed_in(browser, live_server, DESKTOP, f"/dispatch?area={COUNTY}")
+    page.wait_for_selector(READY, timeout=60_000)
+    page.locator("#lw-tab-assigned").click()
+    page.locator(f'#lw-inspections .lw-job[data-id="{first}"]').click()
+    page.locator("#lw-selected .lw-reassign").click()
+    page.wait_for_selector(".lw-team .lw-reassign-to", timeout=30_000)
+    expect(page.locator("#lw-reassign-reason")).to_be_focused()
+    page.locator(".lw-team .lw-reassign-to").first.click()  # no reason yet: nothing is sent
+    expect(page.locator("#lw-message")).to_contain_text("请先填写改派原因")
+
+    def active():
+        db.rollback()
+        return db.execute(text("SELECT officer_id FROM assignments WHERE inspection_id = :i "
+                               "AND released_at IS NULL ORDER BY officer_id"),
+                          {"i": first}).scalars().all()
+
+    assert active() == sorted(team)
+    page.fill("#lw-reassign-reason", "原执法组车辆故障")
+    chosen = page.locator(".lw-team").first.locator("strong").inner_text()
+    page.locator(".lw-team .lw-reassign-to").first.click()
+    expect(page.locator("#lw-last")).to_contain_text(f"已改派任务 #{first}", timeout=30_000)
+    expect(page.locator("#lw-last")).to_contain_text("已改派：" + chosen)
+    expect(page.locator("#lw-message")).to_be_hidden()
+    now = active()
+    assert now and set(now).isdisjoint(team) and set(now) <= set(others)
+    assert db.execute(text("SELECT count(*) FROM officers WHERE id = ANY(:t) "
+                           "AND status = 'available'"), {"t": team}).scalar_one() == 2
+    assert db.execute(text("SELECT count(*) FROM audit_log WHERE entity = 'inspection' AND "
+                           "entity_id = :i AND action = 'reassign'"), {"i": str(first)}).scalar_one() == 1
+    shoot(page, "dispatch-console-reassigned")
+    assert page.errors == [] and page.hosts == {"127.0.0.1"}
+    page.context.close()
+
+
 def test_a_new_inspection_is_placed_by_a_click_on_the_map(
         browser, live_server, committed, db):  # noqa: F811
     committed.statuses(COUNTY)

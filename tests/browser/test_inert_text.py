@@ -196,8 +196,7 @@ def test_the_command_map_shows_stored_markup_as_text_at_province_county_and_grid
         browser, live_server, hostile):  # noqa: F811
     page = open_page(browser, live_server, "/map", "test-command")
     page.wait_for_selector('.folium-map[data-ready="1"]', timeout=60_000)
-    page.wait_for_function("id => LW.officers && LW.officers.markers[id]",
-                           arg=hostile["officers"][0], timeout=30_000)
+    page.wait_for_selector('.folium-map[data-summary="18"]', timeout=30_000)
     # Search finds the grid and the employer by the payload; both are listed as text.
     page.fill("#lw-search-q", "__pwned")
     page.wait_for_selector("#lw-search-results li.lw-result >> nth=1", timeout=15_000)
@@ -208,8 +207,6 @@ def test_the_command_map_shows_stored_markup_as_text_at_province_county_and_grid
     page.wait_for_selector(".lw-employer-popup[data-loaded='1']", timeout=15_000)
     assert page.locator(".lw-employer-popup h6").inner_text() == PAYLOAD
     assert page.locator(".lw-employer-popup td", has_text=PAYLOAD).count() == 1  # the address
-    page.evaluate("id => { LW.officers.markers[id].openPopup(); }", hostile["officers"][0])
-    assert page.locator(".lw-officer-popup h6").inner_text() == PAYLOAD
     page.evaluate("""id => { LW.ctx.grids.eachLayer(l => {
         if (l.feature.properties.id === id) l.openPopup(); }); }""", hostile["grid"])
     assert page.locator(".lw-grid-popup h6").inner_text() == PAYLOAD
@@ -225,6 +222,11 @@ def test_the_command_map_shows_stored_markup_as_text_at_province_county_and_grid
     page.goto(f"{live_server}/map?area={COUNTY}")
     page.wait_for_selector('.folium-map[data-ready="1"]', timeout=60_000)
     assert PAYLOAD in page.locator("#lw-drill option").all_inner_texts()
+    page.wait_for_function("id => LW.officers && LW.officers.markers[id] && "
+                           "LW.officers.markers[id]._map",  # on the map, not only made
+                           arg=hostile["officers"][0], timeout=30_000)
+    page.evaluate("id => { LW.officers.markers[id].openPopup(); }", hostile["officers"][0])
+    assert page.locator(".lw-officer-popup h6").inner_text() == PAYLOAD
     page.wait_for_selector(".folium-map[data-inspections]", timeout=30_000)
     page.evaluate("""at => { LW.ctx.map.eachLayer(l => {
         if (l instanceof L.Marker && l.getPopup() && l.getLatLng().equals(at)) l.openPopup();

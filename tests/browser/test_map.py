@@ -206,3 +206,45 @@ def test_the_map_names_the_places_one_level_down(browser, live_server, area, exp
         assert labels.count() == count
     assert not any(text.startswith("中原区第") for text in labels.all_inner_texts())
     page.close()
+
+
+def test_above_county_level_officers_and_jobs_are_counted_per_area_and_drill_down(
+        browser, live_server, sessions):  # noqa: F811
+    """Province: one badge per city, no officer or job markers; the badge opens by keyboard,
+    shows the counts by status and links one level down; a county draws each officer."""
+    page = sign_in(browser, live_server, "/map")
+    page.wait_for_selector('.folium-map[data-summary="18"]', timeout=30_000)
+    assert page.locator("path.lw-officer").count() == 0
+    assert page.locator(".lw-job-icon").count() == 0
+    with sessions() as s:
+        on_duty = s.execute(text("""
+            SELECT count(*) FROM officers o JOIN admin_areas c ON c.level = 'county'
+             AND c.adcode = o.county_adcode
+            WHERE c.parent_adcode = '410100' AND o.active AND o.geom IS NOT NULL
+              AND o.status NOT IN ('off_duty', 'unavailable')""")).scalar_one()
+    zhengzhou = page.locator('.lw-summary-icon[title^="郑州市"]')
+    assert zhengzhou.count() == 1
+    assert zhengzhou.locator(".lw-summary-officers").inner_text() == str(on_duty)
+    zhengzhou.focus()
+    page.keyboard.press("Enter")
+    popup = page.locator(".lw-summary-popup")
+    popup.wait_for(timeout=10_000)
+    assert popup.locator("h6").inner_text() == "郑州市"
+    assert popup.locator("a").get_attribute("href") == "/map?area=410100"
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "map-province-per-city.png"))
+    popup.locator("a").click()
+    page.wait_for_url("**/map?area=410100", timeout=15_000)
+    page.wait_for_selector('.folium-map[data-ready="1"]', timeout=60_000)
+    with sessions() as s:
+        counties = s.execute(text("SELECT count(*) FROM admin_areas WHERE level = 'county' "
+                                  "AND parent_adcode = '410100'")).scalar_one()
+    page.wait_for_selector(f'.folium-map[data-summary="{counties}"]', timeout=30_000)
+    assert page.locator("path.lw-officer").count() == 0
+    page.goto(f"{live_server}/map?area=410102")
+    page.wait_for_selector('.folium-map[data-ready="1"]', timeout=60_000)
+    page.wait_for_selector(".folium-map[data-officers]", timeout=15_000)
+    assert page.locator(".lw-summary-icon").count() == 0
+    assert page.locator("path.lw-officer").count() > 0
+    assert page.errors == []
+    page.close()

@@ -16,7 +16,9 @@ STRINGS = ("cities", "counties", "grids", "employers", "staff", "grid_code", "lo
            "legend", "risk_class", "area_m2", "coverage_gap", "coverage_overlap", "hotspot_z",
            "hotspot_p", "hotspot_cell", "http_error", "grade_unrated", "disclosed",
            "period", "projects", "projects_ui.map.layer", "projects_ui.map.counts",
-           "projects_ui.col.warning", "no_value", "search_elsewhere")
+           "projects_ui.col.warning", "no_value", "search_elsewhere", "area_summary",
+           "area_summary_hint", "agg_officers", "agg_jobs", "agg_incidents", "on_duty",
+           "stale_positions", "open_jobs", "urgent_jobs", "officers_total")
 STRING_PREFIXES = ("status_", "priority_", "kind_", "inspection_status_", "kpi_", "risk_class_",
                    "hotspot_class_", "disclosure.category.", "project.level.",
                    "project.status.")
@@ -43,6 +45,7 @@ def command_map_config(place: dict, role: str) -> dict:
     """Config of static/js/map/main.js: every URL the page loads and every string it shows."""
     area = place["adcode"]
     grids_area = area if place["level"] != "grid" else place["adcode"]
+    summarised = place["level"] in ("province", "city")
     return {
         "place": place,
         "pollMs": 3000,
@@ -60,13 +63,16 @@ def command_map_config(place: dict, role: str) -> dict:
             "hotspots": usable(f"/api/v1/hotspots?area={area}&metric=risk"
                                + HOTSPOT_DETAIL.get(place["level"], ""), role),
             "kpis": usable(f"/api/v1/kpis?area={area}", role),
-            # Officers and open inspections are for the command centre and dispatchers only.
+            # Officers and open inspections are for the command centre and dispatchers only:
+            # counted per city or county above county level, one marker each below.
+            "officerSummary": usable(f"/api/v1/officers/summary?area={area}", role)
+                              if summarised else None,
             "officers": usable(f"/api/v1/officers/live?area={area}", role),
             "disclosed": usable(f"/api/v1/disclosed-employers?area={area}", role),
             "projects": usable(f"/api/v1/map/projects?area={area}", role),
             "inspections": [f"/api/v1/inspections?status={s}&area={area}&limit=500"
                             for s in ("pending", "assigned")]
-                           if usable("/api/v1/inspections", role) else [],
+                           if usable("/api/v1/inspections", role) and not summarised else [],
         },
         "strings": page_strings(STRINGS, STRING_PREFIXES),
     }

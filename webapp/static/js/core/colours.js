@@ -4,6 +4,8 @@ export const OFFICER_STATUS = {available: "#2ca02c", assigned: "#ff7f0e", en_rou
                                on_site: "#9467bd", unavailable: "#8c564b", off_duty: "#bbbbbb"};
 export const OFFICER_STALE = "#9e9e9e";     // a position too old to trust
 export const OFFICER_UNKNOWN = "#333333";
+// The per-area badges of the map above county level (app.css .lw-summary-*).
+export const SUMMARY = {officers: "#1d6b1d", jobs: "#0b4f8a", incidents: "#b3261e"};
 
 export function officerColour(officer) {
   return officer.stale ? OFFICER_STALE : OFFICER_STATUS[officer.status] || OFFICER_UNKNOWN;

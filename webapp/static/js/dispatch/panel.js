@@ -47,15 +47,19 @@ export function startPanel(options) {
     options.loans.offer(null);
   }
 
-  function teamItem(item, team, rank) {
+  // `reason`: the reassignment's reason input (a team replaces the one on the job), else null.
+  function teamItem(item, team, rank, reason) {
     const li = el("li", null, "list-group-item lw-team");
     li.setAttribute("data-rank", String(rank));
     const head = el("div", null, "d-flex justify-content-between align-items-center gap-2");
     head.appendChild(el("strong", team.officer_ids.map(options.officerName).join("、")));
-    const button = el("button", t("assign"), "btn btn-sm btn-primary lw-assign");
+    const button = el("button", reason ? t("console.reassign_to") : t("assign"),
+                      "btn btn-sm btn-primary " + (reason ? "lw-reassign-to" : "lw-assign"));
     button.type = "button";
     button.disabled = !options.config.canAssign;
-    button.addEventListener("click", function () { assign(item, team, button); });
+    button.addEventListener("click", function () {
+      if (reason) reassign(item, team, button, reason); else assign(item, team, button);
+    });
     head.appendChild(button);
     li.appendChild(head);
     li.appendChild(el("div", team.why, "lw-why"));
@@ -73,7 +77,7 @@ export function startPanel(options) {
     return li;
   }
 
-  function recommend(item) {
+  function recommend(item, reason) {
     teams.textContent = t("loading");
     excluded.textContent = "";
     options.loans.offer(null);
@@ -82,7 +86,9 @@ export function startPanel(options) {
         if (state.selected !== item) return;  // another inspection was picked meanwhile
         teams.textContent = "";
         options.loans.offer(item, found);
-        found.teams.forEach(function (team, i) { teams.appendChild(teamItem(item, team, i + 1)); });
+        found.teams.forEach(function (team, i) {
+          teams.appendChild(teamItem(item, team, i + 1, reason || null));
+        });
         if (found.teams.length) drawTeam(item, found.teams[0].officer_ids);
         else teams.appendChild(el("li", t("no_team"), "list-group-item"));
         found.excluded.forEach(function (e) {
@@ -148,8 +154,66 @@ export function startPanel(options) {
     rec.classList.add("d-none");
     options.loans.offer(null);
     teamFacts(item);
-    if (item.tab === "assigned" && item.status === "assigned") cancelButton(item);
+    if (item.tab === "assigned" && item.status === "assigned") {
+      reassignButton(item);
+      cancelButton(item);
+    }
     drawTeam(item, item.team.map(function (m) { return m.id; }));
+  }
+
+  // 改派: a reason, then the teams ranked for the site, each able to take the job over.
+  function reassignButton(item) {
+    const button = el("button", t("console.reassign"), "btn btn-sm btn-outline-primary mt-2 me-2 lw-reassign");
+    button.type = "button";
+    button.disabled = !options.config.canAssign;
+    button.addEventListener("click", function () {
+      button.disabled = true;
+      const form = el("div", null, "lw-reassign-form mt-2");
+      const id = "lw-reassign-reason";
+      const labelEl = el("label", t("console.reassign_reason"), "form-label mb-1");
+      labelEl.htmlFor = id;
+      const input = el("input", null, "form-control form-control-sm");
+      input.id = id;
+      input.required = true;
+      input.maxLength = 500;
+      form.appendChild(labelEl);
+      form.appendChild(input);
+      form.appendChild(el("div", t("console.reassign_hint"), "lw-muted"));
+      button.after(form);
+      rec.classList.remove("d-none");
+      recommend(item, input);
+      input.focus();
+    });
+    box.appendChild(button);
+  }
+
+  function reassign(item, team, button, reason) {
+    const why = reason.value.trim();
+    if (!why) {  // nothing sent without a reason: the API would refuse it anyway
+      message(t("console.reason_needed"), "warning");
+      reason.focus();
+      return;
+    }
+    button.disabled = true;
+    postJSON("/api/v1/inspections/" + item.id + "/reassign",
+             {officer_ids: team.officer_ids, reason: why}).then(function (res) {
+      if (res.status !== 200) {
+        button.disabled = false;
+        message(errorText(res), res.status === 409 ? "warning" : "danger");
+        return options.changed();
+      }
+      message("");
+      last.textContent = "";
+      const named = item.employer || item.description;
+      last.appendChild(el("div", named ? t("console.reassign_title", {id: item.id, what: named})
+        : t("console.reassign_title_bare", {id: item.id}), "fw-semibold"));
+      last.appendChild(el("div", t("console.reassigned", {names: team.officer_ids.map(options.officerName).join("、"),
+                                                          minutes: Math.max(1, Math.ceil(team.eta_min))}), "lw-sent"));
+      last.classList.remove("d-none");
+      last.setAttribute("data-inspection", String(item.id));
+      clear();
+      return options.changed();
+    });
   }
 
   function assign(item, team, button) {

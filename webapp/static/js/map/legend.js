@@ -4,7 +4,7 @@
 import {el} from "../core/dom.js";
 import {label, t} from "../core/i18n.js";
 import {COLD, DISCLOSED, GRADE, HOT, NO_STAFF, NO_VALUE, OFFICER_STALE, OFFICER_STATUS, OUTSIDE,
-        RISK} from "../core/colours.js";
+        RISK, SUMMARY} from "../core/colours.js";
 import {classLabels} from "./scale.js";
 
 const PRIORITY_FILL = {urgent: "#d62728", high: "#ff7f0e", normal: "#1f77b4"};  // app.css .lw-prio-*
@@ -35,6 +35,12 @@ export function init(ctx) {
       [GRADE.A, t("grade") + " A"], [GRADE.B, t("grade") + " B"], [GRADE.C, t("grade") + " C"],
       [GRADE.unrated, t("grade_unrated")], [OUTSIDE, t("outside_grid")],
       [DISCLOSED, t("disclosed"), "ring"]]);
+    if (ctx.config.layers.officerSummary) {  // above county level: counts per area (live.js)
+      section(box, t("area_summary"), [[SUMMARY.officers, t("on_duty"), "dot"],
+                                       [SUMMARY.jobs, t("open_jobs"), "square"],
+                                       [SUMMARY.incidents, t("incident"), "square"]]);
+      box.appendChild(el("div", t("area_summary_hint"), "lw-legend-note"));
+    }
     section(box, t("officers"), Object.keys(OFFICER_STATUS).map(function (s) {
       return [OFFICER_STATUS[s], label("status_", s)];
     }).concat([[OFFICER_STALE, t("position_stale")]]));

@@ -184,9 +184,11 @@ function initSearch(ctx) {
 function labelPlaces(ctx, overlays) {
   const place = ctx.config.place;
   const group = L.layerGroup();
+  ctx.areaSpots = {};  // adcode → where its name is drawn (live.js puts its counts below)
   function label(layer, text) {
     const at = layer.getBounds().getCenter();
     const spot = typeof layer.getCenter === "function" ? layer.getCenter() : at;
+    if (layer.feature.properties.adcode) ctx.areaSpots[layer.feature.properties.adcode] = spot;
     L.tooltip({permanent: true, direction: "center", interactive: false,
                className: "lw-area-label lw-area-label-" + place.level})
       .setLatLng(spot).setContent(el("span", text)).addTo(group);
