@@ -9,7 +9,7 @@ THREADS ?= 4
 EMPLOYERS ?= 200000
 PYTEST_ARGS ?=
 
-.PHONY: run test lint-js lint-py setup system-run system-test venv node seed-1m bench clean-db
+.PHONY: run test lint-js lint-py setup system-run system-test venv node seed-1m bench clean-db fonts
 
 setup: venv node
 
@@ -52,3 +52,7 @@ seed-1m: system-run setup
 
 bench: system-run setup
 	LIANGWANG_DEMO=1 $(VENV)/bin/python -m bench.run_all
+
+# The interface font (webapp/static/fonts/lw-ui.woff2) after the catalogs gain characters.
+fonts: setup
+	$(VENV)/bin/python -m webapp.core.fonts

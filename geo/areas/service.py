@@ -36,8 +36,9 @@ def county_adcodes(session: Session, adcode: str) -> list[str]:
 
 
 def areas_geojson(session: Session, level: str, parent: str | None = None,
-                  simplify_m: float = 0.0) -> str:
-    """Areas of one level as a FeatureCollection string, optionally simplified for display."""
+                  simplify_m: float = 0.0, digits: int = 6) -> str:
+    """Areas of one level as a FeatureCollection string, optionally simplified for display
+    (`digits`: the coordinates' decimals)."""
     if parent is not None:
         find_area(session, parent)
     return session.execute(text("""
@@ -48,7 +49,7 @@ def areas_geojson(session: Session, level: str, parent: str | None = None,
                 'id', adcode,
                 'geometry', ST_AsGeoJSON(
                     CASE WHEN :tol > 0 THEN ST_SimplifyPreserveTopology(geom, :tol) ELSE geom END,
-                    6)::json,
+                    :digits)::json,
                 'properties', json_build_object(
                     'adcode', adcode, 'name', name, 'level', level,
                     'parent_adcode', parent_adcode, 'area_km2', round(area_km2::numeric, 2))
@@ -56,7 +57,8 @@ def areas_geojson(session: Session, level: str, parent: str | None = None,
         )::text
         FROM admin_areas
         WHERE level = :level AND (CAST(:parent AS text) IS NULL OR parent_adcode = :parent)
-    """), {"level": level, "parent": parent, "tol": simplify_m / METRES_PER_DEGREE}).scalar_one()
+    """), {"level": level, "parent": parent, "tol": simplify_m / METRES_PER_DEGREE,
+           "digits": digits}).scalar_one()
 
 
 def grids_geojson(session: Session, area: str, simplify_m: float = 0.0, digits: int = 6, *,

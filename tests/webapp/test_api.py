@@ -101,7 +101,7 @@ def test_openapi_document_is_valid_and_lists_every_api_route(app, client):
     api_rules = {_path(r.rule)[0] for r in app.url_map.iter_rules() if r.rule.startswith("/api/")}
     assert api_rules <= set(doc["paths"])
     areas = doc["paths"]["/api/v1/areas"]["get"]
-    assert {p["name"] for p in areas["parameters"]} == {"level", "parent", "simplify"}
+    assert {p["name"] for p in areas["parameters"]} == {"level", "parent", "simplify", "precision"}
     assert set(areas["x-roles"]) == {"admin", "command", "dispatcher", "planner", "inspector"}
     assign = doc["paths"]["/api/v1/inspections/{inspection_id}/assign"]["post"]
     assert assign["requestBody"]["content"]["application/json"]["schema"]["required"] == [

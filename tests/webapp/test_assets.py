@@ -39,3 +39,26 @@ def test_the_hash_is_of_the_content_and_follows_it(tmp_path):
     f.write_text("two, longer")
     assert file_version(str(f)) != first
     assert file_version(str(tmp_path / "missing.js")) is None
+
+
+def test_the_interface_font_holds_every_character_the_interface_writes(client):
+    """A catalog string with a new character needs `make fonts` (webapp/core/fonts.py); the
+    page would still show it, from a Noto Sans SC range file, but fetch that file for it."""
+    from fontTools.ttLib import TTFont
+
+    from webapp.core import fonts
+    cmap = TTFont(fonts.OUT).getBestCmap()
+    lacking = [c for c in fonts.ui_characters() if ord(c) not in cmap]
+
+    def in_noto(c: str) -> bool:  # its range file holds it (✗ is in a range, not the font)
+        return any(ord(c) in held and ord(c) in TTFont(fonts.NOTO / "files" / name).getBestCmap()
+                   for name, held in fonts.noto_ranges().items())
+
+    missing = sorted(c for c in lacking if in_noto(c))
+    assert len(cmap) > 1000
+    assert not missing, f"run `make fonts`: the interface font lacks {''.join(missing)!r}"
+    assert fonts.OUT.stat().st_size < 200_000
+    r = client.get("/static/fonts/lw-ui.woff2")
+    assert r.status_code == 200 and r.data == fonts.OUT.read_bytes()
+    css = client.get("/static/css/app.css").get_data(as_text=True)
+    assert 'url("../fonts/lw-ui.woff2")' in css and 'font-family: "LW UI", "Noto Sans SC"' in css

@@ -1,6 +1,9 @@
-"""Large JSON answers are gzipped for clients that accept it, and 304s still work."""
+"""Large JSON answers are compressed (brotli, else gzip) for clients that accept it, and
+304s still work."""
 import gzip
 import json
+
+import brotli
 
 from tests.conftest import bearer
 
@@ -37,7 +40,7 @@ def test_static_and_vendored_files_are_gzipped_once_and_revalidate(client):
         assert gzip.decompress(r.data) == path.read_bytes()
         assert len(r.data) * 2 < path.stat().st_size
         etag = r.headers["ETag"]
-        cached = compression._files.get(etag.removeprefix("W/").strip('"'))
+        cached = compression._files.get("gzip:" + etag.removeprefix("W/").strip('"'))
         assert cached == r.data  # the second answer comes from the cache, byte for byte
         assert client.get(url, headers={"Accept-Encoding": "gzip"}).data == r.data
         again = client.get(url, headers={"Accept-Encoding": "gzip", "If-None-Match": etag})
@@ -86,3 +89,23 @@ def test_a_compressed_hotspot_layer_revalidates_with_its_weak_etag(client, token
     r = client.get(url, headers=h)
     assert r.headers.get("Content-Encoding") == "gzip" and r.headers["ETag"].startswith('W/"')
     assert client.get(url, headers={**h, "If-None-Match": r.headers["ETag"]}).status_code == 304
+
+
+def test_brotli_goes_to_clients_that_offer_it_and_is_smaller(client, tokens):
+    h = bearer(tokens["command"])
+    url = "/api/v1/grids?area=410000&simplify=300&precision=4"
+    br = client.get(url, headers={**h, "Accept-Encoding": "gzip, deflate, br"})
+    gz = client.get(url, headers={**h, "Accept-Encoding": "gzip"})
+    assert br.headers["Content-Encoding"] == "br" and gz.headers["Content-Encoding"] == "gzip"
+    assert json.loads(brotli.decompress(br.data)) == json.loads(gzip.decompress(gz.data))
+    assert len(br.data) < len(gz.data)
+    again = client.get(url, headers={**h, "Accept-Encoding": "br",
+                                     "If-None-Match": br.headers["ETag"]})
+    assert again.status_code == 304
+    from geo.core.config import ROOT
+    path = ROOT / "node_modules/leaflet/dist/leaflet.js"
+    js = client.get("/vendor/leaflet/leaflet.js", headers={"Accept-Encoding": "br"})
+    assert js.headers["Content-Encoding"] == "br"
+    assert brotli.decompress(js.data) == path.read_bytes()
+    assert len(js.data) < len(client.get("/vendor/leaflet/leaflet.js",
+                                         headers={"Accept-Encoding": "gzip"}).data)

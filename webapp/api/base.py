@@ -25,6 +25,9 @@ GEOJSON = "application/geo+json"
 
 SIMPLIFY = Param("simplify", "display simplification tolerance in metres (0 = exact)",
                  type="number", minimum=0, maximum=5000, default=0.0)
+PRECISION = Param("precision", "decimal digits of the coordinates: 4 (~10 m) for a province "
+                  "or city overview, 6 (~0.1 m) to draw, 15 (the stored doubles) to edit and "
+                  "send shapes back", type="integer", minimum=1, maximum=15, default=6)
 
 
 def geojson_response(body: str) -> Response:
@@ -91,12 +94,13 @@ def healthz():
 @query(
     Param("level", "administrative level", required=True, enum=("province", "city", "county")),
     Param("parent", "only areas whose parent has this adcode", pattern=ADCODE),
-    SIMPLIFY,
+    SIMPLIFY, PRECISION,
 )
-def list_areas(level: str, parent: str | None, simplify: float):
+def list_areas(level: str, parent: str | None, simplify: float, precision: int):
     """Administrative areas of one level as a GeoJSON FeatureCollection."""
-    etag = layer_etag("areas", ("admin_areas",), None, level, parent, simplify)
-    return versioned_geojson(etag, lambda: areas.areas_geojson(db(), level, parent, simplify))
+    etag = layer_etag("areas", ("admin_areas",), None, level, parent, simplify, precision)
+    return versioned_geojson(etag, lambda: areas.areas_geojson(db(), level, parent, simplify,
+                                                               precision))
 
 
 @bp.get("/api/v1/grids")
@@ -105,10 +109,7 @@ def list_areas(level: str, parent: str | None, simplify: float):
     Param("county", "grids of this county (adcode)", pattern=ADCODE),
     Param("area", "grids inside this area of any level (adcode); alternative to county",
           pattern=ADCODE),
-    SIMPLIFY,
-    Param("precision", "decimal digits of the coordinates: 6 (~0.1 m) to draw, 15 (the "
-          "stored doubles) to edit and send shapes back", type="integer", minimum=1,
-          maximum=15, default=6),
+    SIMPLIFY, PRECISION,
 )
 def list_grids(county: str | None, area: str | None, simplify: float, precision: int):
     """Grids of a county (or any area) with employer and staff counts, as GeoJSON."""

@@ -38,6 +38,15 @@ def usable(url: str, role: str) -> str | None:
     return url if isinstance(access, tuple) and role in access else None
 
 
+# Shapes as fine as the view needs (1 px ≈ 1.2 km at the province's zoom, ≈ 150 m at a
+# city's): each layer of the province and city views stays under 150 kB compressed.
+# A city view draws its own counties only (the other cities as outlines).
+SHAPE_DETAIL = {
+    "province": {"counties": "simplify=200&precision=4", "grids": "simplify=300&precision=4"},
+    "city": {"counties": "simplify=60&precision=5&parent={area}",
+             "grids": "simplify=60&precision=5"},
+}
+FINE = {"counties": "simplify=100&precision=5", "grids": "simplify=60"}
 HOTSPOT_DETAIL = {"province": "&res=6&significant=true", "city": "&res=7&significant=true"}
 
 
@@ -46,13 +55,14 @@ def command_map_config(place: dict, role: str) -> dict:
     area = place["adcode"]
     grids_area = area if place["level"] != "grid" else place["adcode"]
     summarised = place["level"] in ("province", "city")
+    detail = {k: v.format(area=area) for k, v in SHAPE_DETAIL.get(place["level"], FINE).items()}
     return {
         "place": place,
         "pollMs": 3000,
         "layers": {
-            "cities": "/api/v1/areas?level=city&simplify=150",
-            "counties": "/api/v1/areas?level=county&simplify=100",
-            "grids": f"/api/v1/grids?area={grids_area}&simplify=60",
+            "cities": "/api/v1/areas?level=city&simplify=300&precision=4",
+            "counties": f"/api/v1/areas?level=county&{detail['counties']}",
+            "grids": f"/api/v1/grids?area={grids_area}&{detail['grids']}",
             "gridMetrics": f"/api/v1/grids/metrics?area={grids_area}",
             "employerTiles": "/api/v1/tiles/employers/{z}/{x}/{y}.pbf",
             "employer": "/api/v1/employers/",
