@@ -248,3 +248,24 @@ def test_above_county_level_officers_and_jobs_are_counted_per_area_and_drill_dow
     assert page.locator("path.lw-officer").count() > 0
     assert page.errors == []
     page.close()
+
+
+def test_a_grid_map_outlines_the_grid_and_shows_its_own_figures(browser, live_server, sessions):  # noqa: F811
+    with sessions() as s:
+        grid, code, employers = s.execute(text("""
+            SELECT g.id, g.code, (SELECT count(*) FROM employers e WHERE e.grid_id = g.id)
+            FROM grids g WHERE g.county_adcode = '410102' ORDER BY g.id LIMIT 1""")).one()
+    page = sign_in(browser, live_server, f"/map?area={code}")
+    page.wait_for_selector('.folium-map[data-kpis="loaded"]', timeout=30_000)
+    assert page.locator("path.lw-grid-selected").count() == 1
+    panel = page.locator(".lw-kpis")
+    expect(panel.locator(".lw-muted")).to_contain_text(f"{employers:,}")
+    assert "—" not in panel.inner_text()  # no county coverage or referrals passed off as its
+    hrefs = [a.get_attribute("href") for a in panel.locator("a").all()]
+    assert hrefs and all(h.startswith("/lists/") and f"grid={grid}" in h for h in hrefs)
+    assert page.locator(".lw-legend .lw-legend-row").filter(
+        has=page.locator(".lw-swatch-ring")).count() >= 2  # disclosed, and this grid
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "map-grid-selected.png"))
+    assert page.errors == []
+    page.close()

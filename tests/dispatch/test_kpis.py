@@ -115,3 +115,58 @@ def test_the_grid_staff_minimum_is_a_setting(county):
     page = kpis.items(db, strict, "grids-understaffed", state=None, page=1, per_page=50)
     assert sorted(r["id"] for r in page["items"]) == sorted(built["grids"])
     assert kpis.figures(db, strict)["grids_understaffed"]["minimum"] == 5
+
+
+def test_one_grid_has_figures_of_its_own_rows_and_lists_that_agree(county):
+    db, _, built = county
+    first, second = built["grids"]
+    ctx = kpis.context(db, command_fixtures.COUNTY, today=built["today"],
+                       settings=DispatchSettings(), risk_settings=RiskSettings(),
+                       calendar=WorkingCalendar.load(db), grid_id=first)
+    got = kpis.figures(db, ctx)
+    # grid 1: employers 0 (on time), 1 (B overdue), 2 (C never inspected, red); two staff
+    assert got["grid"]["id"] == first and (got["grid"]["employers"], got["grid"]["staff"]) == (3, 2)
+    assert got["coverage_pct"] == {"value": None, "list": None}
+    assert got["employers_outside_grids"]["value"] is None
+    assert got["grids_without_staff"]["value"] == 0 and got["grids_understaffed"]["value"] == 0
+    assert got["employers_per_staff"]["value"] == 1.5
+    assert got["overdue_inspections"]["value"] == 2  # not the county's 3 (one is outside)
+    complaints = got["open_complaints"]
+    assert (complaints["value"], complaints["past_limit"]["value"]) == (3, 1)
+    assert got["case_deadlines"]["value"] == 2 and got["high_risk_uninspected"]["value"] == 1
+    assert got["overdue_inspections"]["list"] == \
+        f"/api/v1/kpis/overdue-employers?area={command_fixtures.COUNTY}&grid={first}"
+    listed = kpis.items(db, ctx, "overdue-employers", state=None, page=1, per_page=50)
+    assert sorted(r["id"] for r in listed["items"]) == sorted(built["employers"][1:3])
+    other = kpis.context(db, command_fixtures.COUNTY, today=built["today"],
+                         settings=DispatchSettings(), risk_settings=RiskSettings(),
+                         calendar=WorkingCalendar.load(db), grid_id=second)
+    theirs = kpis.figures(db, other)
+    assert theirs["grids_without_staff"]["value"] == 1 and theirs["open_complaints"]["value"] == 0
+    assert theirs["employers_per_staff"]["value"] is None
+    from geo.core.errors import InvalidInput
+    with pytest.raises(InvalidInput):  # a grid of another area
+        kpis.context(db, "410102", today=built["today"], settings=DispatchSettings(),
+                     risk_settings=RiskSettings(), calendar=WorkingCalendar.load(db),
+                     grid_id=first)
+
+
+def test_grid_figures_over_http_link_to_lists_of_that_grid(client, tokens, db):
+    h = bearer(tokens["command"])
+    grid, code = db.execute(text("SELECT id, code FROM grids WHERE county_adcode = '410102' "
+                                 "ORDER BY id LIMIT 1")).one()
+    r = client.get(f"/api/v1/kpis?area=410102&grid={grid}", headers=h)
+    assert r.status_code == 200, r.get_json()
+    body = r.get_json()
+    assert body["grid"]["code"] == code
+    employers = db.execute(text("SELECT count(*) FROM employers WHERE grid_id = :g"),
+                           {"g": grid}).scalar_one()
+    assert body["grid"]["employers"] == employers
+    overdue = client.get(body["overdue_inspections"]["list"], headers=h).get_json()
+    assert overdue["total"] == body["overdue_inspections"]["value"] and overdue["grid"] == grid
+    assert all(i["grid_id"] == grid for i in overdue["items"])
+    page = client.get(f"/lists/overdue-employers?area=410102&grid={grid}", headers=h)
+    assert page.status_code == 200 and body["grid"]["name"].encode() in page.data
+    assert client.get(f"/api/v1/kpis?area=410103&grid={grid}", headers=h).status_code == 400
+    assert client.get("/api/v1/kpis?area=410102&grid=99999999", headers=h).status_code == 404
+    assert client.get("/api/v1/kpis?area=410102&grid=abc", headers=h).status_code == 400

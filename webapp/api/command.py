@@ -20,6 +20,8 @@ from webapp.core.params import ADCODE, Param, query
 
 bp = Blueprint("command_api", __name__)
 AREA = Param("area", "adcode of a county, city or the province", required=True, pattern=ADCODE)
+GRID = Param("grid", "one grid of the area (its id): that grid's figures alone", type="integer",
+             minimum=1)
 PAGE = Param("page", "page number, from 1", type="integer", minimum=1, default=1)
 PER_PAGE = Param("per_page", "rows per page", type="integer", minimum=1, maximum=500, default=50)
 
@@ -65,28 +67,31 @@ def hotspots_layer(area: str, metric: str, res: int, significant: str):
     return resp
 
 
-def _context(area: str) -> kpis.Context:
+def _context(area: str, grid: int | None = None) -> kpis.Context:
     return kpis.context(db(), area, today=clock.today(), settings=settings(),
-                        risk_settings=risk_settings(), calendar=WorkingCalendar.load(db()))
+                        risk_settings=risk_settings(), calendar=WorkingCalendar.load(db()),
+                        grid_id=grid)
 
 
 @bp.get("/api/v1/kpis")
 @roles(*WATCH)
-@query(AREA)
+@query(AREA, GRID)
 @replica_reads
-def kpi_panel(area: str):
-    """KPIs of an area; every figure links to the list behind it ({"value", "list"})."""
-    return jsonify(kpis.figures(db(), _context(area)))
+def kpi_panel(area: str, grid: int | None):
+    """KPIs of an area, or of one of its grids; every figure links to the list behind it
+    ({"value", "list"}; a figure without a grid view is null at grid level)."""
+    return jsonify(kpis.figures(db(), _context(area, grid)))
 
 
 def _list_view(name: str, doc: str):
     states = kpis.LISTS[name].states
-    params = [AREA, PAGE, PER_PAGE]
+    params = [AREA, PAGE, PER_PAGE] + ([GRID] if kpis.of_grid(name) else [])
     if states:
         params.insert(1, Param("state", "only this state", enum=tuple(states)))
 
-    def view(area: str, page: int, per_page: int, state: str | None = None):
-        return jsonify(kpis.items(db(), _context(area), name, state=state, page=page,
+    def view(area: str, page: int, per_page: int, state: str | None = None,
+             grid: int | None = None):
+        return jsonify(kpis.items(db(), _context(area, grid), name, state=state, page=page,
                                   per_page=per_page))
     view.__name__ = "kpi_" + name.replace("-", "_")
     view.__doc__ = doc

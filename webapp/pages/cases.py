@@ -211,10 +211,16 @@ def _list_view(name: str):
                     enum=("html", "xlsx"), default="html")]
     if states:
         params.insert(1, Param("state", "only this state", enum=tuple(states)))
+    if kpis.of_grid(name):
+        params.append(Param("grid", "only the rows of this grid (its id)", type="integer",
+                            minimum=1))
 
-    def view(area: str, page: int, per_page: int, format: str, state: str | None = None):
+    def view(area: str, page: int, per_page: int, format: str, state: str | None = None,
+             grid: int | None = None):
         found = areas.find_area(db(), area)
-        ctx = kpi_context(found["adcode"])
+        ctx = kpi_context(found["adcode"], grid)
+        if ctx.grid is not None:  # the heading and the file name name the grid
+            found = {**found, "name": ctx.grid["name"], "back": ctx.grid["code"]}
         if format == "xlsx":
             return _xlsx(name, ctx, state, found)
         listing = _rows(name, ctx, state, page, per_page)
@@ -224,7 +230,8 @@ def _list_view(name: str):
                   isinstance(r[c], int | float) and not isinstance(r[c], bool) and c != "id")
                  for c in columns] for r in listing["items"]]
         pages = max(1, -(-listing["total"] // per_page))
-        export = {"area": found["adcode"], "format": "xlsx", **({"state": state} if state else {})}
+        export = {"area": found["adcode"], "format": "xlsx", **({"state": state} if state else {}),
+                  **({"grid": grid} if grid else {})}
         return render_template("kpi_list.html", user=g.user, name=name, area=found,
                                state=state, states=tuple(states or ()), listing=listing,
                                headers=[texts.header(c) for c in columns], rows=rows,

@@ -18,7 +18,8 @@ STRINGS = ("cities", "counties", "grids", "employers", "staff", "grid_code", "lo
            "period", "projects", "projects_ui.map.layer", "projects_ui.map.counts",
            "projects_ui.col.warning", "no_value", "search_elsewhere", "area_summary",
            "area_summary_hint", "agg_officers", "agg_jobs", "agg_incidents", "on_duty",
-           "stale_positions", "open_jobs", "urgent_jobs", "officers_total")
+           "stale_positions", "open_jobs", "urgent_jobs", "officers_total", "selected_grid",
+           "grid_facts")
 STRING_PREFIXES = ("status_", "priority_", "kind_", "inspection_status_", "kpi_", "risk_class_",
                    "hotspot_class_", "disclosure.category.", "project.level.",
                    "project.status.")
@@ -72,7 +73,9 @@ def command_map_config(place: dict, role: str) -> dict:
             # Province and city views get coarser cells and only significant ones (58 MB → <1 MB).
             "hotspots": usable(f"/api/v1/hotspots?area={area}&metric=risk"
                                + HOTSPOT_DETAIL.get(place["level"], ""), role),
-            "kpis": usable(f"/api/v1/kpis?area={area}", role),
+            # A grid's own figures at grid level, not its county's.
+            "kpis": usable(f"/api/v1/kpis?area={area}"
+                           + (f"&grid={place['grid_id']}" if place.get("grid_id") else ""), role),
             # Officers and open inspections are for the command centre and dispatchers only:
             # counted per city or county above county level, one marker each below.
             "officerSummary": usable(f"/api/v1/officers/summary?area={area}", role)

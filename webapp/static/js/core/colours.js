@@ -20,6 +20,7 @@ export const OUTSIDE = "#c51b8a";          // employers outside any grid, covera
 export const DISCLOSED = "#4a1486";        // ring: employer on a published disclosure list
 export const NO_STAFF = "#37474f";         // grids without staff (not red: red is grade C)
 export const NO_VALUE = "#e0e0e0";
+export const SELECTED = "#0b5cad";         // outline of the grid the map is about
 export const UNKNOWN = "#888888";
 
 // Grid fills: light = good, dark/red = needs attention.

@@ -4,7 +4,7 @@
 import {el} from "../core/dom.js";
 import {label, t} from "../core/i18n.js";
 import {COLD, DISCLOSED, GRADE, HOT, NO_STAFF, NO_VALUE, OFFICER_STALE, OFFICER_STATUS, OUTSIDE,
-        RISK, SUMMARY} from "../core/colours.js";
+        RISK, SELECTED, SUMMARY} from "../core/colours.js";
 import {classLabels} from "./scale.js";
 
 const PRIORITY_FILL = {urgent: "#d62728", high: "#ff7f0e", normal: "#1f77b4"};  // app.css .lw-prio-*
@@ -71,6 +71,7 @@ export function update(ctx) {
   }) : [];
   if (ctx.metric === "employers_per_staff") rows.push([NO_STAFF, t("no_staff"), "square"]);
   rows.push([NO_VALUE, t("no_value"), "square"]);
+  if (ctx.config.place.grid_id) rows.push([SELECTED, t("selected_grid"), "ring"]);
   section(box, t("grids") + "：" + t(ctx.metric), rows);
   box.setAttribute("data-breaks", ctx.scale.breaks.join(" "));
 }

@@ -6,7 +6,7 @@ import {el, link, status, table} from "../core/dom.js";
 import {getJSON} from "../core/http.js";
 import {t, useStrings} from "../core/i18n.js";
 import {layersControl} from "../core/leaflet.js";
-import {NO_STAFF, NO_VALUE, RAMP, WARM} from "../core/colours.js";
+import {NO_STAFF, NO_VALUE, RAMP, SELECTED, WARM} from "../core/colours.js";
 import * as tiles from "./tiles.js";
 import * as live from "./live.js";
 import * as panels from "./panels.js";
@@ -40,8 +40,11 @@ export function gridColour(ctx, props) {
   return ctx.scale.colours[classOf(ctx.scale, value)];
 }
 
+// At grid level the chosen grid is outlined (SELECTED in core/colours.js and the legend).
 function gridStyle(ctx, f) {
-  return {className: "lw-grid", color: "#555", weight: 0.6, fillOpacity: 0.55,
+  const chosen = ctx.config.place.grid_id === f.properties.id;
+  return {className: "lw-grid" + (chosen ? " lw-grid-selected" : ""),
+          color: chosen ? SELECTED : "#555", weight: chosen ? 4 : 0.6, fillOpacity: 0.55,
           fillColor: gridColour(ctx, f.properties)};
 }
 
@@ -271,6 +274,9 @@ export function start(map, config) {
     });
     ctx.grids = overlays.grids.layer;
     rescale(ctx);
+    ctx.grids.eachLayer(function (l) {  // the chosen grid's outline above its neighbours'
+      if (l.feature.properties.id === config.place.grid_id) l.bringToFront();
+    });
     labelPlaces(ctx, overlays);
     status("");
   }).catch(function (err) {

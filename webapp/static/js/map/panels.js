@@ -96,15 +96,24 @@ const KPIS = [["coverage_pct"], ["employers_outside_grids"], ["grids_without_sta
               ["high_risk_uninspected"], ["overdue_referrals"], ["pending_rewards"],
               ["review_missing"], ["overdue_audits"]];
 
+// Lists shown on pages of their own (webapp/pages/cases.py OWN_PAGES), not /lists/<name>.
+const OWN_PAGES = new Set(["overdue-referrals", "pending-rewards", "review-missing", "overdue-audits"]);
+
 // The page that shows a figure's list (the API's list URL -> a page for people): complaints
 // and case deadlines open their own pages, every other KPI list /lists/<name>.
 export function pageOf(listUrl) {
   const found = /^\/api\/v1\/kpis\/([a-z-]+)(?:\?(.*))?$/.exec(listUrl || "");
   if (!found) return listUrl;
   const params = new URLSearchParams(found[2] || "");
-  const area = params.get("area"), state = params.get("state");
+  const area = params.get("area"), state = params.get("state"), grid = params.get("grid");
   const q = new URLSearchParams();
   if (area) q.set("area", area);
+  if (grid) {  // one grid's rows: the generic list page, which filters by grid
+    if (OWN_PAGES.has(found[1])) return null;  // those pages list a whole area: no link
+    q.set("grid", grid);
+    if (state) q.set("state", state);
+    return "/lists/" + found[1] + "?" + q.toString();
+  }
   if (found[1] === "open-complaints") {
     if (state) q.set("deadline", state); else q.set("status", "received");
     return "/complaints?" + q.toString();
@@ -142,8 +151,15 @@ function loadKpis(ctx) {
     box.textContent = "";
     // the area's name, not its code: the figures are of the place the map shows
     box.appendChild(el("h6", ctx.config.place.name + " · " + t("kpi_title", {today: data.today})));
+    if (data.grid) {
+      box.appendChild(el("div", t("grid_facts", {employers: formatNumber(data.grid.employers),
+                                                 staff: formatNumber(data.grid.staff)}),
+                         "lw-muted small mb-1"));
+    }
     const list = el("dl");
     KPIS.forEach(function (spec) {
+      // a grid has no coverage, referrals or rewards of its own: those rows are left out
+      if (data.grid && data[spec[0]].value === null && !data[spec[0]].list) return;
       figureRow(list, spec[0], data[spec[0]], false);
       (spec[1] || []).forEach(function (state) { figureRow(list, state, data[spec[0]][state], true); });
     });
