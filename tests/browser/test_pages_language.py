@@ -15,14 +15,14 @@ from dispatch.officers.models import OFFICER_STATUSES
 from geo.accounts.models import ROLES
 from geo.accounts.service import create_user
 from geo.core.db import unit_of_work
-from geo.employers.models import LOCATION_SOURCES
+from geo.employers.models import LOCATION_SOURCES, UNRATED
 from tests.browser.test_pages import browser  # noqa: F401  (the module's Chromium fixture)
 from tests.conftest import ARTIFACTS, PASSWORD, unique
 from tests.dispatch_fixtures import add_inspector
 
 LOCALES = {"zh": "zh-CN", "en": "en-US"}  # the browser's Accept-Language picks the page's
 CODES = sorted({*ROLES, *OFFICER_STATUSES, *INSPECTION_STATUSES, *INSPECTION_KINDS,
-                *PRIORITIES, *LOCATION_SOURCES})
+                *PRIORITIES, *LOCATION_SOURCES, UNRATED})
 # A code as a whole word: not part of a longer name such as `test-command` or `on_site_x`.
 RAW_CODE = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, CODES)) + r")(?![\w-])")
 # What an untranslated catalog key looks like: `plan_no_changes`, `error.grid.not_found`.

@@ -18,6 +18,7 @@ from dispatch.casework.models import CASE_OUTCOMES, SUPERVISION_LEVELS, TRANSFER
 from geo.areas import service as areas
 from geo.core import clock
 from geo.core.text import catalog
+from geo.employers.models import UNRATED
 from webapp.api.command import _context as kpi_context
 from webapp.core.auth import roles
 from webapp.core.context import db
@@ -134,6 +135,8 @@ class ListText:
                 t("lists.unrated") if column == "grade" else "")
         if isinstance(value, bool):
             return t("lists.yes" if value else "lists.no")
+        if column == "grade" and value == UNRATED:
+            return t("lists.unrated")
         if column == "county_adcode":
             return self.counties.get(value, value)
         if column == "employer_id":
