@@ -174,6 +174,55 @@ def test_planner_drags_a_shared_boundary_previews_and_commits_it(
             s.execute(text("DELETE FROM employers WHERE id = :e"), {"e": employer})
 
 
+def test_planner_undoes_and_redoes_by_button_and_keys_and_renames_a_grid(
+        browser, live_server, county, db):  # noqa: F811
+    a, b = neighbours(db, county)
+    before = grid_rows(db, (a, b))
+    page = open_planner(browser, live_server)
+    try:
+        page.evaluate("id => LWPlanner.select(id)", a)
+        shared = page.evaluate(SHARED, [a, b])
+        moved = [shared[0][0] + 0.0004, shared[0][1] + 0.0003]
+        page.evaluate("([a, from, to]) => LWPlanner.moveVertex(a, from, to)",
+                      [a, shared[0], moved])
+        dirty = page.locator(".folium-map").get_attribute("data-dirty")
+        assert int(dirty) >= 2, (dirty, page.errors)  # a, b and any grid sharing the vertex
+        page.wait_for_selector(f'.folium-map[data-dirty="{dirty}"]')
+        assert page.locator("#lw-redo").is_disabled()
+        page.click("#lw-undo")
+        page.wait_for_selector('.folium-map[data-dirty="0"]')
+        assert page.evaluate(SHARED, [a, b]) == shared  # both grids back as they were
+        page.click("#lw-redo")
+        page.wait_for_selector(f'.folium-map[data-dirty="{dirty}"]')
+        assert moved in page.evaluate(SHARED, [a, b])  # again in both grids
+        page.locator(".folium-map").click(position={"x": 5, "y": 5})  # focus off the buttons
+        page.keyboard.press("Control+z")
+        page.wait_for_selector('.folium-map[data-dirty="0"]')
+        page.keyboard.press("Control+y")
+        page.wait_for_selector(f'.folium-map[data-dirty="{dirty}"]')
+        page.click("#lw-undo")
+        page.wait_for_selector('.folium-map[data-dirty="0"]')
+
+        # A new name alone is an edit of its own: previewed, committed with a reason.
+        page.evaluate("id => LWPlanner.select(id)", a)
+        page.fill("#lw-rename-name", "  测试改名网格  ")
+        page.locator(".lw-rename button").click()
+        page.wait_for_selector('.folium-map[data-dirty="1"]')
+        assert page.locator("#lw-grid .fw-bold").inner_text() == "测试改名网格"
+        page.wait_for_selector('#lw-panel[data-state="valid"]', timeout=30_000)
+        page.fill("#lw-reason", "按街道更名")
+        page.click("#lw-commit")
+        page.wait_for_selector('#lw-panel[data-state="committed"]', timeout=30_000)
+        db.rollback()
+        row = db.execute(text("SELECT name, version FROM grids WHERE id = :g"),
+                         {"g": a}).one()
+        assert row.name == "测试改名网格" and row.version == before[a].version + 1
+        assert grid_rows(db, (b,))[b].version == before[b].version  # its neighbour untouched
+        assert page.errors == []
+    finally:
+        page.close()
+
+
 def test_planner_preview_shows_the_problems_of_a_bad_edit_and_cannot_commit_it(
         browser, live_server, county, db):  # noqa: F811
     a, _ = neighbours(db, county)

@@ -1,8 +1,8 @@
 /* Planner vertex editing: Leaflet-Geoman moves the selected grid's vertices and snaps
  * them to other grids and the county border; this module moves every neighbour's
  * identical vertex with it (a shared boundary is shared), inserts and removes shared
- * vertices on both sides, and keeps an undo stack of the unsaved edits, which
- * panel.js previews as one edit set. */
+ * vertices on both sides, and keeps undo and redo stacks of the unsaved edits (and the
+ * new names), which panel.js previews as one edit set. */
 import {t} from "../core/i18n.js";
 import {P, S} from "./state.js";
 var EDIT = {snappable: true, snapDistance: 14, allowSelfIntersection: true, draggable: false,
@@ -138,6 +138,9 @@ function onVertexRemoved(e) {
 
 // ---- unsaved edits: an undo stack of shapes before each edit ----
 
+// Unsaved: a shape other than the stored one, or a new name.
+function dirty(g) { return g.saved !== g.original || Boolean(g.newName); }
+
 function settle() {
   var entry = {}, changed = false;
   Object.keys(S.touched).forEach(function (id) {
@@ -147,11 +150,12 @@ function settle() {
       g.saved = now;
       changed = true;
     }
-    g.dirty = now !== g.original;
+    g.dirty = dirty(g);
   });
   S.touched = {};
   if (changed) {
     S.undo.push(entry);
+    S.redo = [];  // a new edit ends the line of undone ones
     edited();
   }
 }
@@ -170,16 +174,40 @@ function refreshMarkers() {
   }
 }
 
+// Put back the shapes of `entry`; returns the shapes they replace (the way back).
+function restore(entry) {
+  var back = {};
+  Object.keys(entry).forEach(function (id) {
+    var g = S.grids[id];
+    back[id] = g.saved;
+    setGeometry(g, JSON.parse(entry[id]));
+    g.saved = entry[id];
+    g.dirty = dirty(g);
+  });
+  refreshMarkers();
+  return back;
+}
+
 P.undo = function () {
   var entry = S.undo.pop();
   if (!entry) return;
-  Object.keys(entry).forEach(function (id) {
-    var g = S.grids[id];
-    setGeometry(g, JSON.parse(entry[id]));
-    g.saved = entry[id];
-    g.dirty = g.saved !== g.original;
-  });
-  refreshMarkers();
+  S.redo.push(restore(entry));
+  edited();
+};
+
+P.redo = function () {
+  var entry = S.redo.pop();
+  if (!entry) return;
+  S.undo.push(restore(entry));
+  edited();
+};
+
+// A new name for grid g (unsaved, like a shape: previewed and committed with the set);
+// the stored name again, or nothing, takes it back.
+P.rename = function (g, name) {
+  var wanted = (name || "").trim();
+  g.newName = wanted && wanted !== g.props.name ? wanted : null;
+  g.dirty = dirty(g);
   edited();
 };
 
@@ -188,9 +216,11 @@ P.discard = function () {
     var g = S.grids[id];
     if (g.saved !== g.original) setGeometry(g, JSON.parse(g.original));
     g.saved = g.original;
+    g.newName = null;
     g.dirty = false;
   });
   S.undo = [];
+  S.redo = [];
   refreshMarkers();
   edited();
 };
@@ -201,8 +231,10 @@ P.hasEdits = function () {
 
 P.pendingChanges = function () {
   return S.order.filter(function (id) { return S.grids[id].dirty; }).map(function (id) {
-    var g = S.grids[id];
-    return {op: "update", id: g.id, version: g.props.version, geometry: P.geometry(g)};
+    var g = S.grids[id], change = {op: "update", id: g.id, version: g.props.version,
+                                   geometry: P.geometry(g)};
+    if (g.newName) change.name = g.newName;
+    return change;
   });
 };
 
@@ -238,7 +270,9 @@ P.sharedVertices = function (a, b) {
 function updateEditBar() {
   var n = S.order.filter(function (id) { return S.grids[id].dirty; }).length;
   var undo = document.getElementById("lw-undo"), discard = document.getElementById("lw-discard");
+  var redo = document.getElementById("lw-redo");
   if (undo) undo.disabled = !S.undo.length;
+  if (redo) redo.disabled = !S.redo.length;
   if (discard) discard.disabled = !n;
   var pending = document.getElementById("lw-pending");
   if (pending) pending.textContent = n ? t("plan_pending", {n: n}) : "";

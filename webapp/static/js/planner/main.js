@@ -99,10 +99,36 @@ function showGrid(g) {
   box.textContent = "";
   if (!g) { box.textContent = t("plan_select_first"); return; }
   box.className = "small";
-  box.appendChild(el("div", g.props.name, "fw-bold"));
+  box.appendChild(el("div", g.newName || g.props.name, "fw-bold"));
   box.appendChild(table([[t("grid_code"), g.props.code], [t("plan_version"), g.props.version],
                             [t("employers"), g.props.employer_count],
                             [t("staff"), g.props.staff_count]]));
+  if (S.config.canEdit) box.appendChild(renameForm(g));
+}
+
+// 改名: the new name joins the unsaved edits (previewed, committed or discarded with them).
+function renameForm(g) {
+  var form = el("form", null, "d-flex gap-1 align-items-end mt-1 lw-rename");
+  var field = el("div", null, "flex-grow-1");
+  var label = el("label", t("plan_grid_name"), "form-label small mb-0");
+  label.htmlFor = "lw-rename-name";
+  var input = el("input", null, "form-control form-control-sm");
+  input.id = "lw-rename-name";
+  input.maxLength = 128;
+  input.value = g.newName || g.props.name || "";
+  field.appendChild(label);
+  field.appendChild(input);
+  form.appendChild(field);
+  var button = el("button", t("plan_rename"), "btn btn-sm btn-outline-primary");
+  button.type = "submit";
+  form.appendChild(button);
+  form.addEventListener("submit", function (e) {
+    e.preventDefault();
+    P.rename(g, input.value);
+    showGrid(g);
+    document.getElementById("lw-rename-name").focus();
+  });
+  return form;
 }
 
 function showCoverage(c) {
@@ -138,6 +164,7 @@ P.reload = function () {
     S.grids = {};
     S.order = [];
     S.undo = [];
+    S.redo = [];
     S.selected = null;
     res[0].features.forEach(addGrid);
     var counts = S.order.map(function (id) { return S.grids[id].props.employer_count; });

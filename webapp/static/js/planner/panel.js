@@ -288,6 +288,14 @@ P.initPanel = function () {
     P.message("");
   });
   document.getElementById("lw-undo").addEventListener("click", P.undo);
+  document.getElementById("lw-redo").addEventListener("click", P.redo);
+  // Ctrl+Z / Ctrl+Y (or Ctrl+Shift+Z) outside text fields, as in every editor
+  document.addEventListener("keydown", function (e) {
+    if (!(e.ctrlKey || e.metaKey) || /^(INPUT|TEXTAREA|SELECT)$/.test(e.target.tagName)) return;
+    var key = e.key.toLowerCase();
+    if (key === "z" && !e.shiftKey) { e.preventDefault(); P.undo(); }
+    else if (key === "y" || (key === "z" && e.shiftKey)) { e.preventDefault(); P.redo(); }
+  });
   document.getElementById("lw-discard").addEventListener("click", function () {
     P.discard();
     P.message("");
