@@ -112,3 +112,17 @@ def test_pages_forbid_other_hosts_through_content_security_policy(client, auth):
     csp = client.get("/map", headers=auth).headers["Content-Security-Policy"]
     assert "default-src 'self'" in csp and "connect-src 'self'" in csp
     assert "http" not in csp
+
+
+def test_a_brief_grid_layer_carries_the_same_grids_with_only_what_an_overview_colours_by(
+        client, tokens):
+    h = bearer(tokens["command"])
+    full = client.get("/api/v1/grids?area=410100&simplify=300&precision=3", headers=h).get_json()
+    brief = client.get("/api/v1/grids?area=410100&simplify=300&precision=3&fields=brief",
+                       headers=h).get_json()
+    assert [f["id"] for f in brief["features"]] == [f["id"] for f in full["features"]]
+    assert {k for f in brief["features"] for k in f["properties"]} == {
+        "id", "code", "employer_count", "staff_count"}
+    assert all(b["properties"]["employer_count"] == f["properties"]["employer_count"]
+               for b, f in zip(brief["features"], full["features"]))
+    assert client.get("/api/v1/grids?area=410100&fields=some", headers=h).status_code == 400

@@ -110,8 +110,11 @@ def list_areas(level: str, parent: str | None, simplify: float, precision: int):
     Param("area", "grids inside this area of any level (adcode); alternative to county",
           pattern=ADCODE),
     SIMPLIFY, PRECISION,
+    Param("fields", "all properties, or brief (id, code, employer and staff counts) for an "
+          "overview of many grids", enum=("all", "brief"), default="all"),
 )
-def list_grids(county: str | None, area: str | None, simplify: float, precision: int):
+def list_grids(county: str | None, area: str | None, simplify: float, precision: int,
+               fields: str):
     """Grids of a county (or any area) with employer and staff counts, as GeoJSON."""
     if county is None and area is None:
         raise InvalidInput(Text("webapp.grids.county_required"),
@@ -123,9 +126,11 @@ def list_grids(county: str | None, area: str | None, simplify: float, precision:
                                     level=Text(f"level_{found['level']}")),
                                {"parameter": "county"})
     counties = areas.county_adcodes(db(), county or area)
-    etag = layer_etag("grids", GRID_LAYER_SCOPES, counties, county or area, simplify, precision)
+    etag = layer_etag("grids", GRID_LAYER_SCOPES, counties, county or area, simplify, precision,
+                      fields)
     return versioned_geojson(etag, lambda: areas.grids_geojson(
-        db(), county or area, simplify, precision, staff=officers.staff_per_grid))
+        db(), county or area, simplify, precision, staff=officers.staff_per_grid,
+        fields=fields))
 
 
 @bp.get("/api/v1/audit")

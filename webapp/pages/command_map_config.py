@@ -43,7 +43,8 @@ def usable(url: str, role: str) -> str | None:
 # city's): each layer of the province and city views stays under 150 kB compressed.
 # A city view draws its own counties only (the other cities as outlines).
 SHAPE_DETAIL = {
-    "province": {"counties": "simplify=200&precision=4", "grids": "simplify=300&precision=4"},
+    "province": {"counties": "simplify=200&precision=4",
+                 "grids": "simplify=300&precision=3&fields=brief"},
     "city": {"counties": "simplify=60&precision=5&parent={area}",
              "grids": "simplify=60&precision=5"},
 }

@@ -69,7 +69,7 @@ function rescale(ctx) {
 function gridPopup(ctx, p) {
   const m = ctx.gridMetrics ? ctx.gridMetrics[p.id] || {} : {};
   const box = el("div", null, "lw-grid-popup");
-  box.appendChild(el("h6", p.name));
+  box.appendChild(el("h6", p.name || p.code));  // a province overview sends codes only
   box.appendChild(table([
     [t("grid_code"), p.code], [t("employers"), p.employer_count],
     [t("staff"), p.staff_count || t("no_staff")],
