@@ -139,6 +139,8 @@ def register(app: Flask) -> None:
                     "RESTART IDENTITY CASCADE"))
         started = time.monotonic()
         result = seed_with_progress(employers, seed)
+        with unit_of_work(job_sessions()) as session:
+            link_demo_inspector(session)  # the new officers: demo inspectors see a grid again
         click.echo(f"seeded {json.dumps(result)} in {time.monotonic() - started:.1f} s")
 
     @app.cli.command("create-user")
