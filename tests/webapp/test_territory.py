@@ -36,6 +36,7 @@ MATRIX = [
     ("GET", "/map?area={county}", None),
     ("GET", "/dispatch?area={county}", None),
     ("GET", "/api/v1/kpis?area={county}", None),
+    ("GET", "/api/v1/kpis?area={county}&grid={grid}", None),
     ("GET", "/api/v1/kpis/open-complaints?area={county}", None),
     ("GET", "/api/v1/coverage?area={county}", None),
     ("GET", "/api/v1/grids/metrics?area={county}", None),
