@@ -11,7 +11,6 @@ windows, days since inspection).
 from __future__ import annotations
 
 import hashlib
-from datetime import date
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -25,42 +24,38 @@ JOIN employers e ON e.id = p.contractor_id
 WHERE e.county_adcode = ANY(:c) GROUP BY e.county_adcode
 """
 WARNED = "count(*)::text || ':' || sum(w.xmin::text::bigint)::text"
-WARNINGS_SQL = f"SELECT e.county_adcode, {WARNED} {WARNINGS_FROM}"
-# With whether this transaction wrote one of them itself.
-WARNINGS_OWN_SQL = (f"SELECT e.county_adcode, {WARNED}, "
-                    f"bool_or(w.xmin = pg_current_xact_id()::xid) {WARNINGS_FROM}")
+# Every county with the day, its warnings and whether this transaction wrote one itself.
+WARNINGS_SQL = f"""
+SELECT k.c, current_date, w.warned, w.own FROM unnest(CAST(:c AS text[])) AS k(c)
+LEFT JOIN (SELECT e.county_adcode, {WARNED} AS warned,
+                  coalesce(bool_or(w.xmin = pg_current_xact_id_if_assigned()::xid), false)
+                  AS own {WARNINGS_FROM}) w
+       ON w.county_adcode = k.c
+"""
 
 
-def county_fingerprints(session: Session, counties: list[str], salt: str = "",
-                        today: date | None = None) -> dict[str, str]:
+def county_fingerprints(session: Session, counties: list[str], salt: str = "") -> dict[str, str]:
     """{county adcode: digest of its employers, complaints and cases, the day and `salt`}."""
-    day = (today or session.execute(text("SELECT current_date")).scalar_one()).isoformat()
-    counties = list(counties)
-    counters = versions.per_county(session, INPUT_SCOPES, counties)
-    warned = dict(session.execute(text(WARNINGS_SQL), {"c": counties}).all())
-    return {c: _digest(counters.get(c), warned.get(c), day, salt) for c in counties}
-
-
-def _digest(counters: str | None, warnings: str | None, day: str, salt: str) -> str:
-    return hashlib.md5(f"{counters}|{warnings}|{day}|{salt}".encode()).hexdigest()
+    return {c: after for c, (_, after) in fingerprints_before_after(session, counties, salt).items()}
 
 
 def fingerprints_before_after(session: Session, counties: list[str], salt: str = ""
                               ) -> dict[str, tuple[str | None, str]]:
     """{county: (its fingerprint without this transaction's own writes, with them)}; the
     first is None where this transaction wrote project warnings there (their part of the
-    fingerprint cannot be taken back)."""
-    counties = list(counties)
-    day = session.execute(text("SELECT current_date")).scalar_one().isoformat()
-    counters = versions.per_county_before_after(session, INPUT_SCOPES, counties)
-    warned = {c: (w, own) for c, w, own in session.execute(text(WARNINGS_OWN_SQL),
-                                                          {"c": counties})}
+    fingerprint cannot be taken back). One computation for both, so a rescore's "after"
+    is always what the next staleness check computes."""
+    counters = versions.per_county_before_after(session, INPUT_SCOPES, list(counties))
     out = {}
-    for c in counties:
+    for c, day, w, own in session.execute(text(WARNINGS_SQL), {"c": list(counties)}):
         before, after = counters.get(c, (None, None))
-        w, own = warned.get(c, (None, False))
-        out[c] = (None if own else _digest(before, w, day, salt), _digest(after, w, day, salt))
+        out[c] = (None if own else _digest(before, w, day.isoformat(), salt),
+                  _digest(after, w, day.isoformat(), salt))
     return out
+
+
+def _digest(counters: str | None, warnings: str | None, day: str, salt: str) -> str:
+    return hashlib.md5(f"{counters}|{warnings}|{day}|{salt}".encode()).hexdigest()
 
 
 def combined(fingerprints: dict[str, str], salt: str = "") -> str:

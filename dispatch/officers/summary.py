@@ -32,7 +32,7 @@ OFFICERS_SQL = f"""
     SELECT k.kid, o.status, count(*) AS n,
            count(*) FILTER (WHERE o.position_at < now() - (:stale * interval '1 minute')) AS stale
     FROM officers o JOIN k ON k.county = o.county_adcode
-    WHERE o.active AND o.geom IS NOT NULL
+    WHERE o.active AND o.geom IS NOT NULL AND k.kid = ANY(:kids)
     GROUP BY k.kid, o.status
 """
 INSPECTIONS_SQL = f"""
@@ -41,7 +41,7 @@ INSPECTIONS_SQL = f"""
            count(*) FILTER (WHERE i.priority = 'urgent') AS urgent,
            count(*) FILTER (WHERE i.kind = 'incident') AS incidents
     FROM inspections i JOIN k ON k.county = i.county_adcode
-    WHERE i.status = ANY(:open)
+    WHERE i.status = ANY(:open) AND k.kid = ANY(:kids)
     GROUP BY k.kid, i.status
 """
 
@@ -63,16 +63,17 @@ def by_area(session: Session, area: str, level: str, stale_min: float) -> dict:
                         "inspections": dict.fromkeys(OPEN_STATUSES, 0), "urgent": 0,
                         "incidents": 0}
              for r in session.execute(text(CHILDREN_SQL), {"child": child, "area": parent})}
-    for r in session.execute(text(OFFICERS_SQL), {"child": child, "stale": stale_min}):
-        if r.kid in items:
-            items[r.kid]["officers"][r.status] = r.n
-            items[r.kid]["stale"] += r.stale
-    for r in session.execute(text(INSPECTIONS_SQL), {"child": child, "open": list(OPEN_STATUSES)}):
-        if r.kid in items:
-            row = items[r.kid]
-            row["inspections"][r.status] = r.n
-            row["urgent"] += r.urgent
-            row["incidents"] += r.incidents
+    kids = list(items)
+    for r in session.execute(text(OFFICERS_SQL), {"child": child, "stale": stale_min,
+                                                  "kids": kids}):
+        items[r.kid]["officers"][r.status] = r.n
+        items[r.kid]["stale"] += r.stale
+    for r in session.execute(text(INSPECTIONS_SQL), {"child": child, "kids": kids,
+                                                     "open": list(OPEN_STATUSES)}):
+        row = items[r.kid]
+        row["inspections"][r.status] = r.n
+        row["urgent"] += r.urgent
+        row["incidents"] += r.incidents
     for row in items.values():
         row["officers_total"] = sum(row["officers"].values())
         row["on_duty"] = row["officers_total"] - row["officers"]["off_duty"] \

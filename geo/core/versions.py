@@ -68,7 +68,8 @@ def per_county(session: Session, scopes: Sequence[str], counties: Sequence[str]
 
 # Rows of this transaction itself (a savepoint's rows have their own id: they count as
 # another writer's, so a caller comparing "before" with a stored value just finds it stale).
-OWN_ROWS = "v.xmin = pg_current_xact_id()::xid"
+# `_if_assigned`: a reader gets no transaction id for asking (a hot standby cannot give one).
+OWN_ROWS = "coalesce(v.xmin = pg_current_xact_id_if_assigned()::xid, false)"
 
 
 def per_county_before_after(session: Session, scopes: Sequence[str], counties: Sequence[str]

@@ -125,3 +125,15 @@ def test_concurrent_writers_to_one_county_lose_no_bump(sessions):
     finally:
         with unit_of_work(sessions) as s:
             s.execute(text("DELETE FROM employers WHERE id = ANY(:i)"), {"i": made})
+
+
+def test_reading_versions_and_fingerprints_takes_no_transaction_id(sessions):
+    """Readers (GETs, a hot standby) only read: asking which rows are this transaction's own
+    must not give a reader a transaction id (a standby cannot give one at all)."""
+    from dispatch.analytics import inputs
+    with sessions() as s:
+        s.execute(text("SET TRANSACTION READ ONLY"))
+        versions.per_county(s, ("employers", "grids"), ["410102", "410103"])
+        inputs.county_fingerprints(s, ["410102", "410103"])
+        assert s.execute(text("SELECT pg_current_xact_id_if_assigned()")).scalar() is None
+        s.rollback()
